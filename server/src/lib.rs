@@ -1,0 +1,12 @@
+//! Keel: a language server for backend engineers.
+//!
+//! The binary (`main.rs`) is a thin CLI over this library. Core modules (`workspace`,
+//! `syntax`, `config`) take plain values and know nothing of LSP; `lsp` converts protocol
+//! types to them and back and holds no logic of its own.
+
+pub mod config;
+pub mod doctor;
+pub mod logging;
+pub mod lsp;
+pub mod syntax;
+pub mod workspace;

@@ -1,0 +1,111 @@
+//! Language registry: which languages Keel parses, and their tree-sitter grammars.
+//!
+//! Owns the mapping from LSP `languageId` / file extension to a grammar, and one parser
+//! per thread and language. Knows nothing of LSP, documents or the network; it must never
+//! hold a parser across threads (tree-sitter parsers are not `Sync`).
+
+use std::cell::RefCell;
+use std::path::Path;
+
+use tree_sitter::{Parser, Tree};
+
+/// A language Keel has a grammar for. Documents in any other language are kept as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    Rust,
+    Python,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::Rust, Language::Python];
+
+    /// The language for an LSP `languageId`, if Keel has a grammar for it.
+    pub fn from_language_id(id: &str) -> Option<Language> {
+        match id {
+            "rust" => Some(Language::Rust),
+            "python" => Some(Language::Python),
+            _ => None,
+        }
+    }
+
+    /// The language for a file path, by extension.
+    pub fn from_path(path: &Path) -> Option<Language> {
+        match path.extension()?.to_str()? {
+            "rs" => Some(Language::Rust),
+            "py" | "pyi" => Some(Language::Python),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+        }
+    }
+
+    pub fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+
+    /// Runs `f` with this thread's parser for the language. Parsers are reused because
+    /// creating one allocates; they are per thread because they are not `Sync`.
+    pub fn with_parser<R>(self, f: impl FnOnce(&mut Parser) -> R) -> R {
+        thread_local! {
+            static PARSERS: RefCell<Vec<(Language, Parser)>> = const { RefCell::new(Vec::new()) };
+        }
+        PARSERS.with(|cell| {
+            let mut parsers = cell.borrow_mut();
+            let index = match parsers.iter().position(|(lang, _)| *lang == self) {
+                Some(index) => index,
+                None => {
+                    let mut parser = Parser::new();
+                    // The grammars are compiled in with a matching ABI; a mismatch is a build
+                    // error caught by every test, not a runtime condition.
+                    if let Err(err) = parser.set_language(&self.grammar()) {
+                        tracing::error!("tree-sitter grammar for {} rejected: {err}", self.name());
+                    }
+                    parsers.push((self, parser));
+                    parsers.len() - 1
+                }
+            };
+            f(&mut parsers[index].1)
+        })
+    }
+
+    /// Parses a whole text from scratch.
+    pub fn parse_str(self, text: &str) -> Option<Tree> {
+        self.with_parser(|parser| parser.parse(text, None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_languages_without_errors() {
+        let rust = Language::Rust
+            .parse_str("fn main() { let x = 1; }")
+            .unwrap();
+        assert!(!rust.root_node().has_error());
+        let python = Language::Python
+            .parse_str("def f(x):\n    return x\n")
+            .unwrap();
+        assert!(!python.root_node().has_error());
+    }
+
+    #[test]
+    fn maps_ids_and_extensions() {
+        assert_eq!(Language::from_language_id("python"), Some(Language::Python));
+        assert_eq!(Language::from_language_id("markdown"), None);
+        assert_eq!(
+            Language::from_path(Path::new("a/b.rs")),
+            Some(Language::Rust)
+        );
+        assert_eq!(Language::from_path(Path::new("a/b.txt")), None);
+    }
+}
