@@ -56,5 +56,7 @@ fn serve() -> ExitCode {
         }
     };
     runtime.block_on(keel::lsp::serve_stdio(forwarded));
+    // The stdin reader may be blocked in a read that will never finish; do not wait for it.
+    runtime.shutdown_background();
     ExitCode::SUCCESS
 }

@@ -1,1 +1,413 @@
+//! End-to-end harness: spawns the real `keel` binary and speaks LSP over its stdio.
+//!
+//! Server-to-client requests (`client/registerCapability`, `window/workDoneProgress/create`,
+//! ...) are answered with `null` and recorded, so the server never waits on the test.
+//! Every wait has a timeout: a hung server fails the test instead of hanging it.
 
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lsp_server::{Message, Notification, Request, RequestId, Response, ResponseError};
+use serde_json::{Value, json};
+
+/// Long enough for a debug build on a slow, loaded 2-core machine.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `keel` binary under test: `$KEEL_BIN`, or the one cargo built beside this test.
+pub fn keel_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("KEEL_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    // target/<profile>/deps/<test> -> target/<profile>/keel
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary lives in target/<profile>/deps");
+    let keel = profile_dir.join("keel");
+    assert!(
+        keel.exists(),
+        "{} not found: build it first with `cargo build -p keel` (scripts/test does)",
+        keel.display()
+    );
+    keel
+}
+
+/// A running `keel` and the client side of its LSP session.
+pub struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Incoming>,
+    next_id: i32,
+    /// Notifications received and not yet taken by `wait_notification`.
+    notifications: VecDeque<Notification>,
+    /// Every notification ever received, for assertions on counts.
+    pub seen_notifications: Vec<Notification>,
+    /// Requests the server sent to the client (already answered with `null`).
+    pub server_requests: Vec<Request>,
+    /// Responses that arrived while waiting for another one.
+    responses: Vec<Response>,
+    /// Well-framed JSON that is not a valid LSP message for the client library, such as the
+    /// `id: null` error a server sends for a request it could not parse.
+    pub unparsed: Vec<Value>,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// How to start the server.
+#[derive(Default)]
+pub struct Launch {
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub cwd: Option<PathBuf>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Server::launch(Launch::default())
+    }
+
+    pub fn launch(launch: Launch) -> Server {
+        let mut command = Command::new(keel_binary());
+        command
+            .args(&launch.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(cwd) = &launch.cwd {
+            command.current_dir(cwd);
+        }
+        for (key, value) in &launch.env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("spawn keel");
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr_pipe = child.stderr.take().expect("piped stderr");
+        let (sender, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(body) = read_frame(&mut reader) {
+                let incoming = match serde_json::from_value::<Message>(body.clone()) {
+                    Ok(message) => Incoming::Message(message),
+                    Err(_) => Incoming::Unparsed(body),
+                };
+                if sender.send(incoming).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(read) = std::io::Read::read(&mut stderr_pipe, &mut buffer) {
+                if read == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..read]));
+            }
+        });
+        Server {
+            child,
+            stdin,
+            incoming,
+            next_id: 1,
+            notifications: VecDeque::new(),
+            seen_notifications: Vec::new(),
+            server_requests: Vec::new(),
+            responses: Vec::new(),
+            unparsed: Vec::new(),
+            stderr,
+        }
+    }
+
+    /// What the server wrote to stderr so far (its log).
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// `initialize` + `initialized` with the given client capabilities; returns the result.
+    pub fn initialize(
+        &mut self,
+        capabilities: Value,
+        options: Option<Value>,
+        root: Option<&Path>,
+    ) -> Value {
+        let root_uri = root.map(file_uri);
+        let folders = root_uri
+            .as_ref()
+            .map(|uri| json!([{"uri": uri, "name": "root"}]));
+        let params = json!({
+            "processId": std::process::id(),
+            "rootUri": root_uri,
+            "workspaceFolders": folders,
+            "capabilities": capabilities,
+            "initializationOptions": options,
+        });
+        let result = self
+            .request("initialize", params)
+            .expect("initialize succeeds");
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// `initialize` as a utf-16-only client with no special capabilities.
+    pub fn initialize_default(&mut self) -> Value {
+        self.initialize(json!({}), None, None)
+    }
+
+    pub fn send(&mut self, message: Message) {
+        message
+            .write(&mut self.stdin)
+            .expect("write to keel's stdin");
+    }
+
+    /// Writes bytes as they are: for garbage and malformed frames.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to keel's stdin");
+        self.stdin.flush().expect("flush keel's stdin");
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification {
+            method: method.into(),
+            params,
+        }));
+    }
+
+    /// Sends a request without waiting; pair with `response`.
+    pub fn request_async(&mut self, method: &str, params: Value) -> RequestId {
+        let id = RequestId::from(self.next_id);
+        self.next_id += 1;
+        self.send(Message::Request(Request {
+            id: id.clone(),
+            method: method.into(),
+            params,
+        }));
+        id
+    }
+
+    pub fn request(&mut self, method: &str, params: Value) -> Result<Value, ResponseError> {
+        let id = self.request_async(method, params);
+        self.response(&id, TIMEOUT)
+    }
+
+    /// Waits for the response to `id`.
+    pub fn response(&mut self, id: &RequestId, timeout: Duration) -> Result<Value, ResponseError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(index) = self
+                .responses
+                .iter()
+                .position(|response| &response.id == id)
+            {
+                let response = self.responses.remove(index);
+                return match response.error {
+                    Some(error) => Err(error),
+                    None => Ok(response.result.unwrap_or(Value::Null)),
+                };
+            }
+            let message = self.next_message(deadline).unwrap_or_else(|| {
+                panic!(
+                    "no response to request {id:?} within {timeout:?}; server log:\n{}",
+                    self.stderr()
+                )
+            });
+            self.file(message);
+        }
+    }
+
+    /// Waits for the next notification named `method` (including ones already received).
+    pub fn wait_notification(&mut self, method: &str, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(index) = self.notifications.iter().position(|n| n.method == method) {
+                return self.notifications.remove(index).map(|n| n.params);
+            }
+            let message = self.next_message(deadline)?;
+            self.file(message);
+        }
+    }
+
+    /// Reads whatever arrives within `duration`, then returns the notifications named `method`
+    /// seen in the whole session.
+    pub fn collect_notifications(&mut self, method: &str, duration: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + duration;
+        while let Some(message) = self.next_message(deadline) {
+            self.file(message);
+        }
+        self.seen_notifications
+            .iter()
+            .filter(|n| n.method == method)
+            .map(|n| n.params.clone())
+            .collect()
+    }
+
+    fn next_message(&mut self, deadline: Instant) -> Option<Message> {
+        loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(wait) {
+                Ok(Incoming::Message(message)) => return Some(message),
+                Ok(Incoming::Unparsed(value)) => self.unparsed.push(value),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    fn file(&mut self, message: Message) {
+        match message {
+            Message::Response(response) => self.responses.push(response),
+            Message::Notification(notification) => {
+                self.seen_notifications.push(notification.clone());
+                self.notifications.push_back(notification);
+            }
+            Message::Request(request) => {
+                let reply = Response {
+                    id: request.id.clone(),
+                    result: Some(Value::Null),
+                    error: None,
+                };
+                self.server_requests.push(request);
+                self.send(Message::Response(reply));
+            }
+        }
+    }
+
+    pub fn open(&mut self, uri: &str, language_id: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language_id, "version": 1, "text": text}}),
+        );
+    }
+
+    /// Sends one `didChange` with the given `contentChanges`.
+    pub fn change(&mut self, uri: &str, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    /// The server's copy of a document (`keel/viewFileText`).
+    pub fn text(&mut self, uri: &str) -> Result<String, ResponseError> {
+        self.request("keel/viewFileText", json!({"textDocument": {"uri": uri}}))
+            .map(|value| {
+                value
+                    .as_str()
+                    .expect("viewFileText returns a string")
+                    .to_string()
+            })
+    }
+
+    /// The server's syntax tree as an S-expression (`keel/viewSyntaxTree`).
+    pub fn syntax_tree(&mut self, uri: &str) -> Result<Option<String>, ResponseError> {
+        self.request("keel/viewSyntaxTree", json!({"textDocument": {"uri": uri}}))
+            .map(|value| value.as_str().map(str::to_string))
+    }
+
+    /// `shutdown` then `exit`; returns the exit status.
+    pub fn shutdown(mut self) -> ExitStatus {
+        self.request("shutdown", Value::Null)
+            .expect("shutdown succeeds");
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for keel") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "keel did not exit after `exit`");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+enum Incoming {
+    Message(Message),
+    Unparsed(Value),
+}
+
+/// Reads one `Content-Length` frame and parses its body as JSON; `None` at end of stream.
+fn read_frame(reader: &mut impl BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = value.parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `file://` URI for an absolute path.
+pub fn file_uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// An LSP range change as JSON.
+pub fn edit(start: (u32, u32), end: (u32, u32), text: &str) -> Value {
+    json!({
+        "range": {"start": {"line": start.0, "character": start.1}, "end": {"line": end.0, "character": end.1}},
+        "text": text,
+    })
+}
+
+/// Client capabilities offering utf-8 (and utf-16) position encodings.
+pub fn utf8_client() -> Value {
+    json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+}
+
+/// A fresh empty directory under the system temp dir, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("keel-e2e-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -9,6 +9,7 @@
 mod capabilities;
 mod convert;
 mod notices;
+mod transport;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -43,10 +44,13 @@ pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
         .custom_method("keel/viewFileText", Backend::view_file_text)
         .custom_method("keel/viewSyntaxTree", Backend::view_syntax_tree)
         .finish();
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+    let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
+    Server::new(pipes.server_input, pipes.server_output, socket)
         .concurrency_level(CONCURRENCY)
         .serve(service)
         .await;
+    // The server's output pipe closed with `serve`; let the last replies reach the client.
+    let _ = pipes.writer.await;
 }
 
 struct Settings {
