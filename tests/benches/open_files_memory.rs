@@ -1,0 +1,55 @@
+//! Resident memory of `keel` with 200 Python files open (about 4 MB of Django), each one
+//! parsed once (as diagnostics will), read from /proc after the server has answered.
+//!
+//! Run: `scripts/bench-corpus && cargo build --release -p keel && cargo bench -p keel-e2e --bench open_files_memory`
+
+use keel_e2e::Server;
+use serde_json::json;
+
+fn status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or(0)
+}
+
+fn main() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/bench-corpus/python_files"
+    );
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|err| panic!("{dir}: {err}; run scripts/bench-corpus first"))
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    files.sort();
+    let mut server = Server::start();
+    server.initialize_default();
+    let baseline = status_kib(server.pid(), "VmRSS:");
+    let mut bytes = 0;
+    for (index, path) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(path).expect("corpus file");
+        bytes += text.len();
+        let uri = format!("file:///bench/{index}.py");
+        server.open(&uri, "python", &text);
+        server.syntax_tree(&uri).expect("tree");
+    }
+    let rss = status_kib(server.pid(), "VmRSS:");
+    let peak = status_kib(server.pid(), "VmHWM:");
+    println!(
+        "{} files, {:.1} MB of Python open: resident {:.1} MB (peak {:.1} MB; {:.1} MB before opening)",
+        files.len(),
+        bytes as f64 / 1e6,
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        baseline as f64 / 1024.0
+    );
+    println!(
+        "{}",
+        json!({"benchmark": "open_files_memory", "files": files.len(), "bytes": bytes, "rss_mib": rss as f64 / 1024.0, "peak_mib": peak as f64 / 1024.0, "baseline_mib": baseline as f64 / 1024.0})
+    );
+}
