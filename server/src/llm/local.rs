@@ -1,0 +1,459 @@
+//! The embedded model: llama.cpp in this process, through `llama-cpp-2`. The model is
+//! loaded once, on a thread of its own that runs one request at a time; callers get a
+//! stream fed from that thread, and dropping it stops generation at the next token.
+
+use std::num::NonZeroU32;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::{OnceLock, mpsc as std_mpsc};
+
+use futures_util::future::BoxFuture;
+use futures_util::stream;
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::params::LlamaModelParams;
+use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
+use llama_cpp_2::sampling::LlamaSampler;
+use tokio::sync::{mpsc, watch};
+
+use super::model_store::{self, ModelStore};
+use super::{
+    ChatRequest, CircuitState, FimRequest, JSON_ONLY, Provider, ProviderError, TextStream, fim,
+};
+use crate::config::{FimTemplate, ProviderConfig};
+
+/// The most context a request gets (less if the model was trained on less).
+const CONTEXT_TOKENS: usize = 4096;
+/// Prompt tokens decoded per step; cancellation is checked between steps.
+const PREFILL_CHUNK: usize = 256;
+/// Chunks buffered between the inference thread and a slow reader.
+const CHANNEL_CHUNKS: usize = 64;
+
+/// llama.cpp's global state: it may be initialised once per process.
+static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
+
+fn backend() -> Result<&'static LlamaBackend, ProviderError> {
+    BACKEND
+        .get_or_init(|| {
+            // llama.cpp reports every tensor it loads; that is debugging detail.
+            let enabled = tracing::enabled!(tracing::Level::DEBUG);
+            llama_cpp_2::send_logs_to_tracing(
+                llama_cpp_2::LogOptions::default().with_logs_enabled(enabled),
+            );
+            LlamaBackend::init().map_err(|err| err.to_string())
+        })
+        .as_ref()
+        .map_err(|err| ProviderError::model(format!("cannot start llama.cpp: {err}")))
+}
+
+pub(crate) struct Local {
+    jobs: std_mpsc::Sender<Job>,
+    path: PathBuf,
+    fim: Option<FimTemplate>,
+    /// The embedded model has no endpoint to fail: the circuit stays closed.
+    circuit: watch::Sender<CircuitState>,
+}
+
+struct Job {
+    prompt: Prompt,
+    max_tokens: u32,
+    temperature: f32,
+    stop: Vec<String>,
+    out: mpsc::Sender<Result<String, ProviderError>>,
+}
+
+enum Prompt {
+    /// Text to tokenize as it is; `special` lets template tokens such as `<fim_prefix>`
+    /// become the model's special tokens (never for the user's own code alone).
+    Raw {
+        text: String,
+        special: bool,
+    },
+    Chat(ChatRequest),
+}
+
+impl Local {
+    pub(crate) fn new(config: &ProviderConfig) -> Result<Self, ProviderError> {
+        let path = match &config.model {
+            Some(model) => PathBuf::from(model),
+            None => ModelStore::from_env().default_model_path(),
+        };
+        if !path.is_file() {
+            return Err(ProviderError::config(
+                "local",
+                format!(
+                    "model file {} not found; run `keel model fetch` for the default model, or set provider.model to a GGUF file",
+                    path.display()
+                ),
+            ));
+        }
+        // llama.cpp's threads spin while they wait for each other, so one more thread than
+        // there are free cores costs far more than it brings: leave half the machine to
+        // the editor and everything else.
+        let threads = match config.threads {
+            0 => std::thread::available_parallelism()
+                .map_or(1, |cores| cores.get() / 2)
+                .clamp(1, 4),
+            threads => threads as usize,
+        };
+        let (jobs, queue) = std_mpsc::channel();
+        let model_path = path.clone();
+        std::thread::Builder::new()
+            .name("keel-local-model".into())
+            .spawn(move || run(&model_path, threads, queue))
+            .map_err(|err| {
+                ProviderError::model(format!("cannot start the inference thread: {err}"))
+            })?;
+        Ok(Local {
+            jobs,
+            path,
+            fim: config.fim,
+            circuit: watch::Sender::new(CircuitState::Closed),
+        })
+    }
+
+    fn submit(
+        &self,
+        prompt: Prompt,
+        max_tokens: u32,
+        temperature: f32,
+        stop: Vec<String>,
+    ) -> TextStream {
+        let (out, results) = mpsc::channel(CHANNEL_CHUNKS);
+        let job = Job {
+            prompt,
+            max_tokens,
+            temperature,
+            stop,
+            out,
+        };
+        if let Err(std_mpsc::SendError(job)) = self.jobs.send(job) {
+            let _ = job.out.try_send(Err(ProviderError::model(
+                "the inference thread has stopped",
+            )));
+        }
+        Box::pin(stream::unfold(results, |mut results| async move {
+            let item = results.recv().await?;
+            Some((item, results))
+        }))
+    }
+}
+
+impl Provider for Local {
+    fn name(&self) -> &'static str {
+        "local"
+    }
+
+    fn complete(&self, request: FimRequest) -> TextStream {
+        let prompt = match self.fim {
+            Some(template) if template != FimTemplate::None => Prompt::Raw {
+                text: template.prompt(&request),
+                special: true,
+            },
+            _ => Prompt::Raw {
+                text: FimTemplate::None.prompt(&request),
+                special: false,
+            },
+        };
+        let stop = fim::stops(self.fim, &request);
+        self.submit(prompt, request.max_tokens, request.temperature, stop)
+    }
+
+    fn chat(&self, request: ChatRequest) -> TextStream {
+        let (max_tokens, temperature) = (request.max_tokens, request.temperature);
+        self.submit(Prompt::Chat(request), max_tokens, temperature, Vec::new())
+    }
+
+    fn probe(&self) -> BoxFuture<'static, Result<String, ProviderError>> {
+        let path = self.path.clone();
+        Box::pin(async move { model_store::describe(&path).map_err(ProviderError::model) })
+    }
+
+    fn circuit(&self) -> watch::Receiver<CircuitState> {
+        self.circuit.subscribe()
+    }
+}
+
+/// The inference thread: loads the model, then serves jobs until the provider is dropped.
+fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>) {
+    let loaded = load(path);
+    for job in queue {
+        if job.out.is_closed() {
+            continue;
+        }
+        let result = match &loaded {
+            Ok((backend, model)) => {
+                // llama-cpp-2 asserts in places; a failed assertion fails this request,
+                // not the editor's session.
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    generate(backend, model, threads, &job)
+                }))
+                .unwrap_or_else(|_| Err(ProviderError::model("llama.cpp failed on this request")))
+            }
+            Err(err) => Err(err.clone()),
+        };
+        if let Err(err) = result {
+            let _ = job.out.blocking_send(Err(err));
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<(&'static LlamaBackend, LlamaModel), ProviderError> {
+    let backend = backend()?;
+    model_store::describe(path).map_err(ProviderError::model)?;
+    let model = LlamaModel::load_from_file(backend, path, &LlamaModelParams::default())
+        .map_err(|err| ProviderError::model(format!("cannot load {}: {err}", path.display())))?;
+    Ok((backend, model))
+}
+
+fn generate(
+    backend: &LlamaBackend,
+    model: &LlamaModel,
+    threads: usize,
+    job: &Job,
+) -> Result<(), ProviderError> {
+    let failed =
+        |what: &str, err: &dyn std::fmt::Display| ProviderError::model(format!("{what}: {err}"));
+    let (text, special) = match &job.prompt {
+        Prompt::Raw { text, special } => (text.clone(), *special),
+        Prompt::Chat(chat) => (chat_prompt(model, chat)?, true),
+    };
+    let vocab = model.vocab();
+    let mut tokens = vocab.tokenize(text.as_bytes(), true, special);
+    let window = CONTEXT_TOKENS.min(model.n_ctx_train().max(64) as usize);
+    let max_tokens = (job.max_tokens as usize).clamp(1, window / 2);
+    // Over-long prompts keep their end: the text nearest the cursor matters most.
+    let room = window - max_tokens;
+    if tokens.len() > room {
+        tokens.drain(..tokens.len() - room);
+    }
+    if tokens.is_empty() {
+        tokens.push(vocab.bos());
+    }
+    let n_ctx = NonZeroU32::new((tokens.len() + max_tokens + 1) as u32);
+    let params = LlamaContextParams::default()
+        .with_n_ctx(n_ctx)
+        .with_n_batch(PREFILL_CHUNK as u32)
+        .with_n_ubatch(PREFILL_CHUNK as u32)
+        .with_n_threads(threads as i32)
+        .with_n_threads_batch(threads as i32);
+    let mut context = model
+        .new_context(backend, params)
+        .map_err(|err| failed("cannot create a llama.cpp context", &err))?;
+    let mut batch = LlamaBatch::new(PREFILL_CHUNK, 1);
+    let last = tokens.len() - 1;
+    for (step, chunk) in tokens.chunks(PREFILL_CHUNK).enumerate() {
+        if job.out.is_closed() {
+            return Ok(());
+        }
+        batch.clear();
+        for (offset, token) in chunk.iter().enumerate() {
+            let position = step * PREFILL_CHUNK + offset;
+            batch
+                .add(*token, position as i32, &[0], position == last)
+                .map_err(|err| failed("cannot batch the prompt", &err))?;
+        }
+        context
+            .decode(&mut batch)
+            .map_err(|err| failed("cannot read the prompt", &err))?;
+    }
+    let mut sampler = if job.temperature <= 0.0 {
+        LlamaSampler::greedy()
+    } else {
+        LlamaSampler::chain_simple([
+            LlamaSampler::temp(job.temperature),
+            LlamaSampler::dist(fastrand::u32(..)),
+        ])
+    };
+    let mut utf8 = Utf8Stream::default();
+    let mut stops = StopScanner::new(&job.stop);
+    let mut position = tokens.len();
+    let cancelled = |generated: usize| {
+        tracing::debug!("local generation cancelled after {generated} of {max_tokens} tokens");
+        Ok(())
+    };
+    for generated in 0..max_tokens {
+        if job.out.is_closed() {
+            return cancelled(generated);
+        }
+        let token = sampler.sample(&context, batch.n_tokens() - 1);
+        if vocab.is_eog(token) {
+            break;
+        }
+        let piece = utf8.push(&vocab.token_to_piece(token, false, None));
+        let (ready, stopped) = stops.push(&piece);
+        if !ready.is_empty() && job.out.blocking_send(Ok(ready)).is_err() {
+            return cancelled(generated + 1);
+        }
+        if stopped {
+            return Ok(());
+        }
+        batch.clear();
+        batch
+            .add(token, position as i32, &[0], true)
+            .map_err(|err| failed("cannot batch a token", &err))?;
+        position += 1;
+        context
+            .decode(&mut batch)
+            .map_err(|err| failed("cannot generate", &err))?;
+    }
+    let (rest, _) = stops.push(&utf8.finish());
+    let rest = rest + &stops.finish();
+    if !rest.is_empty() {
+        let _ = job.out.blocking_send(Ok(rest));
+    }
+    Ok(())
+}
+
+/// The chat in the model's own template, or a plain transcript for models without one.
+fn chat_prompt(model: &LlamaModel, chat: &ChatRequest) -> Result<String, ProviderError> {
+    let mut system = chat.system.clone();
+    if chat.json {
+        if !system.is_empty() {
+            system.push_str("\n\n");
+        }
+        system.push_str(JSON_ONLY);
+    }
+    let mut turns = Vec::new();
+    if !system.is_empty() {
+        turns.push(("system", system));
+    }
+    for message in &chat.messages {
+        turns.push((message.role.as_str(), message.content.clone()));
+    }
+    let Ok(template) = model.chat_template(None) else {
+        let mut text: String = turns
+            .iter()
+            .map(|(role, content)| format!("{role}: {content}\n"))
+            .collect();
+        text.push_str("assistant:");
+        return Ok(text);
+    };
+    let messages = turns
+        .into_iter()
+        .map(|(role, content)| LlamaChatMessage::new(role.to_string(), content))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| ProviderError::model(format!("cannot pass the chat to llama.cpp: {err}")))?;
+    model
+        .apply_chat_template(&template, &messages, true)
+        .map_err(|err| {
+            ProviderError::model(format!("cannot apply the model's chat template: {err}"))
+        })
+}
+
+/// Token pieces are bytes and may split a character: whole characters go out, the rest
+/// waits for the next piece.
+#[derive(Default)]
+struct Utf8Stream {
+    pending: Vec<u8>,
+}
+
+impl Utf8Stream {
+    fn push(&mut self, bytes: &[u8]) -> String {
+        self.pending.extend_from_slice(bytes);
+        let ready = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            // An incomplete character at the end: keep it for the next piece.
+            Err(err) if err.error_len().is_none() => err.valid_up_to(),
+            Err(_) => self.pending.len(),
+        };
+        let text = String::from_utf8_lossy(&self.pending[..ready]).into_owned();
+        self.pending.drain(..ready);
+        text
+    }
+
+    fn finish(&mut self) -> String {
+        let text = String::from_utf8_lossy(&self.pending).into_owned();
+        self.pending.clear();
+        text
+    }
+}
+
+/// Cuts generated text at the first stop sequence. Text that could be the start of one is
+/// held back until it is known not to be, so no part of a stop sequence is ever shown.
+struct StopScanner {
+    stops: Vec<String>,
+    held: String,
+}
+
+impl StopScanner {
+    fn new(stops: &[String]) -> Self {
+        StopScanner {
+            stops: stops
+                .iter()
+                .filter(|stop| !stop.is_empty())
+                .cloned()
+                .collect(),
+            held: String::new(),
+        }
+    }
+
+    /// The text that is safe to show, and whether a stop sequence was reached.
+    fn push(&mut self, text: &str) -> (String, bool) {
+        self.held.push_str(text);
+        if let Some(at) = self
+            .stops
+            .iter()
+            .filter_map(|stop| self.held.find(stop.as_str()))
+            .min()
+        {
+            let ready = self.held[..at].to_string();
+            self.held.clear();
+            return (ready, true);
+        }
+        let keep = self
+            .stops
+            .iter()
+            .map(|stop| partial_overlap(&self.held, stop))
+            .max()
+            .unwrap_or(0);
+        let ready = self.held[..self.held.len() - keep].to_string();
+        self.held.drain(..self.held.len() - keep);
+        (ready, false)
+    }
+
+    fn finish(&mut self) -> String {
+        std::mem::take(&mut self.held)
+    }
+}
+
+/// The length of the longest end of `text` that is a proper start of `stop`.
+fn partial_overlap(text: &str, stop: &str) -> usize {
+    (1..stop.len())
+        .rev()
+        .find(|&length| stop.is_char_boundary(length) && text.ends_with(&stop[..length]))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_sequences_cut_the_text_and_are_never_shown_in_part() {
+        let mut scanner = StopScanner::new(&["\n\n".to_string(), "END".to_string()]);
+        assert_eq!(scanner.push("return a"), ("return a".to_string(), false));
+        assert_eq!(scanner.push(" + b\n"), (" + b".to_string(), false));
+        assert_eq!(scanner.push("x"), ("\nx".to_string(), false));
+        assert_eq!(scanner.push(" E"), (" ".to_string(), false));
+        assert_eq!(scanner.push("NDING"), (String::new(), true));
+    }
+
+    #[test]
+    fn held_text_is_released_at_the_end() {
+        let mut scanner = StopScanner::new(&["###".to_string()]);
+        assert_eq!(scanner.push("a#"), ("a".to_string(), false));
+        assert_eq!(scanner.finish(), "#");
+    }
+
+    #[test]
+    fn split_characters_wait_for_their_remaining_bytes() {
+        let mut stream = Utf8Stream::default();
+        let bytes = "é!".as_bytes();
+        assert_eq!(stream.push(&bytes[..1]), "");
+        assert_eq!(stream.push(&bytes[1..]), "é!");
+        assert_eq!(stream.push(&[0xE2, 0x82]), "");
+        assert_eq!(stream.finish(), "\u{FFFD}");
+    }
+}

@@ -1,0 +1,310 @@
+//! Model providers: the `Provider` trait, its HTTP backends (openai, openai-completions,
+//! anthropic, ollama, llamacpp), the embedded `local` backend, and the store of model files.
+//! It may call the network through the one shared HTTP client and read or write model
+//! files; it takes plain requests and knows nothing of LSP or documents. It must never log
+//! prompt text or API keys above debug level, nor run inference on the caller's task.
+
+mod anthropic;
+mod breaker;
+mod error;
+mod fim;
+mod http;
+mod llamacpp;
+#[cfg(feature = "local-llm")]
+mod local;
+pub mod model_store;
+mod ollama;
+mod openai;
+mod wire;
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures_util::Stream;
+use futures_util::future::BoxFuture;
+
+use crate::config::{ProviderConfig, ProviderKind};
+
+pub use breaker::CircuitState;
+pub use error::{ErrorKind, ProviderError};
+
+/// For backends with no JSON mode: the instruction that stands in for one.
+const JSON_ONLY: &str = "Reply with a single JSON document and nothing else.";
+
+/// Text chunks as the model produces them. Dropping the stream cancels the request: the
+/// HTTP connection is closed, or local generation stops at the next token.
+pub type TextStream = Pin<Box<dyn Stream<Item = Result<String, ProviderError>> + Send>>;
+
+/// A fill-in-the-middle request: the model writes what goes between `prefix` and `suffix`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FimRequest {
+    pub prefix: String,
+    pub suffix: Option<String>,
+    /// Other code the model may look at, e.g. definitions of names near the cursor.
+    pub snippets: Vec<Snippet>,
+    pub stop: Vec<String>,
+    pub max_tokens: u32,
+    pub temperature: f32,
+}
+
+impl FimRequest {
+    /// A request to fill in `text` at a 1-based line and column (the column counts
+    /// characters), with the whole text before and after the cursor as prefix and suffix.
+    pub fn at_position(text: &str, line: usize, column: usize) -> Result<FimRequest, String> {
+        if line == 0 || column == 0 {
+            return Err("lines and columns count from 1".to_string());
+        }
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect();
+        let Some(&start) = line_starts.get(line - 1) else {
+            return Err(format!(
+                "line {line} is past the end of the text ({} lines)",
+                line_starts.len()
+            ));
+        };
+        let end = line_starts.get(line).map_or(text.len(), |next| next - 1);
+        let content = text[start..end].trim_end_matches('\r');
+        let characters = content.chars().count();
+        let offset = match content.char_indices().nth(column - 1) {
+            Some((offset, _)) => offset,
+            None if column - 1 == characters => content.len(),
+            None => {
+                return Err(format!(
+                    "column {column} is past the end of line {line} ({characters} characters)"
+                ));
+            }
+        };
+        let cursor = start + offset;
+        Ok(FimRequest {
+            prefix: text[..cursor].to_string(),
+            suffix: Some(text[cursor..].to_string()),
+            snippets: Vec::new(),
+            stop: Vec::new(),
+            max_tokens: 128,
+            temperature: 0.2,
+        })
+    }
+}
+
+/// A piece of another file given to the model as context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    pub system: String,
+    pub messages: Vec<Message>,
+    pub max_tokens: u32,
+    pub temperature: f32,
+    /// Ask for a JSON document as the whole answer (where the API has a way to say so).
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub role: Role,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+        }
+    }
+}
+
+/// A model backend. Both operations return at once; the work happens as the stream is
+/// polled, so a caller that stops polling (or drops the stream) costs nothing more.
+pub trait Provider: Send + Sync {
+    /// The `provider.kind` this backend implements, for messages.
+    fn name(&self) -> &'static str;
+    fn complete(&self, request: FimRequest) -> TextStream;
+    fn chat(&self, request: ChatRequest) -> TextStream;
+    /// A cheap check that the backend can answer: a small GET for HTTP backends, the
+    /// model file's header for `local`. Returns a one-line description of what was found.
+    fn probe(&self) -> BoxFuture<'static, Result<String, ProviderError>>;
+    /// The circuit breaker's state; it changes once when an outage starts and once when
+    /// it ends, so a watcher can tell the user once per outage.
+    fn circuit(&self) -> tokio::sync::watch::Receiver<CircuitState>;
+}
+
+impl ProviderKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProviderKind::Local => "local",
+            ProviderKind::Openai => "openai",
+            ProviderKind::OpenaiCompletions => "openai-completions",
+            ProviderKind::Anthropic => "anthropic",
+            ProviderKind::Ollama => "ollama",
+            ProviderKind::Llamacpp => "llamacpp",
+        }
+    }
+}
+
+/// The provider the configuration asks for. With no `provider.kind`, the embedded model
+/// if it has been downloaded; otherwise an error telling the user how to get one.
+pub fn from_config(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError> {
+    let kind = match config.kind {
+        Some(kind) => kind,
+        None => default_kind()?,
+    };
+    let provider: Arc<dyn Provider> = match kind {
+        ProviderKind::Openai => Arc::new(openai::Chat::new(http::Api::new(kind, config)?, config)?),
+        ProviderKind::OpenaiCompletions => Arc::new(openai::Completions::new(
+            http::Api::new(kind, config)?,
+            config,
+        )?),
+        ProviderKind::Anthropic => Arc::new(anthropic::Anthropic::new(
+            http::Api::new(kind, config)?,
+            config,
+        )?),
+        ProviderKind::Ollama => {
+            Arc::new(ollama::Ollama::new(http::Api::new(kind, config)?, config)?)
+        }
+        ProviderKind::Llamacpp => Arc::new(llamacpp::LlamaServer::new(
+            http::Api::new(kind, config)?,
+            config,
+        )),
+        ProviderKind::Local => local_provider(config)?,
+    };
+    Ok(provider)
+}
+
+/// What `keel doctor` shows of the model side, as (label, state) lines: the default
+/// model file, the provider in force, and whether its endpoint or model file answers.
+pub async fn diagnose(config: &ProviderConfig) -> Vec<(&'static str, String)> {
+    let store = model_store::ModelStore::from_env();
+    let default_model = match model_store::describe(&store.default_model_path()) {
+        Ok(description) => description,
+        Err(problem) => format!("{problem}; run `keel model fetch`"),
+    };
+    let mut lines = vec![("default model", default_model)];
+    let kind = match config.kind.map_or_else(default_kind, Ok) {
+        Ok(kind) => kind,
+        Err(err) => {
+            lines.push(("provider", format!("none: {}", err.message)));
+            return lines;
+        }
+    };
+    let how = if config.kind.is_some() {
+        "configured"
+    } else {
+        "none configured; the default model is present"
+    };
+    lines.push(("provider", format!("{} ({how})", kind.name())));
+    if kind == ProviderKind::Local {
+        // Only the file: loading the model is what `keel complete` is for.
+        let path = config
+            .model
+            .as_ref()
+            .map_or_else(|| store.default_model_path(), std::path::PathBuf::from);
+        let state = model_store::describe(&path).unwrap_or_else(|problem| problem);
+        lines.push(("model file", state));
+        return lines;
+    }
+    let state = match from_config(config) {
+        Ok(provider) => match tokio::time::timeout(PROBE_TIMEOUT, provider.probe()).await {
+            Ok(Ok(state)) => state,
+            Ok(Err(err)) => format!("NOT reachable: {err}"),
+            Err(_) => format!(
+                "NOT reachable: no answer within {} s",
+                PROBE_TIMEOUT.as_secs()
+            ),
+        },
+        Err(err) => format!("not usable: {err}"),
+    };
+    lines.push(("endpoint", state));
+    lines
+}
+
+/// `diagnose` for callers without a runtime (or inside one: it runs on its own thread).
+pub fn diagnose_blocking(config: &ProviderConfig) -> Vec<(&'static str, String)> {
+    let config = config.clone();
+    std::thread::spawn(move || {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(diagnose(&config)),
+            Err(err) => vec![("provider", format!("cannot check: {err}"))],
+        }
+    })
+    .join()
+    .unwrap_or_else(|_| vec![("provider", "the check failed".to_string())])
+}
+
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6);
+
+/// `provider.model`, for APIs that cannot guess it.
+fn required_model(
+    provider: &'static str,
+    config: &ProviderConfig,
+) -> Result<String, ProviderError> {
+    match config.model.as_deref().map(str::trim) {
+        Some(model) if !model.is_empty() => Ok(model.to_string()),
+        _ => Err(ProviderError::config(
+            provider,
+            "`provider.model` is not set; name the model to use",
+        )),
+    }
+}
+
+fn default_kind() -> Result<ProviderKind, ProviderError> {
+    let store = model_store::ModelStore::from_env();
+    let path = store.default_model_path();
+    if cfg!(feature = "local-llm") && path.is_file() {
+        return Ok(ProviderKind::Local);
+    }
+    Err(ProviderError::config(
+        "local",
+        format!(
+            "no provider is configured and the default model is not downloaded ({} is missing); run `keel model fetch`, or set [provider] kind in keel.toml",
+            path.display()
+        ),
+    ))
+}
+
+#[cfg(feature = "local-llm")]
+fn local_provider(config: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError> {
+    Ok(Arc::new(local::Local::new(config)?))
+}
+
+#[cfg(not(feature = "local-llm"))]
+fn local_provider(_: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError> {
+    Err(ProviderError::config(
+        "local",
+        "this keel was built without the embedded model (cargo feature `local-llm`); rebuild with it, or choose another provider",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_splits_the_text_into_prefix_and_suffix() {
+        let text = "def f():\r\n    return 1\nprint(\"é\")";
+        let request = FimRequest::at_position(text, 2, 5).unwrap();
+        assert_eq!(request.prefix, "def f():\r\n    ");
+        assert_eq!(request.suffix.as_deref(), Some("return 1\nprint(\"é\")"));
+        let end = FimRequest::at_position(text, 1, 9).unwrap();
+        assert_eq!(end.prefix, "def f():");
+        let after_accent = FimRequest::at_position(text, 3, 9).unwrap();
+        assert_eq!(after_accent.prefix, text.trim_end_matches("\")"));
+        assert!(FimRequest::at_position(text, 4, 1).is_err());
+        assert!(FimRequest::at_position(text, 1, 10).is_err());
+        assert!(FimRequest::at_position(text, 0, 1).is_err());
+    }
+}

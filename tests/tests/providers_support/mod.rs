@@ -1,0 +1,328 @@
+//! A real HTTP/1.1 server on 127.0.0.1 that stands in for a model API. Each test scripts
+//! the replies byte by byte (so it can stall, cut a stream or send garbage) and reads back
+//! the requests it received and when each connection was closed by the client.
+
+#![allow(dead_code)] // each test binary uses a different part
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+/// Generous: a debug build on a slow, loaded 2-core machine.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// One step of a scripted reply.
+#[derive(Debug, Clone)]
+pub enum Act {
+    Send(Vec<u8>),
+    Sleep(Duration),
+    /// Close the connection, whatever was promised.
+    Close,
+    /// Send nothing more and keep the connection open until the client leaves.
+    Hang,
+}
+
+/// A scripted reply to one request.
+#[derive(Debug, Clone)]
+pub struct Reply(pub Vec<Act>);
+
+impl Reply {
+    /// A complete response with a body of known length.
+    pub fn full(status: u16, headers: &[(&str, &str)], body: &str) -> Reply {
+        Reply::bytes(status, headers, body.as_bytes())
+    }
+
+    pub fn bytes(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut bytes = head(status, headers, body.len()).into_bytes();
+        bytes.extend_from_slice(body);
+        Reply(vec![Act::Send(bytes)])
+    }
+
+    /// Promises `body` in full but closes the connection halfway through it.
+    pub fn truncated(body: &[u8]) -> Reply {
+        let mut bytes = head(200, &[], body.len()).into_bytes();
+        bytes.extend_from_slice(&body[..body.len() / 2]);
+        Reply(vec![
+            Act::Send(bytes),
+            Act::Sleep(Duration::from_millis(50)),
+            Act::Close,
+        ])
+    }
+
+    pub fn json(body: &str) -> Reply {
+        Reply::full(200, &[("content-type", "application/json")], body)
+    }
+
+    /// A chunked streaming response: the head, then each piece as one chunk with `delay`
+    /// before it, then the end of the body.
+    pub fn stream(content_type: &str, pieces: &[String], delay: Duration) -> Reply {
+        let mut reply = Reply::stream_open(content_type, pieces, delay);
+        reply.0.push(Act::Send(b"0\r\n\r\n".to_vec()));
+        reply
+    }
+
+    /// Like `stream`, but the body never ends properly: the connection is closed after
+    /// the pieces, as when a proxy or the server dies mid-answer.
+    pub fn stream_cut(content_type: &str, pieces: &[String], delay: Duration) -> Reply {
+        let mut reply = Reply::stream_open(content_type, pieces, delay);
+        reply.0.push(Act::Close);
+        reply
+    }
+
+    /// The pieces, then silence with the connection open.
+    pub fn stream_stall(content_type: &str, pieces: &[String]) -> Reply {
+        let mut reply = Reply::stream_open(content_type, pieces, Duration::ZERO);
+        reply.0.push(Act::Hang);
+        reply
+    }
+
+    fn stream_open(content_type: &str, pieces: &[String], delay: Duration) -> Reply {
+        let mut head = status_line(200);
+        head.push_str(&format!(
+            "content-type: {content_type}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n"
+        ));
+        let mut acts = vec![Act::Send(head.into_bytes())];
+        for piece in pieces {
+            if !delay.is_zero() {
+                acts.push(Act::Sleep(delay));
+            }
+            acts.push(Act::Send(
+                format!("{:x}\r\n{piece}\r\n", piece.len()).into_bytes(),
+            ));
+        }
+        Reply(acts)
+    }
+
+    /// Accept the request and never answer.
+    pub fn hang() -> Reply {
+        Reply(vec![Act::Hang])
+    }
+}
+
+fn head(status: u16, headers: &[(&str, &str)], length: usize) -> String {
+    let mut head = status_line(status);
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!(
+        "content-length: {length}\r\nconnection: close\r\n\r\n"
+    ));
+    head
+}
+
+fn status_line(status: u16) -> String {
+    let reason = match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+    format!("HTTP/1.1 {status} {reason}\r\n")
+}
+
+/// SSE events (`event` name, or none, and `data`) as stream pieces.
+pub fn sse(events: &[(Option<&str>, &str)]) -> Vec<String> {
+    events
+        .iter()
+        .map(|(event, data)| match event {
+            Some(event) => format!("event: {event}\ndata: {data}\n\n"),
+            None => format!("data: {data}\n\n"),
+        })
+        .collect()
+}
+
+/// JSON lines as stream pieces.
+pub fn ndjson(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|line| format!("{line}\n")).collect()
+}
+
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    /// Names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub at: Instant,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("the request body is JSON")
+    }
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    replies: Arc<Mutex<Vec<Reply>>>,
+    received: Arc<Mutex<Vec<Received>>>,
+    closed: mpsc::UnboundedReceiver<Instant>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Serves the replies in order, one per request; requests past the end get the last.
+    pub async fn start(replies: Vec<Reply>) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let replies = Arc::new(Mutex::new(replies));
+        let (closed_tx, closed) = mpsc::unbounded_channel();
+        let log = Arc::clone(&received);
+        let script = Arc::clone(&replies);
+        let task = tokio::spawn(async move {
+            let mut served = 0;
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let reply = {
+                    let replies = script.lock().expect("replies");
+                    replies
+                        .get(served)
+                        .or(replies.last())
+                        .cloned()
+                        .unwrap_or_else(Reply::hang)
+                };
+                served += 1;
+                tokio::spawn(serve(stream, reply, Arc::clone(&log), closed_tx.clone()));
+            }
+        });
+        TestServer {
+            addr,
+            replies,
+            received,
+            closed,
+            task,
+        }
+    }
+
+    /// Adds a reply after those given at the start (for replies that need the URL).
+    pub fn push(&self, reply: Reply) {
+        self.replies.lock().expect("replies").push(reply);
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("log").clone()
+    }
+
+    /// When the client closed a connection while the server still had more to send (or
+    /// was waiting): how the server observes a cancelled request.
+    pub async fn client_closed(&mut self) -> Instant {
+        tokio::time::timeout(PATIENCE, self.closed.recv())
+            .await
+            .expect("the client never closed the connection")
+            .expect("server running")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// An address where nothing listens.
+pub async fn closed_port() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local address");
+    drop(listener);
+    format!("http://{addr}")
+}
+
+async fn serve(
+    stream: TcpStream,
+    reply: Reply,
+    log: Arc<Mutex<Vec<Received>>>,
+    closed: mpsc::UnboundedSender<Instant>,
+) {
+    let (read, mut write) = stream.into_split();
+    let mut reader = BufReader::new(read);
+    let Some(request) = read_request(&mut reader).await else {
+        return;
+    };
+    log.lock().expect("log").push(request);
+    let client_gone = async {
+        let mut byte = [0u8; 1];
+        loop {
+            match reader.read(&mut byte).await {
+                Ok(0) | Err(_) => return Instant::now(),
+                Ok(_) => {}
+            }
+        }
+    };
+    let script = async {
+        for act in reply.0 {
+            match act {
+                Act::Send(bytes) => {
+                    if write.write_all(&bytes).await.is_err() {
+                        return;
+                    }
+                    let _ = write.flush().await;
+                }
+                Act::Sleep(pause) => tokio::time::sleep(pause).await,
+                Act::Close => return,
+                Act::Hang => std::future::pending::<()>().await,
+            }
+        }
+    };
+    tokio::select! {
+        at = client_gone => {
+            let _ = closed.send(at);
+        }
+        () = script => {}
+    }
+}
+
+async fn read_request(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Option<Received> {
+    let mut line = String::new();
+    reader.read_line(&mut line).await.ok()?;
+    let at = Instant::now();
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let path = parts.next()?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).await.ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+    }
+    let length = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).await.ok()?;
+    Some(Received {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        at,
+    })
+}
