@@ -1,5 +1,6 @@
 //! The embedded model's speed: time to first token and generation speed of the `local`
-//! provider on 2 threads with the default model, for prompts of 256 and 1024 tokens.
+//! provider on 2 threads with the default model, for prompts of 256 and 1024 tokens (new
+//! ones, and the same again with a few characters typed, which reuses the cached prompt).
 //! Prints a table and one JSON line.
 //!
 //! `cargo bench -p keel --bench local_model` (the model: `$KEEL_BENCH_MODEL`, else the
@@ -61,6 +62,8 @@ def handle_get_order(request, repository: OrderRepository):
 struct Figures {
     prompt_tokens: usize,
     first_token_ms: Vec<f64>,
+    /// The same prompt with a few characters typed at its end: most of it is cached.
+    typed_first_token_ms: Vec<f64>,
     tokens_per_second: Vec<f64>,
 }
 
@@ -99,12 +102,19 @@ fn main() {
             let mut figures = Figures {
                 prompt_tokens: *tokens,
                 first_token_ms: Vec::new(),
+                typed_first_token_ms: Vec::new(),
                 tokens_per_second: Vec::new(),
             };
-            for _ in 0..RUNS {
-                let (first, rate) = measure(provider.as_ref(), prompt).await;
+            for run in 0..RUNS {
+                // A different first line each run, so nothing of the prompt is cached.
+                let cold = format!("# request {run}\n{prompt}");
+                let (first, rate) = measure(provider.as_ref(), &cold).await;
                 figures.first_token_ms.push(first.as_secs_f64() * 1000.0);
                 figures.tokens_per_second.push(rate);
+                let (typed, _) = measure(provider.as_ref(), &format!("{cold}    ")).await;
+                figures
+                    .typed_first_token_ms
+                    .push(typed.as_secs_f64() * 1000.0);
             }
             results.push(figures);
         }
@@ -117,16 +127,20 @@ fn main() {
             .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
     );
     println!(
-        "{:>14} {:>20} {:>14}",
-        "prompt tokens", "first token (ms)", "tokens/s"
+        "{:>14} {:>20} {:>26} {:>12}",
+        "prompt tokens", "first token (ms)", "first token, typed (ms)", "tokens/s"
     );
     let mut json = Vec::new();
     for figures in &results {
         let first = median(&figures.first_token_ms);
+        let typed = median(&figures.typed_first_token_ms);
         let rate = median(&figures.tokens_per_second);
-        println!("{:>14} {first:>20.1} {rate:>14.1}", figures.prompt_tokens);
+        println!(
+            "{:>14} {first:>20.1} {typed:>26.1} {rate:>12.1}",
+            figures.prompt_tokens
+        );
         json.push(format!(
-            "{{\"prompt_tokens\":{},\"first_token_ms\":{first:.1},\"tokens_per_second\":{rate:.1}}}",
+            "{{\"prompt_tokens\":{},\"first_token_ms\":{first:.1},\"typed_first_token_ms\":{typed:.1},\"tokens_per_second\":{rate:.1}}}",
             figures.prompt_tokens
         ));
     }
@@ -170,7 +184,8 @@ async fn measure(provider: &dyn keel::llm::Provider, prompt: &str) -> (Duration,
 /// prompt sizes in the model's own units.
 fn prompt_of(path: &std::path::Path, tokens: usize) -> String {
     // The provider initialises llama.cpp again later; this backend is dropped first.
-    let backend = LlamaBackend::init().expect("llama.cpp");
+    let mut backend = LlamaBackend::init().expect("llama.cpp");
+    backend.void_logs();
     let params = LlamaModelParams::default().with_vocab_only(true);
     let model = LlamaModel::load_from_file(&backend, path, &params).expect("model");
     let vocab = model.vocab();

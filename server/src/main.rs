@@ -42,6 +42,10 @@ enum Command {
         #[command(subcommand)]
         action: ModelAction,
     },
+    /// Run the diagnostics rules over files, as the editor does (exit 1 on findings).
+    Check(keel::diagnostics::check::CheckArgs),
+    /// List the diagnostics rules, or print one's documentation with `rules explain ID`.
+    Rules(keel::diagnostics::check::RulesArgs),
 }
 
 #[derive(Subcommand)]
@@ -74,20 +78,18 @@ fn main() -> ExitCode {
             keel::logging::init_cli();
             model(action)
         }
+        Command::Check(args) => {
+            keel::logging::init_cli();
+            keel::diagnostics::check::run_check(&args)
+        }
+        Command::Rules(args) => keel::diagnostics::check::run_rules(&args),
     }
 }
 
 fn serve() -> ExitCode {
     let forwarded = keel::logging::init_server();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("keel: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::FAILURE;
     };
     runtime.block_on(keel::lsp::serve_stdio(forwarded));
     // The stdin reader may be blocked in a read that will never finish; do not wait for it.

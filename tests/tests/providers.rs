@@ -512,6 +512,14 @@ async fn a_500_then_success_is_retried_and_succeeds() {
 }
 
 #[tokio::test]
+async fn a_connection_closed_without_an_answer_is_retried() {
+    let server = TestServer::start(vec![Reply(vec![support::Act::Close]), ok_openai()]).await;
+    let provider = provider(&config(ProviderKind::Openai, server.url()));
+    assert_eq!(text_of(provider.chat(chat(false))).await, "ok");
+    assert_eq!(server.received().len(), 2);
+}
+
+#[tokio::test]
 async fn retries_are_bounded_and_the_error_names_status_and_endpoint() {
     let server = TestServer::start(vec![Reply::full(503, &[], "try later")]).await;
     let mut config = config(ProviderKind::Ollama, server.url());
@@ -768,4 +776,61 @@ async fn dropping_a_request_waiting_for_headers_closes_the_connection_within_50_
     let server = TestServer::start(vec![Reply::hang()]).await;
     let stream = provider(&config(ProviderKind::Ollama, server.url())).complete(fim());
     assert_drop_closes_the_connection(server, stream, false).await;
+}
+
+// ---- keel doctor -------------------------------------------------------------------
+
+// `keel` runs on a blocking thread while the stand-in API serves on the runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keel_doctor_reports_the_provider_its_endpoint_and_the_model_file() {
+    let server = TestServer::start(vec![Reply::json(r#"{"version":"0.5.0"}"#)]).await;
+    let dir = std::env::temp_dir().join(format!("keel-doctor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"ollama\"\nendpoint = \"{}\"\nmodel = \"qwen2.5-coder:1.5b\"\n",
+            server.url()
+        ),
+    )
+    .unwrap();
+    let doctor = {
+        let dir = dir.clone();
+        move || {
+            std::process::Command::new(keel_e2e::keel_binary())
+                .args(["doctor", "--root"])
+                .arg(&dir)
+                .env("XDG_CACHE_HOME", dir.join("empty-cache"))
+                .output()
+                .expect("run keel")
+        }
+    };
+    let output = tokio::task::spawn_blocking(doctor.clone()).await.unwrap();
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{report}");
+    assert!(report.contains("provider: ollama (configured)"), "{report}");
+    let reachable = format!(
+        "reachable: GET {}/api/version answered 200 OK",
+        server.url()
+    );
+    assert!(report.contains(&reachable), "{report}");
+    assert!(
+        report.contains("run `keel model fetch`"),
+        "the default model is missing: {report}"
+    );
+    assert_eq!(server.received()[0].path, "/api/version");
+
+    std::fs::write(
+        dir.join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"ollama\"\nendpoint = \"{}\"\nmodel = \"m\"\n",
+            closed_port().await
+        ),
+    )
+    .unwrap();
+    let output = tokio::task::spawn_blocking(doctor).await.unwrap();
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(report.contains("endpoint: NOT reachable"), "{report}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

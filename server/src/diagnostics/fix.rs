@@ -230,9 +230,12 @@ pub(crate) fn apply_counted(text: &str, findings: &[Finding]) -> (String, usize)
                 && text.is_char_boundary(edit.start_byte)
                 && text.is_char_boundary(edit.end_byte)
         });
-        let conflicts = fresh
-            .iter()
-            .any(|edit| taken.iter().any(|other| conflict(edit, other)));
+        // A rule's own edits may collide too (a team rule replacing a node and inserting
+        // inside it): such a fix is never applied rather than applied wrongly.
+        let conflicts = fresh.iter().enumerate().any(|(index, edit)| {
+            taken.iter().any(|other| conflict(edit, other))
+                || fresh[index + 1..].iter().any(|other| conflict(edit, other))
+        });
         if in_bounds && !conflicts {
             taken.extend(fresh);
             applied += 1;
@@ -303,6 +306,12 @@ mod tests {
             finding(vec![edit(3, 4, "D"), edit(4, 6, "x")]),
         ];
         assert_eq!(apply_fixes(text, &findings), "AbCdeF");
+    }
+
+    #[test]
+    fn a_fix_whose_own_edits_overlap_is_not_applied() {
+        let findings = [finding(vec![edit(0, 4, "x"), edit(2, 2, "y")])];
+        assert_eq!(apply_fixes("abcdef", &findings), "abcdef");
     }
 
     #[test]

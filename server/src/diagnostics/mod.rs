@@ -1,9 +1,8 @@
 //! Backend diagnostics: the rule engine (tree-sitter queries from `queries/` plus their
-//! metadata), suppressions, quick fixes, and `keel check` with its text/JSON/SARIF reports.
-//!
-//! Takes text and syntax trees as plain values and returns findings in byte offsets; it
-//! calls only `syntax`, `config` and (for `keel check`) `workspace::walk`. It knows nothing
-//! of LSP or the network, and never panics on a user's rule file or source file.
+//! metadata), suppressions, quick fixes, and `keel check` with text/JSON/SARIF reports.
+//! Takes text and syntax trees as plain values and returns findings in byte offsets; calls
+//! only `syntax`, `config` and (for `keel check`) `workspace::walk`. Knows nothing of LSP
+//! or the network, and must never panic on a user's rule file or source file.
 
 mod captures;
 pub mod check;

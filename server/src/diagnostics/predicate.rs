@@ -14,7 +14,7 @@ use crate::syntax::Language;
 /// One predicate of one query pattern, ready to evaluate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Predicate {
-    test: Condition,
+    condition: Condition,
     capture: u32,
     negated: bool,
 }
@@ -40,36 +40,151 @@ enum Condition {
     Literal,
     Raises,
     Handles,
+    MentionsPassword,
 }
 
-/// (name, languages it supports, what its string arguments are: `None` for none).
-const TESTS: &[(&str, &[Language], Option<&str>)] = &[
-    ("inside-async", &[Language::Python, Language::Rust], None),
-    ("inside-loop", &[Language::Python, Language::Rust], None),
-    ("inside-test", &[Language::Python, Language::Rust], None),
-    ("inside-except", &[Language::Python], None),
-    ("inside-route-handler", &[Language::Python], None),
-    ("inside-result-fn", &[Language::Rust], None),
-    ("has-kwarg", &[Language::Python], Some("keyword names")),
-    ("lacks-kwarg", &[Language::Python], Some("keyword names")),
-    ("formatted", &[Language::Python, Language::Rust], None),
-    ("awaited", &[Language::Python, Language::Rust], None),
-    ("held-across-await", &[Language::Rust], None),
-    ("secret-name", &[Language::Python, Language::Rust], None),
-    ("secret-literal", &[Language::Python, Language::Rust], None),
-    (
+/// What a predicate takes after its first capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arguments {
+    Nothing,
+    /// One or more strings.
+    Strings,
+    /// Exactly one string.
+    OneString,
+    /// Exactly one more capture.
+    Capture,
+}
+
+/// The arguments of one use of a predicate, checked against its `Arguments`.
+struct Given {
+    strings: Vec<String>,
+    capture: Option<u32>,
+}
+
+struct Spec {
+    name: &'static str,
+    languages: &'static [Language],
+    arguments: Arguments,
+    /// Its arguments as written, for error messages: `@args "timeout" ...`.
+    usage: &'static str,
+    build: fn(Given) -> Condition,
+}
+
+const BOTH: &[Language] = &[Language::Python, Language::Rust];
+const PYTHON: &[Language] = &[Language::Python];
+const RUST: &[Language] = &[Language::Rust];
+
+const fn spec(
+    name: &'static str,
+    languages: &'static [Language],
+    arguments: Arguments,
+    usage: &'static str,
+    build: fn(Given) -> Condition,
+) -> Spec {
+    Spec {
+        name,
+        languages,
+        arguments,
+        usage,
+        build,
+    }
+}
+
+/// Every predicate Keel adds to tree-sitter's. `queries/README.md` documents each.
+const PREDICATES: &[Spec] = &[
+    spec("inside-async", BOTH, Arguments::Nothing, "@call", |_| {
+        Condition::InsideAsync
+    }),
+    spec("inside-loop", BOTH, Arguments::Nothing, "@call", |_| {
+        Condition::InsideLoop
+    }),
+    spec("inside-test", BOTH, Arguments::Nothing, "@call", |_| {
+        Condition::InsideTest
+    }),
+    spec("inside-except", PYTHON, Arguments::Nothing, "@call", |_| {
+        Condition::InsideExcept
+    }),
+    spec(
+        "inside-route-handler",
+        PYTHON,
+        Arguments::Nothing,
+        "@call",
+        |_| Condition::InsideRouteHandler,
+    ),
+    spec(
+        "inside-result-fn",
+        RUST,
+        Arguments::Nothing,
+        "@call",
+        |_| Condition::InsideResultFn,
+    ),
+    spec(
+        "has-kwarg",
+        PYTHON,
+        Arguments::Strings,
+        "@args \"timeout\" ...",
+        |given| Condition::HasKwarg(given.strings),
+    ),
+    spec(
+        "lacks-kwarg",
+        PYTHON,
+        Arguments::Strings,
+        "@args \"timeout\" ...",
+        |given| Condition::LacksKwarg(given.strings),
+    ),
+    spec("formatted", BOTH, Arguments::Nothing, "@sql", |_| {
+        Condition::Formatted
+    }),
+    spec("awaited", BOTH, Arguments::Nothing, "@call", |_| {
+        Condition::Awaited
+    }),
+    spec(
+        "held-across-await",
+        RUST,
+        Arguments::Nothing,
+        "@guard",
+        |_| Condition::HeldAcrossAwait,
+    ),
+    spec("secret-name", BOTH, Arguments::Nothing, "@name", |_| {
+        Condition::SecretName
+    }),
+    spec(
+        "secret-literal",
+        BOTH,
+        Arguments::Capture,
+        "@value @name",
+        |given| Condition::SecretLiteral(given.capture.unwrap_or_default()),
+    ),
+    spec(
         "imported-from",
-        &[Language::Rust],
-        Some("one path, e.g. \"reqwest\""),
+        RUST,
+        Arguments::OneString,
+        "@path \"reqwest\"",
+        |given| Condition::ImportedFrom(given.strings.into_iter().next().unwrap_or_default()),
     ),
-    (
+    spec(
         "calls-local-async-fn",
-        &[Language::Python, Language::Rust],
-        None,
+        BOTH,
+        Arguments::Nothing,
+        "@call",
+        |_| Condition::CallsLocalAsyncFn,
     ),
-    ("literal", &[Language::Python, Language::Rust], None),
-    ("raises", &[Language::Python], None),
-    ("handles", &[Language::Python], None),
+    spec("literal", BOTH, Arguments::Nothing, "@value", |_| {
+        Condition::Literal
+    }),
+    spec("raises", PYTHON, Arguments::Nothing, "@body", |_| {
+        Condition::Raises
+    }),
+    spec("handles", PYTHON, Arguments::Nothing, "@clause", |_| {
+        Condition::Handles
+    }),
+    spec(
+        "mentions-password",
+        PYTHON,
+        Arguments::Nothing,
+        "@arguments",
+        |_| Condition::MentionsPassword,
+    ),
 ];
 
 impl Predicate {
@@ -85,80 +200,52 @@ impl Predicate {
             Some(rest) => (true, rest),
             None => (false, name),
         };
-        let Some((_, languages, strings)) = TESTS.iter().find(|(known, ..)| *known == name) else {
-            let known: Vec<String> = TESTS.iter().map(|(name, ..)| format!("#{name}?")).collect();
+        let Some(spec) = PREDICATES.iter().find(|spec| spec.name == name) else {
+            let known: Vec<String> = PREDICATES
+                .iter()
+                .map(|spec| format!("#{}?", spec.name))
+                .collect();
             return Err(format!(
                 "unknown predicate `#{operator}`; known: {} and tree-sitter's #eq?, #match?, #any-of?",
                 known.join(", ")
             ));
         };
-        if !languages.contains(&language) {
+        if !spec.languages.contains(&language) {
             return Err(format!(
                 "predicate `#{operator}` does not apply to {} code",
                 language.name()
             ));
         }
-        let (capture, rest) = match raw.args.split_first() {
-            Some((QueryPredicateArg::Capture(capture), rest)) => (*capture, rest),
-            _ => {
-                return Err(format!(
-                    "`#{operator}` takes a capture first, e.g. (#{operator} @call)"
-                ));
-            }
+        let usage = || format!("write it as (#{operator} {})", spec.usage);
+        let Some((QueryPredicateArg::Capture(capture), rest)) = raw.args.split_first() else {
+            return Err(usage());
         };
-        let mut values = Vec::new();
-        let mut captures = Vec::new();
+        let mut given = Given {
+            strings: Vec::new(),
+            capture: None,
+        };
+        let mut extra_captures = 0;
         for arg in rest {
             match arg {
-                QueryPredicateArg::String(value) => values.push(value.to_string()),
-                QueryPredicateArg::Capture(index) => captures.push(*index),
+                QueryPredicateArg::String(value) => given.strings.push(value.to_string()),
+                QueryPredicateArg::Capture(index) => {
+                    given.capture = Some(*index);
+                    extra_captures += 1;
+                }
             }
         }
-        let name_capture = match (name, captures.as_slice()) {
-            ("secret-literal", [name_capture]) => Some(*name_capture),
-            ("secret-literal", _) => {
-                return Err(format!(
-                    "`#{operator}` takes the value's capture, then the name's: (#{operator} @value @name)"
-                ));
-            }
-            (_, []) => None,
-            _ => return Err(format!("`#{operator}` takes one capture, then strings")),
+        let fits = match spec.arguments {
+            Arguments::Nothing => given.strings.is_empty() && extra_captures == 0,
+            Arguments::Strings => !given.strings.is_empty() && extra_captures == 0,
+            Arguments::OneString => given.strings.len() == 1 && extra_captures == 0,
+            Arguments::Capture => given.strings.is_empty() && extra_captures == 1,
         };
-        match (strings, values.is_empty()) {
-            (None, false) => {
-                return Err(format!("`#{operator}` takes no strings after the capture"));
-            }
-            (Some(what), true) => {
-                return Err(format!("`#{operator}` needs {what} after the capture"));
-            }
-            _ => {}
+        if !fits {
+            return Err(usage());
         }
-        let test = match name {
-            "inside-async" => Condition::InsideAsync,
-            "inside-loop" => Condition::InsideLoop,
-            "inside-test" => Condition::InsideTest,
-            "inside-except" => Condition::InsideExcept,
-            "inside-route-handler" => Condition::InsideRouteHandler,
-            "inside-result-fn" => Condition::InsideResultFn,
-            "has-kwarg" => Condition::HasKwarg(values),
-            "lacks-kwarg" => Condition::LacksKwarg(values),
-            "formatted" => Condition::Formatted,
-            "awaited" => Condition::Awaited,
-            "held-across-await" => Condition::HeldAcrossAwait,
-            "secret-name" => Condition::SecretName,
-            "secret-literal" => Condition::SecretLiteral(name_capture.unwrap_or(capture)),
-            "imported-from" => match values.as_slice() {
-                [path] => Condition::ImportedFrom(path.clone()),
-                _ => return Err(format!("`#{operator}` takes exactly one path")),
-            },
-            "calls-local-async-fn" => Condition::CallsLocalAsyncFn,
-            "literal" => Condition::Literal,
-            "raises" => Condition::Raises,
-            _ => Condition::Handles,
-        };
         Ok(Predicate {
-            test,
-            capture,
+            condition: (spec.build)(given),
+            capture: *capture,
             negated,
         })
     }
@@ -174,8 +261,8 @@ impl Predicate {
         captured: &Captured<'_, '_>,
         file: &File<'_>,
     ) -> bool {
-        let result = match &self.test {
-            Condition::InsideAsync => inside_async(node, file.language),
+        let result = match &self.condition {
+            Condition::InsideAsync => inside_async(node),
             Condition::InsideLoop => inside_loop(node, file.language),
             Condition::InsideTest => file.is_test_file() || inside_test(node, file),
             Condition::InsideExcept => inside_except(node),
@@ -203,6 +290,7 @@ impl Predicate {
             Condition::Literal => is_literal(node),
             Condition::Raises => contains_in_function(node, &mut |n| n.kind() == "raise_statement"),
             Condition::Handles => handles_exception(node, file.text),
+            Condition::MentionsPassword => mentions_password(node, file.text),
         };
         result != self.negated
     }
@@ -281,18 +369,42 @@ impl<'t> File<'t> {
     /// Names of the `async` functions and methods defined in this file.
     fn async_fn_names(&self) -> &[&'t str] {
         self.async_fn_names.get_or_init(|| {
-            let mut names = Vec::new();
+            let mut async_names = Vec::new();
+            let mut other_names = Vec::new();
             visit(self.root, &mut |node| {
-                if matches!(node.kind(), "function_item" | "function_definition")
-                    && is_async_function(node)
-                    && let Some(name) = node.child_by_field_name("name")
-                {
-                    names.push(self.text_of(name));
+                if let (Some(is_async), Some(name)) = (
+                    self.awaitable_definition(node),
+                    node.child_by_field_name("name"),
+                ) {
+                    if is_async {
+                        async_names.push(self.text_of(name));
+                    } else {
+                        other_names.push(self.text_of(name));
+                    }
                 }
                 true
             });
-            names
+            // A name also defined as a plain function is ambiguous: leave it alone.
+            async_names.retain(|name| !other_names.contains(name));
+            async_names
         })
+    }
+
+    /// For a function definition: whether calling it gives something to await. `None` for
+    /// other nodes. `#[tokio::main]`/`#[tokio::test]` make an async fn a plain one, and a
+    /// Python decorator may return anything, so those count as plain.
+    fn awaitable_definition(&self, node: Node<'_>) -> Option<bool> {
+        if !matches!(node.kind(), "function_item" | "function_definition") {
+            return None;
+        }
+        let transformed = attributes(node).any(|attribute| {
+            let text = self.text_of(attribute);
+            let path = text.split('(').next().unwrap_or("").trim();
+            path == "main" || path.ends_with("::main") || is_test_attribute(text)
+        }) || node
+            .parent()
+            .is_some_and(|parent| parent.kind() == "decorated_definition");
+        Some(is_async_function(node) && !transformed)
     }
 }
 
@@ -352,7 +464,7 @@ fn is_function_boundary(node: Node<'_>) -> bool {
     )
 }
 
-fn inside_async(node: Node<'_>, _language: Language) -> bool {
+fn inside_async(node: Node<'_>) -> bool {
     ancestors(node)
         .find(|(ancestor, _)| is_function_boundary(*ancestor))
         .is_some_and(|(function, _)| is_async_function(function))
@@ -544,18 +656,22 @@ fn inside_route_handler(node: Node<'_>, text: &str) -> bool {
 }
 
 /// Rust: the nearest function (closures and async blocks are their own) returns a
-/// `Result`, so `?` is there to use.
+/// `Result` (`Result<..>`, `io::Result<..>`, an alias like `ApiResult<..>`), so `?` is
+/// there to use. `Poll<Result<..>>` and the like do not count.
 fn inside_result_fn(node: Node<'_>, text: &str) -> bool {
-    ancestors(node)
+    let returns = ancestors(node)
         .find(|(ancestor, _)| is_function_boundary(*ancestor))
-        .and_then(|(function, _)| {
-            (function.kind() == "function_item")
-                .then(|| function.child_by_field_name("return_type"))
-                .flatten()
-        })
-        .is_some_and(|returns| {
-            contains_word(text.get(returns.byte_range()).unwrap_or(""), "Result")
-        })
+        .filter(|(function, _)| function.kind() == "function_item")
+        .and_then(|(function, _)| function.child_by_field_name("return_type"));
+    let Some(returns) = returns else {
+        return false;
+    };
+    let outer = match returns.kind() {
+        "generic_type" => returns.child_by_field_name("type").unwrap_or(returns),
+        _ => returns,
+    };
+    text.get(outer.byte_range())
+        .is_some_and(|name| name.ends_with("Result"))
 }
 
 fn keyword_argument(arguments: Node<'_>, names: &[String], text: &str) -> bool {
@@ -603,7 +719,9 @@ fn formatted(node: Node<'_>, file: &File<'_>, hops: u8) -> bool {
             let left = node.child_by_field_name("left");
             match operator {
                 Some("%") => {
+                    let right = node.child_by_field_name("right");
                     left.is_some_and(|left| matches!(left.kind(), "string" | "concatenated_string"))
+                        && !right.is_some_and(|right| is_constant_value(right, file.text))
                 }
                 Some("+") => joins_literal_and_value(node, file),
                 _ => false,
@@ -729,6 +847,21 @@ fn joins_literal_and_value(node: Node<'_>, file: &File<'_>) -> bool {
         }
     }
     has_literal && has_value
+}
+
+/// A literal (string without placeholders, number, `None`/`True`/`False`), an UPPER_CASE
+/// name, or a tuple of those: what `%` can format without building anything at run time.
+fn is_constant_value(node: Node<'_>, text: &str) -> bool {
+    match node.kind() {
+        "integer" | "float" | "none" | "true" | "false" => true,
+        "identifier" => is_constant_name(text.get(node.byte_range()).unwrap_or("")),
+        "tuple" | "parenthesized_expression" => {
+            let mut cursor = node.walk();
+            let mut parts = node.named_children(&mut cursor);
+            parts.all(|part| is_constant_value(part, text))
+        }
+        _ => is_literal(node),
+    }
 }
 
 fn is_constant_name(name: &str) -> bool {
@@ -965,6 +1098,15 @@ const NOT_SECRET_LAST_WORDS: &[&str] = &[
     "failed",
     "use",
     "usage",
+    "hasher",
+    "hashers",
+    "encoder",
+    "backend",
+    "backends",
+    "handler",
+    "generator",
+    "manager",
+    "checker",
 ];
 const NOT_SECRET_FIRST_WORDS: &[&str] = &[
     "is", "has", "use", "enable", "require", "show", "hide", "validate", "check", "min", "max",
@@ -1029,11 +1171,19 @@ fn string_content<'t>(node: Node<'_>, text: &'t str) -> Option<&'t str> {
 /// (`changeme`, `<token>`, `${TOKEN}`, `xxxx`, `****`), not prose, a regex, a path, a URL,
 /// a number or the name of something (`"next_token"`, `"SECRET_KEY"`). A password may be
 /// any word (`"admin"`); other secrets (tokens, keys) look like credentials: 8 characters
-/// or more, not letters alone.
+/// or more with letters and digits. Python raw strings (regexes) are skipped.
 pub(crate) fn is_secret_literal(node: Node<'_>, name: &str, text: &str) -> bool {
     let Some(value) = string_content(node, text) else {
         return false;
     };
+    let raw_string = node
+        .child(0)
+        .filter(|start| start.kind() == "string_start")
+        .and_then(|start| text.get(start.byte_range()))
+        .is_some_and(|prefix| prefix.contains(['r', 'R']));
+    if raw_string || !value.chars().any(char::is_alphanumeric) {
+        return false;
+    }
     let lower = value.to_lowercase();
     let placeholder_words = [
         "changeme",
@@ -1063,9 +1213,10 @@ pub(crate) fn is_secret_literal(node: Node<'_>, name: &str, text: &str) -> bool 
         && value
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    let path_or_url = ["/", "./", "~/", "http://", "https://", "file:"]
+    let path_or_url = ["/", "./", "~/", "http://", "https://", "file:", "$"]
         .iter()
-        .any(|prefix| value.starts_with(prefix));
+        .any(|prefix| value.starts_with(prefix))
+        || value.contains("::");
     let bracketed = [('{', '}'), ('[', ']'), ('<', '>')]
         .iter()
         .any(|(open, close)| value.starts_with(*open) && value.ends_with(*close));
@@ -1087,12 +1238,26 @@ pub(crate) fn is_secret_literal(node: Node<'_>, name: &str, text: &str) -> bool 
         && !snake_case_words
         && !digits_only
         && !secret_word;
-    let words = split_words(name);
-    let password_name = words
-        .iter()
-        .any(|word| word.contains("password") || word.contains("passwd") || word == "pwd");
-    let credential_like = value.chars().count() >= 8 && !value.chars().all(char::is_alphabetic);
-    base && (password_name || credential_like)
+    let credential_like = value.chars().count() >= 8
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(char::is_alphabetic);
+    base && (is_password_name(name) || credential_like)
+}
+
+/// A secret name for a password in particular (`password`, `db_passwd`, `pwd`).
+fn is_password_name(name: &str) -> bool {
+    is_secret_name(name)
+        && split_words(name)
+            .iter()
+            .any(|word| word.contains("password") || word.contains("passwd") || word == "pwd")
+}
+
+/// An identifier inside `node` (nested functions aside) names a password: `password`,
+/// `user.password`, `pwd.encode()`.
+fn mentions_password(node: Node<'_>, text: &str) -> bool {
+    contains_in_function(node, &mut |inner| {
+        inner.kind() == "identifier" && is_password_name(text.get(inner.byte_range()).unwrap_or(""))
+    })
 }
 
 /// Rust: the path's first segment is the crate `path` names (`reqwest::Client::new()`), or
@@ -1130,27 +1295,54 @@ fn imported_from(node: Node<'_>, path: &str, file: &File<'_>) -> bool {
     })
 }
 
-/// The call's callee is named like an `async` function defined in this file.
+/// The call calls an `async` function defined in this file: a method on `self`/`cls`
+/// defined async in the enclosing `impl`/class, or a function whose name is defined only
+/// as an async function here.
 fn calls_local_async_fn(call: Node<'_>, file: &File<'_>) -> bool {
     let Some(callee) = call.child_by_field_name("function") else {
         return false;
     };
-    // A method counts only on `self`: another type may have a sync method of that name.
-    let on_self = |receiver: Option<Node<'_>>| {
-        receiver.is_some_and(|receiver| matches!(file.text_of(receiver), "self" | "cls"))
-    };
-    let name_node = match callee.kind() {
-        "identifier" => Some(callee),
-        "scoped_identifier" => callee.child_by_field_name("name"),
-        "field_expression" if on_self(callee.child_by_field_name("value")) => {
-            callee.child_by_field_name("field")
+    let receiver = callee
+        .child_by_field_name("value")
+        .or_else(|| callee.child_by_field_name("object"));
+    let method = callee
+        .child_by_field_name("field")
+        .or_else(|| callee.child_by_field_name("attribute"));
+    match (callee.kind(), receiver, method) {
+        ("identifier", ..) => file.async_fn_names().contains(&file.text_of(callee)),
+        ("scoped_identifier", ..) => callee
+            .child_by_field_name("name")
+            .is_some_and(|name| file.async_fn_names().contains(&file.text_of(name))),
+        ("field_expression" | "attribute", Some(receiver), Some(method))
+            if matches!(file.text_of(receiver), "self" | "cls") =>
+        {
+            own_method_is_async(call, file.text_of(method), file)
         }
-        "attribute" if on_self(callee.child_by_field_name("object")) => {
-            callee.child_by_field_name("attribute")
-        }
-        _ => None,
+        _ => false,
+    }
+}
+
+/// Whether the `impl` block or class around `node` defines `name` as an async method.
+fn own_method_is_async(node: Node<'_>, name: &str, file: &File<'_>) -> bool {
+    let Some((owner, _)) = ancestors(node)
+        .find(|(ancestor, _)| matches!(ancestor.kind(), "impl_item" | "class_definition"))
+    else {
+        return false;
     };
-    name_node.is_some_and(|name| file.async_fn_names().contains(&file.text_of(name)))
+    let Some(body) = owner.child_by_field_name("body") else {
+        return false;
+    };
+    let mut cursor = body.walk();
+    body.named_children(&mut cursor)
+        .map(|item| match item.kind() {
+            "decorated_definition" => item.child_by_field_name("definition").unwrap_or(item),
+            _ => item,
+        })
+        .filter(|item| {
+            item.child_by_field_name("name")
+                .is_some_and(|item_name| file.text_of(item_name) == name)
+        })
+        .any(|item| file.awaitable_definition(item) == Some(true))
 }
 
 /// A constant string: a literal without placeholders, or literals joined.
@@ -1349,6 +1541,31 @@ mod tests {
         let code = r#"["admin", "keyword", "AWSSecretKey", "ABC12345"]"#;
         assert_eq!(literal_verdicts("password", code), [true, true, true, true]);
         assert_eq!(literal_verdicts("token", code), [false, false, false, true]);
+    }
+
+    fn parse_first(query: &str, language: Language) -> Result<Predicate, String> {
+        let query = tree_sitter::Query::new(&language.grammar(), query).unwrap();
+        Predicate::parse(&query.general_predicates(0)[0], language)
+    }
+
+    #[test]
+    fn misuse_says_how_to_write_the_predicate() {
+        let err = parse_first("((string) @v (#secret-literal? @v))", Language::Python).unwrap_err();
+        assert!(err.contains("(#secret-literal? @value @name)"), "{err}");
+        let err =
+            parse_first("((call) @c (#inside-async? @c \"x\"))", Language::Python).unwrap_err();
+        assert!(err.contains("(#inside-async? @call)"), "{err}");
+        let err = parse_first(
+            "((call_expression) @c (#inside-except? @c))",
+            Language::Rust,
+        )
+        .unwrap_err();
+        assert!(err.contains("does not apply to rust code"), "{err}");
+        let negated = parse_first(
+            "((call) @c (#not-lacks-kwarg? @c \"timeout\"))",
+            Language::Python,
+        );
+        assert!(negated.is_ok_and(|predicate| predicate.negated));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{CaptureQuantifier, Query, QueryCursor, QueryErrorKind, Tree};
+use tree_sitter::{CaptureQuantifier, Query, QueryCursor, QueryError, QueryErrorKind, Tree};
 
 use super::Finding;
 use super::captures::{Captured, placeholders};
@@ -38,6 +38,8 @@ struct CompiledLanguage {
 
 #[derive(Debug)]
 struct Pattern {
+    /// Index of the pattern in the combined query.
+    index: usize,
     /// Index into `RuleSet::rules`.
     rule: usize,
     target: u32,
@@ -66,6 +68,17 @@ impl From<RuleError> for LoadError {
         }
     }
 }
+
+/// A text with quick fixes applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixed {
+    pub text: String,
+    /// How many fixes were applied.
+    pub applied: usize,
+}
+
+/// Fixes can overlap (a fix inside another's range); each round applies those that fit.
+const MAX_FIX_ROUNDS: usize = 8;
 
 impl RuleSet {
     /// The rules compiled into Keel (`queries/<lang>/rules/`).
@@ -143,61 +156,16 @@ impl RuleSet {
         }
         let mut languages = Vec::new();
         for language in Language::ALL {
-            let mut source = String::new();
-            let mut pattern_rules = Vec::new();
-            for (index, rule) in rules.iter().enumerate() {
-                if rule.language != language {
-                    continue;
-                }
-                match check_query(rule) {
-                    Ok(pattern_count) => {
-                        source.push_str(&rule.query);
-                        source.push('\n');
-                        pattern_rules.extend(std::iter::repeat_n(index, pattern_count));
-                    }
-                    Err(message) => problems.push(RuleError {
-                        origin: rule.origin.clone(),
-                        message,
-                    }),
-                }
-            }
-            if !problems.is_empty() || pattern_rules.is_empty() {
+            let members: Vec<usize> = (0..rules.len())
+                .filter(|&index| rules[index].language == language)
+                .collect();
+            if members.is_empty() {
                 continue;
             }
-            let query = Query::new(&language.grammar(), &source).map_err(|err| RuleError {
-                origin: format!("{} rules", language.name()),
-                message: format!("the rules' queries do not combine: {err}"),
-            })?;
-            let mut patterns = Vec::with_capacity(pattern_rules.len());
-            for (pattern_index, rule_index) in pattern_rules.into_iter().enumerate() {
-                let rule = &rules[rule_index];
-                let predicates = query
-                    .general_predicates(pattern_index)
-                    .iter()
-                    .map(|raw| Predicate::parse(raw, language))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|message| RuleError {
-                        origin: rule.origin.clone(),
-                        message,
-                    })?;
-                let target =
-                    query
-                        .capture_index_for_name(&rule.target)
-                        .ok_or_else(|| RuleError {
-                            origin: rule.origin.clone(),
-                            message: format!("target capture @{} not found", rule.target),
-                        })?;
-                patterns.push(Pattern {
-                    rule: rule_index,
-                    target,
-                    predicates,
-                });
+            match compile_language(language, &rules, &members) {
+                Ok(compiled) => languages.push(compiled),
+                Err(mut found) => problems.append(&mut found),
             }
-            languages.push(CompiledLanguage {
-                language,
-                query,
-                patterns,
-            });
         }
         if !problems.is_empty() {
             return Err(LoadError { problems });
@@ -318,20 +286,7 @@ impl RuleSet {
         });
         findings
     }
-}
 
-/// A text with quick fixes applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fixed {
-    pub text: String,
-    /// How many fixes were applied.
-    pub applied: usize,
-}
-
-/// Fixes can overlap (a fix inside another's range); each round applies those that fit.
-const MAX_FIX_ROUNDS: usize = 8;
-
-impl RuleSet {
     /// `text` with the quick fixes of every finding applied, re-checking and fixing again
     /// while fixes skipped for overlapping an applied one remain.
     pub fn fix_text(
@@ -361,42 +316,158 @@ impl RuleSet {
     }
 }
 
-/// Compiles one rule's query on its own, so a problem is reported against that rule, and
-/// checks what refers to its captures. Returns its number of patterns.
-fn check_query(rule: &Rule) -> Result<usize, String> {
-    let query = Query::new(&rule.language.grammar(), &rule.query).map_err(|err| {
-        let hint = if err.kind == QueryErrorKind::Capture {
-            "; a predicate can only use captures named before it: write \
-             ((call ...) @call (#inside-async? @call))"
-        } else {
-            ""
-        };
-        format!(
-            "`query`, line {} column {}: {:?} error: {}{hint}",
-            err.row + 1,
-            err.column + 1,
-            err.kind,
-            err.message.lines().next().unwrap_or("").trim()
-        )
-    })?;
-    let names = query.capture_names();
-    let Some(target) = query.capture_index_for_name(&rule.target) else {
+/// Compiles the queries of one language's rules into one query and checks each rule
+/// against it: its target, predicates, message and fix.
+fn compile_language(
+    language: Language,
+    rules: &[Rule],
+    members: &[usize],
+) -> Result<CompiledLanguage, Vec<RuleError>> {
+    let mut source = String::new();
+    // (offset of the rule's query in `source`, rule index), ascending.
+    let mut starts = Vec::with_capacity(members.len());
+    for &index in members {
+        starts.push((source.len(), index));
+        source.push_str(&rules[index].query);
+        source.push('\n');
+    }
+    let grammar = language.grammar();
+    let query = match Query::new(&grammar, &source) {
+        Ok(query) => query,
+        Err(combined) => {
+            // Compile each query on its own so every broken rule is named, with line
+            // numbers of its own query.
+            let mut problems: Vec<RuleError> = members
+                .iter()
+                .filter_map(|&index| {
+                    let rule = &rules[index];
+                    let checked = Query::new(&grammar, &rule.query)
+                        .map_err(|err| describe_query_error(&err))
+                        .and_then(|alone| {
+                            let all: Vec<usize> = (0..alone.pattern_count()).collect();
+                            rule_patterns(&alone, rule, index, &all)
+                        });
+                    checked.err().map(|message| RuleError {
+                        origin: rule.origin.clone(),
+                        message,
+                    })
+                })
+                .collect();
+            if problems.is_empty() {
+                problems.push(RuleError {
+                    origin: format!("{} rules", language.name()),
+                    message: format!("the rules' queries do not combine: {combined}"),
+                });
+            }
+            return Err(problems);
+        }
+    };
+    let rule_of = |pattern: usize| {
+        let offset = query.start_byte_for_pattern(pattern);
+        let position = starts.partition_point(|(start, _)| *start <= offset);
+        starts[position.saturating_sub(1)].1
+    };
+    let mut patterns = Vec::with_capacity(query.pattern_count());
+    let mut problems = Vec::new();
+    for &rule_index in members {
+        let own: Vec<usize> = (0..query.pattern_count())
+            .filter(|&pattern| rule_of(pattern) == rule_index)
+            .collect();
+        match rule_patterns(&query, &rules[rule_index], rule_index, &own) {
+            Ok(mut compiled) => patterns.append(&mut compiled),
+            Err(message) => problems.push(RuleError {
+                origin: rules[rule_index].origin.clone(),
+                message,
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // Patterns are matched by index: keep them in the query's order.
+    patterns.sort_by_key(|pattern| pattern.index);
+    Ok(CompiledLanguage {
+        language,
+        query,
+        patterns,
+    })
+}
+
+/// The compiled patterns of one rule (`own` patterns of `query`), after checking them.
+fn rule_patterns(
+    query: &Query,
+    rule: &Rule,
+    rule_index: usize,
+    own: &[usize],
+) -> Result<Vec<Pattern>, String> {
+    let target = check_rule(query, rule, own)?;
+    own.iter()
+        .map(|&index| {
+            let predicates = query
+                .general_predicates(index)
+                .iter()
+                .map(|raw| Predicate::parse(raw, rule.language))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Pattern {
+                index,
+                rule: rule_index,
+                target,
+                predicates,
+            })
+        })
+        .collect()
+}
+
+fn describe_query_error(err: &QueryError) -> String {
+    let hint = if err.kind == QueryErrorKind::Capture {
+        "; a predicate can only use captures named before it: write \
+         ((call ...) @call (#inside-async? @call))"
+    } else {
+        ""
+    };
+    format!(
+        "`query`, line {} column {}: {:?} error: {}{hint}",
+        err.row + 1,
+        err.column + 1,
+        err.kind,
+        err.message.lines().next().unwrap_or("").trim()
+    )
+}
+
+/// Checks what a rule's metadata says about its patterns (`own_patterns` of `query`):
+/// every pattern captures the target, and the message and fix use only captures the rule
+/// has. Returns the target's capture index.
+fn check_rule(query: &Query, rule: &Rule, own_patterns: &[usize]) -> Result<u32, String> {
+    let captured_by_rule = |index: u32| {
+        own_patterns.iter().any(|&pattern| {
+            query.capture_quantifiers(pattern)[index as usize] != CaptureQuantifier::Zero
+        })
+    };
+    let names: Vec<&str> = query
+        .capture_names()
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| captured_by_rule(*index as u32))
+        .map(|(_, name)| *name)
+        .collect();
+    let captured = |name: &str| names.contains(&name);
+    let Some(target) = query
+        .capture_index_for_name(&rule.target)
+        .filter(|index| captured_by_rule(*index))
+    else {
         return Err(format!(
             "`target` = \"{}\" but the query has no @{0} capture; captures: {}",
             rule.target,
-            at_names(names)
+            at_names(&names)
         ));
     };
-    for pattern in 0..query.pattern_count() {
+    for (number, &pattern) in own_patterns.iter().enumerate() {
         if query.capture_quantifiers(pattern)[target as usize] == CaptureQuantifier::Zero {
             return Err(format!(
                 "pattern {} of the query has no @{} capture; every pattern must capture the flagged code",
-                pattern + 1,
+                number + 1,
                 rule.target
             ));
-        }
-        for raw in query.general_predicates(pattern) {
-            Predicate::parse(raw, rule.language)?;
         }
     }
     let mut templates = vec![("message", rule.message.as_str())];
@@ -411,11 +482,11 @@ fn check_query(rule: &Rule) -> Result<usize, String> {
                 return Err("fix edit kind \"import\" is for Python rules only".to_string());
             }
             if let Some(capture) = edit.capture()
-                && query.capture_index_for_name(capture).is_none()
+                && !captured(capture)
             {
                 return Err(format!(
                     "fix edit refers to @{capture}, which the query does not capture; captures: {}",
-                    at_names(names)
+                    at_names(&names)
                 ));
             }
             if let Some(template) = edit.template() {
@@ -425,15 +496,15 @@ fn check_query(rule: &Rule) -> Result<usize, String> {
     }
     for (field, template) in templates {
         for name in placeholders(template) {
-            if query.capture_index_for_name(name).is_none() {
+            if !captured(name) {
                 return Err(format!(
                     "{field} uses {{{name}}}, which the query does not capture; captures: {}",
-                    at_names(names)
+                    at_names(&names)
                 ));
             }
         }
     }
-    Ok(query.pattern_count())
+    Ok(target)
 }
 
 fn at_names(names: &[&str]) -> String {
@@ -471,6 +542,13 @@ mod tests {
         if let Err(err) = RuleSet::try_builtin() {
             panic!("{err}");
         }
+    }
+
+    #[test]
+    fn a_rule_set_can_be_shared_across_threads() {
+        // The server checks documents on worker threads with one shared set.
+        fn shareable<T: Send + Sync>(_: &T) {}
+        shareable(&RuleSet::builtin());
     }
 
     #[test]

@@ -1,18 +1,28 @@
 //! `# keel: ignore[rule-id, ...]` / `// keel: ignore[rule-id]` comments: a finding is
 //! dropped when such a comment naming its rule is on its first line or the line above.
+//! A marker on a line of its own reaches past the comment lines under it, so a
+//! suppression can sit in the comment that explains it.
 
 use tree_sitter::Node;
 
 const MARKER: &str = "keel: ignore[";
 
-/// The suppressions of one file: (line index, rule ids) for each marker in a comment.
+/// The suppressions of one file: (first line, last line covered, rule ids) for each
+/// marker in a comment; lines are 0-based.
 pub(crate) struct Suppressions {
-    lines: Vec<(usize, Vec<String>)>,
+    markers: Vec<(usize, usize, Vec<String>)>,
 }
 
 impl Suppressions {
     pub(crate) fn scan(text: &str, root: Node<'_>) -> Suppressions {
-        let mut lines = Vec::new();
+        let lines: Vec<&str> = text.split('\n').collect();
+        let comment_only = |line: usize| {
+            lines.get(line).is_some_and(|code| {
+                let code = code.trim_start();
+                code.starts_with('#') || code.starts_with("//")
+            })
+        };
+        let mut markers = Vec::new();
         for (offset, _) in text.match_indices(MARKER) {
             // Only a comment counts: the same characters in a string are data.
             let in_comment = root
@@ -31,19 +41,25 @@ impl Suppressions {
                 .filter(|id| !id.is_empty())
                 .collect();
             let line = text[..offset].matches('\n').count();
-            lines.push((line, ids));
+            let mut last_comment = line;
+            if comment_only(line) {
+                while comment_only(last_comment + 1) {
+                    last_comment += 1;
+                }
+            }
+            markers.push((line, last_comment + 1, ids));
         }
-        Suppressions { lines }
+        Suppressions { markers }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.markers.is_empty()
     }
 
     /// Whether `rule_id` is suppressed for a finding starting on `line` (0-based).
     pub(crate) fn covers(&self, rule_id: &str, line: usize) -> bool {
-        self.lines.iter().any(|(marked, ids)| {
-            (*marked == line || *marked + 1 == line) && ids.iter().any(|id| id == rule_id)
+        self.markers.iter().any(|(first, last, ids)| {
+            (*first..=*last).contains(&line) && ids.iter().any(|id| id == rule_id)
         })
     }
 }
@@ -65,5 +81,15 @@ mod tests {
         assert!(!found.covers("py-z", 3));
         assert!(!found.covers("py-w", 3));
         assert!(!found.covers("py-other", 0));
+    }
+
+    #[test]
+    fn a_marker_on_its_own_line_reaches_past_the_comment_under_it() {
+        let code =
+            "// keel: ignore[rs-x]\n// reviewed: the input is constant\nlet a = 1;\nlet b = 2;\n";
+        let tree = Language::Rust.parse_str(code).unwrap();
+        let found = Suppressions::scan(code, tree.root_node());
+        assert!(found.covers("rs-x", 2));
+        assert!(!found.covers("rs-x", 3));
     }
 }

@@ -1,6 +1,7 @@
 //! The embedded model: llama.cpp in this process, through `llama-cpp-2`. The model is
-//! loaded once, on a thread of its own that runs one request at a time; callers get a
-//! stream fed from that thread, and dropping it stops generation at the next token.
+//! loaded once, on a thread of its own that runs one request at a time and keeps the last
+//! prompt's KV cache for the next; callers get a stream fed from that thread, and dropping
+//! it stops generation at the next token.
 
 use std::num::NonZeroU32;
 use std::panic::AssertUnwindSafe;
@@ -9,12 +10,14 @@ use std::sync::{OnceLock, mpsc as std_mpsc};
 
 use futures_util::future::BoxFuture;
 use futures_util::stream;
+use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
 use tokio::sync::{mpsc, watch};
 
 use super::model_store::{self, ModelStore};
@@ -178,6 +181,7 @@ impl Provider for Local {
 /// The inference thread: loads the model, then serves jobs until the provider is dropped.
 fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>) {
     let loaded = load(path);
+    let mut cache = None;
     for job in queue {
         if job.out.is_closed() {
             continue;
@@ -187,13 +191,15 @@ fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>) {
                 // llama-cpp-2 asserts in places; a failed assertion fails this request,
                 // not the editor's session.
                 std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    generate(backend, model, threads, &job)
+                    generate(backend, model, threads, &mut cache, &job)
                 }))
                 .unwrap_or_else(|_| Err(ProviderError::model("llama.cpp failed on this request")))
             }
             Err(err) => Err(err.clone()),
         };
         if let Err(err) = result {
+            // What the context holds is unknown after a failure: start the next one afresh.
+            cache = None;
             let _ = job.out.blocking_send(Err(err));
         }
     }
@@ -207,10 +213,19 @@ fn load(path: &Path) -> Result<(&'static LlamaBackend, LlamaModel), ProviderErro
     Ok((backend, model))
 }
 
-fn generate(
+/// A llama.cpp context kept across requests, and the tokens its KV cache holds: a request
+/// whose prompt starts the same way (the usual case while the user types) decodes only
+/// what is new.
+struct Cache<'m> {
+    context: LlamaContext<'m>,
+    tokens: Vec<LlamaToken>,
+}
+
+fn generate<'m>(
     backend: &LlamaBackend,
-    model: &LlamaModel,
+    model: &'m LlamaModel,
     threads: usize,
+    cache: &mut Option<Cache<'m>>,
     job: &Job,
 ) -> Result<(), ProviderError> {
     let failed =
@@ -231,32 +246,66 @@ fn generate(
     if tokens.is_empty() {
         tokens.push(vocab.bos());
     }
-    let n_ctx = NonZeroU32::new((tokens.len() + max_tokens + 1) as u32);
-    let params = LlamaContextParams::default()
-        .with_n_ctx(n_ctx)
-        .with_n_batch(PREFILL_CHUNK as u32)
-        .with_n_ubatch(PREFILL_CHUNK as u32)
-        .with_n_threads(threads as i32)
-        .with_n_threads_batch(threads as i32);
-    let mut context = model
-        .new_context(backend, params)
-        .map_err(|err| failed("cannot create a llama.cpp context", &err))?;
+    let cache = match cache {
+        Some(cache) => cache,
+        None => {
+            let params = LlamaContextParams::default()
+                .with_n_ctx(NonZeroU32::new(window as u32))
+                .with_n_batch(PREFILL_CHUNK as u32)
+                .with_n_ubatch(PREFILL_CHUNK as u32)
+                .with_n_threads(threads as i32)
+                .with_n_threads_batch(threads as i32);
+            let context = model
+                .new_context(backend, params)
+                .map_err(|err| failed("cannot create a llama.cpp context", &err))?;
+            cache.insert(Cache {
+                context,
+                tokens: Vec::new(),
+            })
+        }
+    };
+    // The last prompt token is always decoded again: its logits pick the first new token.
+    let reused = cache
+        .tokens
+        .iter()
+        .zip(&tokens)
+        .take_while(|(cached, new)| cached == new)
+        .count()
+        .min(tokens.len() - 1);
+    let kept = cache
+        .context
+        .clear_kv_cache_seq(Some(0), Some(reused as u32), None)
+        .unwrap_or(false);
+    let reused = if kept {
+        reused
+    } else {
+        cache.context.clear_kv_cache();
+        0
+    };
+    cache.tokens.truncate(reused);
+    tracing::debug!(
+        "local prompt: {} tokens, {reused} already decoded",
+        tokens.len()
+    );
     let mut batch = LlamaBatch::new(PREFILL_CHUNK, 1);
     let last = tokens.len() - 1;
-    for (step, chunk) in tokens.chunks(PREFILL_CHUNK).enumerate() {
+    for chunk in tokens[reused..].chunks(PREFILL_CHUNK) {
         if job.out.is_closed() {
             return Ok(());
         }
         batch.clear();
+        let start = cache.tokens.len();
         for (offset, token) in chunk.iter().enumerate() {
-            let position = step * PREFILL_CHUNK + offset;
+            let position = start + offset;
             batch
                 .add(*token, position as i32, &[0], position == last)
                 .map_err(|err| failed("cannot batch the prompt", &err))?;
         }
-        context
+        cache
+            .context
             .decode(&mut batch)
             .map_err(|err| failed("cannot read the prompt", &err))?;
+        cache.tokens.extend_from_slice(chunk);
     }
     let mut sampler = if job.temperature <= 0.0 {
         LlamaSampler::greedy()
@@ -268,7 +317,6 @@ fn generate(
     };
     let mut utf8 = Utf8Stream::default();
     let mut stops = StopScanner::new(&job.stop);
-    let mut position = tokens.len();
     let cancelled = |generated: usize| {
         tracing::debug!("local generation cancelled after {generated} of {max_tokens} tokens");
         Ok(())
@@ -277,7 +325,7 @@ fn generate(
         if job.out.is_closed() {
             return cancelled(generated);
         }
-        let token = sampler.sample(&context, batch.n_tokens() - 1);
+        let token = sampler.sample(&cache.context, batch.n_tokens() - 1);
         if vocab.is_eog(token) {
             break;
         }
@@ -291,12 +339,13 @@ fn generate(
         }
         batch.clear();
         batch
-            .add(token, position as i32, &[0], true)
+            .add(token, cache.tokens.len() as i32, &[0], true)
             .map_err(|err| failed("cannot batch a token", &err))?;
-        position += 1;
-        context
+        cache
+            .context
             .decode(&mut batch)
             .map_err(|err| failed("cannot generate", &err))?;
+        cache.tokens.push(token);
     }
     let (rest, _) = stops.push(&utf8.finish());
     let rest = rest + &stops.finish();

@@ -264,7 +264,13 @@ fn required_model(
 fn default_kind() -> Result<ProviderKind, ProviderError> {
     let store = model_store::ModelStore::from_env();
     let path = store.default_model_path();
-    if cfg!(feature = "local-llm") && path.is_file() {
+    if !cfg!(feature = "local-llm") {
+        return Err(ProviderError::config(
+            "local",
+            "no provider is configured and this keel was built without the embedded model (cargo feature `local-llm`); set [provider] kind in keel.toml",
+        ));
+    }
+    if path.is_file() {
         return Ok(ProviderKind::Local);
     }
     Err(ProviderError::config(

