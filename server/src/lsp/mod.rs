@@ -8,6 +8,8 @@
 
 mod capabilities;
 mod convert;
+mod diagnostics;
+mod model;
 mod notices;
 mod transport;
 
@@ -19,19 +21,25 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, ServerInfo, TextDocumentIdentifier,
+    CodeActionKind, CodeActionParams, CodeActionResponse, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport,
+    ServerInfo, TextDocumentIdentifier,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{debug, error, info, warn};
 
 use crate::config::{Layers, Level, Problem, Resolved};
+use crate::diagnostics::RuleSet;
 use crate::logging::Forwarded;
 use crate::syntax::Language;
 use crate::workspace::{
     ChangeOutcome, DocumentError, Documents, Encoding, documents::DEFAULT_TREE_CAPACITY,
 };
+use capabilities::ClientSupport;
+use diagnostics::LiveDiagnostics;
 use notices::Notices;
 
 /// How many requests and notifications run at once. The default (4) lets a few slow model
@@ -68,6 +76,8 @@ pub struct Backend {
     pending_problems: Mutex<Vec<Problem>>,
     forwarded: Mutex<Option<UnboundedReceiver<Forwarded>>>,
     notices: Notices,
+    support: OnceLock<ClientSupport>,
+    live: Arc<LiveDiagnostics>,
 }
 
 /// Params of Keel's debug requests.
@@ -90,11 +100,80 @@ impl Backend {
             pending_problems: Mutex::new(Vec::new()),
             forwarded: Mutex::new(Some(forwarded)),
             notices: Notices::default(),
+            support: OnceLock::new(),
+            live: Arc::new(LiveDiagnostics::new(RuleSet::builtin())),
         }
     }
 
     fn encoding(&self) -> Encoding {
         self.encoding.get().copied().unwrap_or_default()
+    }
+
+    fn support(&self) -> ClientSupport {
+        self.support.get().copied().unwrap_or_default()
+    }
+
+    fn diagnostics_config(&self) -> crate::config::DiagnosticsConfig {
+        self.settings
+            .read()
+            .map(|settings| settings.resolved.config.diagnostics.clone())
+            .unwrap_or_default()
+    }
+
+    /// Pushes fresh diagnostics for `uri` to a client that does not pull them.
+    fn push_diagnostics(&self, uri: &str, opened: bool) {
+        if self.support().pull {
+            return;
+        }
+        self.live.schedule(
+            &self.client,
+            &self.documents,
+            self.diagnostics_config(),
+            self.encoding(),
+            uri,
+            diagnostics::delay_after(opened),
+        );
+    }
+
+    /// The rules or their configuration changed: every open document is checked again.
+    async fn refresh_diagnostics(&self) {
+        self.live.invalidate();
+        let support = self.support();
+        if support.pull {
+            if support.refresh
+                && let Err(err) = self.client.workspace_diagnostic_refresh().await
+            {
+                debug!("workspace/diagnostic/refresh: {err}");
+            }
+            return;
+        }
+        for uri in self.documents.uris() {
+            self.push_diagnostics(&uri, true);
+        }
+    }
+
+    /// Adds the team's rules in `.keel/rules/`; a broken rule file is shown once and the
+    /// built-in rules stay on.
+    async fn load_team_rules(&self) {
+        let Some(root) = self.root.get().cloned() else {
+            return;
+        };
+        let loaded =
+            tokio::task::spawn_blocking(move || crate::diagnostics::check::load_rules(&root)).await;
+        match loaded {
+            Ok(Ok(rules)) => {
+                self.live.set_rules(rules);
+                self.refresh_diagnostics().await;
+            }
+            Ok(Err(problem)) => {
+                error!("{problem}");
+                let message = format!("Keel: {problem}");
+                self.notices
+                    .show_once(&self.client, "team-rules", MessageType::ERROR, message)
+                    .await;
+            }
+            Err(err) => error!("loading the team's rules failed: {err}"),
+        }
     }
 
     /// Applies `update` to the configuration layers and re-resolves; returns the problems.
@@ -161,11 +240,18 @@ impl Backend {
         let documents = self.documents.clone();
         let tree = tokio::task::spawn_blocking(move || documents.tree(&snapshot))
             .await
-            .map_err(|err| Error {
-                message: format!("parsing failed: {err}").into(),
-                ..Error::internal_error()
-            })?;
+            .map_err(internal)?;
         Ok(tree.map(|tree| tree.root_node().to_sexp()))
+    }
+}
+
+/// A background task that failed (it panicked or was cancelled): the request fails, the
+/// server goes on.
+fn internal(err: tokio::task::JoinError) -> Error {
+    error!("a background task failed: {err}");
+    Error {
+        message: format!("internal error: {err}").into(),
+        ..Error::internal_error()
     }
 }
 
@@ -173,6 +259,9 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = capabilities::negotiate_encoding(&params);
         let _ = self.encoding.set(encoding);
+        let _ = self
+            .support
+            .set(ClientSupport::from_capabilities(&params.capabilities));
         #[allow(deprecated)] // root_uri is still what many clients send.
         let root = params
             .workspace_folders
@@ -210,6 +299,17 @@ impl LanguageServer for Backend {
             .map(|mut pending| std::mem::take(&mut *pending))
             .unwrap_or_default();
         self.report(problems).await;
+        let provider = self
+            .settings
+            .read()
+            .map(|settings| settings.resolved.config.provider.clone())
+            .unwrap_or_default();
+        tokio::spawn(model::offer_default_model(
+            self.client.clone(),
+            provider,
+            self.support().progress,
+        ));
+        self.load_team_rules().await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -235,6 +335,7 @@ impl LanguageServer for Backend {
             bytes = document.text.len(),
             "opened"
         );
+        self.push_diagnostics(document.uri.as_str(), true);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -248,7 +349,7 @@ impl LanguageServer for Backend {
             self.documents
                 .change(uri, params.text_document.version, &changes, self.encoding());
         match outcome {
-            Ok(ChangeOutcome::Applied) => {}
+            Ok(ChangeOutcome::Applied) => self.push_diagnostics(uri, false),
             Ok(ChangeOutcome::Ignored) => {
                 debug!(uri, "change ignored: document out of sync until saved")
             }
@@ -270,6 +371,7 @@ impl LanguageServer for Backend {
             Ok(true) => {
                 info!(uri, "document resynchronised from the saved text");
                 self.notices.forget(&format!("out-of-sync {uri}"));
+                self.push_diagnostics(uri, true);
             }
             Ok(false) => {}
             Err(err) => warn!("didSave: {err}"),
@@ -287,6 +389,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri.as_str();
+        self.live.forget(uri);
+        if !self.support().pull {
+            // A closed file's findings would otherwise stay in the problems list.
+            self.client
+                .publish_diagnostics(params.text_document.uri.clone(), Vec::new(), None)
+                .await;
+        }
         if !self.documents.close(params.text_document.uri.as_str()) {
             warn!(
                 uri = params.text_document.uri.as_str(),
@@ -299,5 +409,57 @@ impl LanguageServer for Backend {
         let settings: Value = params.settings;
         let problems = self.update_settings(|layers| layers.set_client_settings(settings));
         self.report(problems).await;
+        self.refresh_diagnostics().await;
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let snapshot = self
+            .documents
+            .snapshot(params.text_document.uri.as_str())
+            .map_err(convert::document_error)?;
+        let (live, documents) = (self.live.clone(), self.documents.clone());
+        let (config, encoding) = (self.diagnostics_config(), self.encoding());
+        let items = tokio::task::spawn_blocking(move || {
+            let findings = live.findings(&documents, &snapshot, &config);
+            diagnostics::to_lsp(&live, &snapshot, &findings, encoding)
+        })
+        .await
+        .map_err(internal)?;
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let wants_quickfix = params.context.only.as_ref().is_none_or(|only| {
+            only.iter()
+                .any(|kind| CodeActionKind::QUICKFIX.as_str().starts_with(kind.as_str()))
+        });
+        if !wants_quickfix {
+            return Ok(Some(Vec::new()));
+        }
+        let snapshot = self
+            .documents
+            .snapshot(params.text_document.uri.as_str())
+            .map_err(convert::document_error)?;
+        let (live, documents) = (self.live.clone(), self.documents.clone());
+        let (config, encoding, support) =
+            (self.diagnostics_config(), self.encoding(), self.support());
+        let actions = tokio::task::spawn_blocking(move || {
+            let findings = live.findings(&documents, &snapshot, &config);
+            diagnostics::code_actions(&live, &snapshot, &findings, params.range, support, encoding)
+        })
+        .await
+        .map_err(internal)?;
+        Ok(Some(actions))
     }
 }

@@ -162,6 +162,14 @@ impl Documents {
         Ok(entry.out_of_sync.take().is_some())
     }
 
+    /// The URIs of the open documents.
+    pub fn uris(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .map(|entry| entry.key().clone())
+            .collect()
+    }
+
     /// A snapshot of the document, or why there is none.
     pub fn snapshot(&self, uri: &str) -> Result<Snapshot, DocumentError> {
         let entry = self

@@ -1,0 +1,405 @@
+//! Backend diagnostics in the editor: pushed after open and edits (tagged with the document
+//! version), pulled with `textDocument/diagnostic`, and their quick fixes as code actions,
+//! all through the real binary.
+
+use std::time::Duration;
+
+use keel_e2e::{Server, TIMEOUT, TempDir, edit, file_uri, utf8_client};
+use serde_json::{Value, json};
+
+const HANDLER: &str = "import requests\n\ndef fetch(url):\n    return requests.get(url)\n\ndef fetch_ok(url):\n    return requests.get(url, timeout=5)\n";
+
+/// A client that supports pull diagnostics, versioned workspace edits and refresh.
+fn pull_client() -> Value {
+    json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {
+            "workspaceEdit": {"documentChanges": true},
+            "diagnostics": {"refreshSupport": true},
+        },
+    })
+}
+
+/// Waits for the next `publishDiagnostics` for `uri` and returns it.
+fn next_publish(server: &mut Server, uri: &str) -> Value {
+    loop {
+        let params = server
+            .wait_notification("textDocument/publishDiagnostics", TIMEOUT)
+            .expect("diagnostics are published");
+        if params["uri"] == uri {
+            return params;
+        }
+    }
+}
+
+fn codes(diagnostics: &Value) -> Vec<String> {
+    diagnostics
+        .as_array()
+        .expect("a list of diagnostics")
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn pull(server: &mut Server, uri: &str) -> Value {
+    let report = server
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .expect("a diagnostic report");
+    assert_eq!(report["kind"], "full");
+    report["items"].clone()
+}
+
+/// Applies LSP text edits (utf-16 positions, single-line ASCII ranges here) to `text`.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let character = position["character"].as_u64().unwrap() as usize;
+        let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        line_start + character
+    };
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|edit| {
+            (
+                offset(&edit["range"]["start"]),
+                offset(&edit["range"]["end"]),
+                edit["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|span| std::cmp::Reverse(span.0));
+    let mut out = text.to_string();
+    for (start, end, new_text) in spans {
+        out.replace_range(start..end, &new_text);
+    }
+    out
+}
+
+#[test]
+fn findings_are_pushed_on_open_with_rule_id_source_and_version() {
+    let mut server = Server::start();
+    server.initialize(json!({}), None, None);
+    let uri = "file:///srv/app/handlers.py";
+    server.open(uri, "python", HANDLER);
+    let published = next_publish(&mut server, uri);
+    assert_eq!(published["version"], 1);
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(codes(&published["diagnostics"]), ["py-http-no-timeout"]);
+    let diagnostic = &diagnostics[0];
+    assert_eq!(diagnostic["source"], "keel");
+    assert_eq!(diagnostic["severity"], 2, "a warning");
+    // `requests.get(url)` on line 3 (0-based), after four spaces and `return `.
+    assert_eq!(
+        diagnostic["range"]["start"],
+        json!({"line": 3, "character": 11})
+    );
+    assert_eq!(
+        diagnostic["range"]["end"],
+        json!({"line": 3, "character": 28})
+    );
+    assert!(
+        diagnostic["message"]
+            .as_str()
+            .unwrap()
+            .contains("requests.get(url)"),
+        "the message names the call: {diagnostic}"
+    );
+    // CWE-linked rules carry a link a user can follow from the problems list.
+    assert!(
+        diagnostic["codeDescription"]["href"]
+            .as_str()
+            .is_some_and(|href| href.starts_with("https://cwe.mitre.org/")),
+        "{diagnostic}"
+    );
+    assert_eq!(server.shutdown().code(), Some(0));
+}
+
+#[test]
+fn a_burst_of_edits_is_checked_once_and_tagged_with_the_final_version() {
+    let mut server = Server::start();
+    server.initialize(json!({}), None, None);
+    let uri = "file:///srv/app/burst.py";
+    server.open(
+        uri,
+        "python",
+        "import yaml\n\ndef load(raw):\n    return raw\n",
+    );
+    let first = next_publish(&mut server, uri);
+    assert_eq!(codes(&first["diagnostics"]), Vec::<String>::new());
+
+    // Type `yaml.load(raw)` over `raw` one character at a time.
+    let typed = "yaml.load(raw)";
+    server.change(uri, 2, json!([edit((3, 11), (3, 14), "")]));
+    for (index, character) in typed.chars().enumerate() {
+        let column = 11 + index as u32;
+        server.change(
+            uri,
+            3 + index as i32,
+            json!([edit((3, column), (3, column), &character.to_string())]),
+        );
+    }
+    let last_version = 2 + typed.len() as i64;
+    let publishes = server.collect_notifications("textDocument/publishDiagnostics", TIMEOUT / 6);
+    let after_edits: Vec<&Value> = publishes.iter().skip(1).collect();
+    assert!(
+        !after_edits.is_empty() && after_edits.len() < typed.len() / 2,
+        "a typing burst is debounced into a few checks, got {}",
+        after_edits.len()
+    );
+    let last = after_edits.last().unwrap();
+    assert_eq!(last["version"], last_version);
+    assert_eq!(codes(&last["diagnostics"]), ["py-yaml-unsafe-load"]);
+    // Every published set matches the version it names; none is older than one before it.
+    let versions: Vec<i64> = after_edits
+        .iter()
+        .map(|p| p["version"].as_i64().unwrap())
+        .collect();
+    assert!(
+        versions.windows(2).all(|pair| pair[0] < pair[1]),
+        "{versions:?}"
+    );
+    assert_eq!(
+        server.text(uri).unwrap(),
+        "import yaml\n\ndef load(raw):\n    return yaml.load(raw)\n"
+    );
+    assert_eq!(server.shutdown().code(), Some(0));
+}
+
+#[test]
+fn pull_clients_get_reports_on_request_and_nothing_pushed() {
+    let mut server = Server::start();
+    let result = server.initialize(pull_client(), None, None);
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["identifier"],
+        "keel"
+    );
+    let uri = "file:///srv/app/pulled.py";
+    server.open(uri, "python", HANDLER);
+    assert_eq!(codes(&pull(&mut server, uri)), ["py-http-no-timeout"]);
+    server.change(uri, 2, json!([edit((3, 27), (3, 27), ", timeout=10")]));
+    assert_eq!(codes(&pull(&mut server, uri)), Vec::<String>::new());
+    let pushed = server.collect_notifications(
+        "textDocument/publishDiagnostics",
+        Duration::from_millis(800),
+    );
+    assert!(
+        pushed.is_empty(),
+        "a pulling client gets no pushes: {pushed:?}"
+    );
+    let unknown = server.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": "file:///not/open.py"}}),
+    );
+    assert!(
+        unknown.is_err(),
+        "a document that is not open is an error, not a silence"
+    );
+    assert_eq!(server.shutdown().code(), Some(0));
+}
+
+#[test]
+fn ranges_follow_the_negotiated_encoding() {
+    let source = "async fn handler() {\n    let face = \"😀\"; std::thread::sleep(PAUSE);\n}\n";
+    // `std::thread::sleep(PAUSE)` starts after 4 spaces, `let face = "` (12), the emoji,
+    // and `"; ` (3): the emoji is 2 utf-16 units and 4 utf-8 bytes.
+    for (capabilities, start) in [(json!({}), 4 + 12 + 2 + 3), (utf8_client(), 4 + 12 + 4 + 3)] {
+        let mut server = Server::start();
+        server.initialize(capabilities, None, None);
+        let uri = "file:///srv/app/src/handler.rs";
+        server.open(uri, "rust", source);
+        let published = next_publish(&mut server, uri);
+        let diagnostics = published["diagnostics"].as_array().unwrap();
+        let sleep = diagnostics
+            .iter()
+            .find(|d| d["code"] == "rs-blocking-sleep-in-async")
+            .unwrap_or_else(|| panic!("blocking sleep flagged: {published}"));
+        assert_eq!(
+            sleep["range"]["start"],
+            json!({"line": 1, "character": start})
+        );
+        assert_eq!(server.shutdown().code(), Some(0));
+    }
+}
+
+#[test]
+fn the_quick_fix_edit_removes_the_finding() {
+    let mut server = Server::start();
+    server.initialize(pull_client(), None, None);
+    let uri = "file:///srv/app/fixable.py";
+    server.open(uri, "python", HANDLER);
+    let items = pull(&mut server, uri);
+    let diagnostic = items[0].clone();
+    let actions = server
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": diagnostic["range"],
+                "context": {"diagnostics": [diagnostic]},
+            }),
+        )
+        .expect("code actions");
+    let actions = actions.as_array().unwrap();
+    let fix = actions
+        .iter()
+        .find(|action| action["isPreferred"] == true)
+        .unwrap_or_else(|| panic!("a preferred quick fix: {actions:?}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["diagnostics"][0]["code"], "py-http-no-timeout");
+    let change = &fix["edit"]["documentChanges"][0];
+    assert_eq!(
+        change["textDocument"]["version"], 1,
+        "the edit is for the version it saw"
+    );
+    let edits = change["edits"].as_array().unwrap();
+    let fixed = apply(HANDLER, edits);
+    assert!(fixed.contains("requests.get(url, timeout="), "{fixed}");
+
+    // The editor applies the edit as a change: the finding is gone.
+    let changes: Vec<Value> = edits
+        .iter()
+        .map(|e| json!({"range": e["range"], "text": e["newText"]}))
+        .collect();
+    server.change(uri, 2, Value::Array(changes));
+    assert_eq!(server.text(uri).unwrap(), fixed);
+    assert_eq!(codes(&pull(&mut server, uri)), Vec::<String>::new());
+
+    // Asking for other kinds of actions gives no quick fixes.
+    let refactors = server
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}},
+                "context": {"diagnostics": [], "only": ["refactor"]},
+            }),
+        )
+        .unwrap();
+    assert_eq!(refactors, json!([]));
+    assert_eq!(server.shutdown().code(), Some(0));
+}
+
+#[test]
+fn the_ignore_action_silences_the_rule_on_that_line_only() {
+    let source = "import yaml\r\n\r\ndef load(raw):\r\n    first = yaml.load(raw)\r\n    return yaml.load(first)\r\n";
+    let mut server = Server::start();
+    // No documentChanges support: the edit comes as plain `changes`.
+    server.initialize(json!({"textDocument": {"diagnostic": {}}}), None, None);
+    let uri = "file:///srv/app/ignored.py";
+    server.open(uri, "python", source);
+    let items = pull(&mut server, uri);
+    assert_eq!(
+        codes(&items),
+        ["py-yaml-unsafe-load", "py-yaml-unsafe-load"]
+    );
+    let actions = server
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri},
+                "range": items[0]["range"],
+                "context": {"diagnostics": [items[0]]},
+            }),
+        )
+        .unwrap();
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|action| action["title"].as_str().unwrap().starts_with("Ignore"))
+        .unwrap_or_else(|| panic!("an ignore action: {actions}"));
+    let edits = ignore["edit"]["changes"][uri].as_array().unwrap();
+    let changes: Vec<Value> = edits
+        .iter()
+        .map(|e| json!({"range": e["range"], "text": e["newText"]}))
+        .collect();
+    server.change(uri, 2, Value::Array(changes));
+    assert_eq!(
+        server.text(uri).unwrap(),
+        "import yaml\r\n\r\ndef load(raw):\r\n    # keel: ignore[py-yaml-unsafe-load]\r\n    first = yaml.load(raw)\r\n    return yaml.load(first)\r\n",
+        "the comment keeps the indentation and the file's CRLF line endings"
+    );
+    let left = pull(&mut server, uri);
+    assert_eq!(codes(&left), ["py-yaml-unsafe-load"]);
+    assert_eq!(
+        left[0]["range"]["start"]["line"], 5,
+        "the other line is still flagged"
+    );
+    assert_eq!(server.shutdown().code(), Some(0));
+}
+
+#[test]
+fn configuration_and_team_rules_change_what_is_flagged() {
+    let workspace = TempDir::new("diagnostics-team");
+    let rules = workspace.path().join(".keel/rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("no-print.toml"),
+        r#"id = "team-no-print"
+language = "python"
+title = "print in service code"
+severity = "info"
+category = "reliability"
+message = "`{call}` writes to stdout; use the logger"
+target = "call"
+query = '''
+((call function: (identifier) @name) @call
+  (#eq? @name "print"))
+'''
+
+[docs]
+what = "Flags print()."
+why = "Services log through the logger."
+example = "print(x)"
+instead = "logger.info(x)"
+"#,
+    )
+    .unwrap();
+    let path = workspace.path().join("svc.py");
+    let source = "import requests\n\ndef go(url):\n    print(url)\n    return requests.get(url)\n";
+    std::fs::write(&path, source).unwrap();
+    let uri = file_uri(&path);
+
+    let mut server = Server::start();
+    server.initialize(json!({}), None, Some(workspace.path()));
+    server.open(&uri, "python", source);
+    // The team's rules load after `initialized`; wait until a publish includes them.
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let published = next_publish(&mut server, &uri);
+        let found = codes(&published["diagnostics"]);
+        if found.contains(&"team-no-print".to_string()) {
+            assert_eq!(found, ["team-no-print", "py-http-no-timeout"]);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "team rule never applied"
+        );
+    }
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"diagnostics": {"disable": ["py-http-no-timeout"], "severity": {"team-no-print": "error"}}}}),
+    );
+    let published = next_publish(&mut server, &uri);
+    assert_eq!(codes(&published["diagnostics"]), ["team-no-print"]);
+    assert_eq!(
+        published["diagnostics"][0]["severity"], 1,
+        "raised to an error"
+    );
+
+    server.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let cleared = next_publish(&mut server, &uri);
+    assert_eq!(
+        cleared["diagnostics"],
+        json!([]),
+        "closing a file clears its findings"
+    );
+    assert_eq!(server.shutdown().code(), Some(0));
+}
