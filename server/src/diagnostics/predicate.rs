@@ -1282,8 +1282,12 @@ pub(crate) fn is_secret_literal(node: Node<'_>, name: &str, text: &str) -> bool 
             .chars()
             .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-'));
     let digits_only = value.chars().all(|c| c.is_ascii_digit());
-    let secret_word =
-        ["password", "passwd", "secret", "token", "apikey", "api_key"].contains(&lower.as_str());
+    // The names themselves, and the stand-ins test and sample code uses.
+    let secret_word = [
+        "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "foo",
+        "bar", "foobar",
+    ]
+    .contains(&lower.as_str());
     let base = value.chars().count() >= 4
         && !single_character
         && !value.chars().any(char::is_whitespace)
@@ -1449,8 +1453,9 @@ const LOG_METHODS: &[&str] = &[
 ];
 
 /// An `except` clause whose body does something with the error: raises, logs (see
-/// `is_logging_call`), calls a handler (`handle_error(..)`, `on_exception(..)`), or uses
-/// the exception it bound with `as`.
+/// `is_logging_call`), warns (`warn(..)`, `util.warn(..)`), calls a handler
+/// (`handle_error(..)`, `on_exception(..)`), uses the exception it bound with `as`, or
+/// takes it from `sys.exc_info()` / `sys.exception()`.
 fn handles_exception(clause: Node<'_>, text: &str) -> bool {
     let source = |node: Node<'_>| text.get(node.byte_range()).unwrap_or("");
     let alias = clause
@@ -1475,6 +1480,7 @@ fn handles_exception(clause: Node<'_>, text: &str) -> bool {
                 .unwrap_or("");
             let name = callee.rsplit('.').next().unwrap_or(callee).to_lowercase();
             is_logging_call(node, text)
+                || matches!(name.as_str(), "exc_info" | "warn")
                 || ["exception", "error", "fail", "abort"]
                     .iter()
                     .any(|word| name.contains(word))
