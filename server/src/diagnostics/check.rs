@@ -11,7 +11,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::report::{self, LineIndex, Located, Report};
 use super::rule::severity_name;
 use super::{LoadError, RuleSet};
-use crate::config::{DiagnosticsConfig, Layers, Severity};
+use crate::config::{DiagnosticsConfig, Layers, Resolved, Severity};
 use crate::syntax::Language;
 use crate::workspace::walk::{Entry, Walk};
 
@@ -77,7 +77,15 @@ pub fn run_check(args: &CheckArgs) -> ExitCode {
         Ok(rules) => rules,
         Err(message) => return usage_error(&message),
     };
-    let config = match selection(&rules, &args.select, &args.ignore, load_config(&root)) {
+    let Resolved { config, sources } = load_config(&root);
+    // The default globs keep key files and `*secret*` out of prompts; a security check
+    // must still read `secrets.py`. Globs a team writes in keel.toml leave files out of both.
+    let exclude = if sources.contains_key("privacy.exclude") {
+        config.privacy.exclude
+    } else {
+        Vec::new()
+    };
+    let config = match selection(&rules, &args.select, &args.ignore, config.diagnostics) {
         Ok(config) => config,
         Err(message) => return usage_error(&message),
     };
@@ -86,7 +94,7 @@ pub fn run_check(args: &CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let outcome = check_paths(&rules, &config, &paths, args.fix);
+    let outcome = check_paths(&rules, &config, &exclude, &paths, args.fix);
     let enabled: Vec<_> = rules
         .rules()
         .iter()
@@ -171,13 +179,13 @@ pub fn load_rules(root: &Path) -> Result<RuleSet, String> {
     builtin.merged(team).map_err(describe)
 }
 
-/// `[diagnostics]` of `keel.toml`; problems in the file are reported and skipped.
-fn load_config(root: &Path) -> DiagnosticsConfig {
+/// `keel.toml`; problems in the file are reported and skipped.
+fn load_config(root: &Path) -> Resolved {
     let mut layers = Layers::default();
     for problem in layers.load_file(root) {
         eprintln!("keel: {problem}");
     }
-    layers.resolve().config.diagnostics
+    layers.resolve()
 }
 
 /// The configuration with `--select`/`--ignore` applied, after checking their ids.
@@ -259,10 +267,12 @@ pub struct Outcome {
 }
 
 /// Checks every Rust and Python file under `paths` in parallel (applying fixes with
-/// `fix`), honouring ignore files.
+/// `fix`), honouring ignore files and the `exclude` globs (`privacy.exclude`), as the
+/// workspace index does.
 pub fn check_paths(
     rules: &RuleSet,
     config: &DiagnosticsConfig,
+    exclude: &[String],
     paths: &[PathBuf],
     fix: bool,
 ) -> Outcome {
@@ -270,7 +280,15 @@ pub fn check_paths(
     let errors = Mutex::new(Vec::new());
     let files_checked = AtomicUsize::new(0);
     let fixed = AtomicUsize::new(0);
-    let walk = Walk::new(paths.iter().cloned()).select(|path| Language::from_path(path).is_some());
+    let walk = match Walk::new(paths.iter().cloned()).exclude(exclude) {
+        Ok(walk) => walk.select(|path| Language::from_path(path).is_some()),
+        Err(message) => {
+            return Outcome {
+                report: Report::default(),
+                errors: vec![format!("privacy.exclude in keel.toml: {message}")],
+            };
+        }
+    };
     walk.run(|entry| match entry {
         Entry::File { path, text } => {
             files_checked.fetch_add(1, Ordering::Relaxed);
@@ -298,6 +316,7 @@ pub fn check_paths(
             findings,
             files_checked: files_checked.into_inner(),
             fixed: fixed.into_inner(),
+            failed: errors.len(),
         },
         errors,
     }
@@ -398,6 +417,7 @@ mod tests {
         let outcome = check_paths(
             &rules,
             &DiagnosticsConfig::default(),
+            &[],
             std::slice::from_ref(&dir),
             true,
         );

@@ -706,7 +706,7 @@ fn formatted(node: Node<'_>, file: &File<'_>, hops: u8) -> bool {
                 part.kind() == "interpolation"
                     && !part
                         .child_by_field_name("expression")
-                        .is_some_and(|value| is_constant_name(file.text_of(value)))
+                        .is_some_and(|value| is_inert_value(value, file.text))
             })
         }
         "concatenated_string" => {
@@ -721,7 +721,7 @@ fn formatted(node: Node<'_>, file: &File<'_>, hops: u8) -> bool {
                 Some("%") => {
                     let right = node.child_by_field_name("right");
                     left.is_some_and(|left| matches!(left.kind(), "string" | "concatenated_string"))
-                        && !right.is_some_and(|right| is_constant_value(right, file.text))
+                        && !right.is_some_and(|right| is_inert_value(right, file.text))
                 }
                 Some("+") => joins_literal_and_value(node, file),
                 _ => false,
@@ -840,6 +840,7 @@ fn joins_literal_and_value(node: Node<'_>, file: &File<'_>) -> bool {
                 has_literal = true
             }
             "identifier" if is_constant_name(file.text_of(part)) => {}
+            "call" if is_inert_value(part, file.text) => {}
             _ => {
                 has_literal |= formatted(part, file, MAX_ASSIGNMENT_HOPS);
                 has_value = true;
@@ -849,17 +850,73 @@ fn joins_literal_and_value(node: Node<'_>, file: &File<'_>) -> bool {
     has_literal && has_value
 }
 
-/// A literal (string without placeholders, number, `None`/`True`/`False`), an UPPER_CASE
-/// name, or a tuple of those: what `%` can format without building anything at run time.
+/// Functions whose result cannot carry SQL or markup of its own: identifier quoting
+/// (Django's `quote_name`, SQLAlchemy's `quote`, psycopg's `quote_ident`), escaping, and
+/// numbers. Table and column names cannot be bound parameters, so quoting is the fix.
+const INERT_CALLS: &[&str] = &[
+    "quote_name",
+    "quote_identifier",
+    "quote_ident",
+    "quote",
+    "escape",
+    "conditional_escape",
+    "escape_string",
+    "int",
+    "float",
+    "len",
+];
+
+/// A constant value, or a value made safe to splice: a call to one of `INERT_CALLS`,
+/// `str()` of one, or a tuple or dict of such values.
+fn is_inert_value(node: Node<'_>, text: &str) -> bool {
+    let all_inert = |parts: &mut dyn Iterator<Item = Node<'_>>| {
+        let mut parts = parts.peekable();
+        parts.peek().is_some() && parts.all(|part| is_inert_value(part, text))
+    };
+    match node.kind() {
+        "call" => {
+            let name = node
+                .child_by_field_name("function")
+                .map(|callee| match callee.kind() {
+                    "attribute" => callee.child_by_field_name("attribute").unwrap_or(callee),
+                    _ => callee,
+                })
+                .and_then(|name| text.get(name.byte_range()))
+                .unwrap_or("");
+            let arguments = node.child_by_field_name("arguments");
+            if name == "str" {
+                let mut cursor = node.walk();
+                return arguments.is_some_and(|args| {
+                    args.named_child_count() == 1
+                        && all_inert(&mut args.named_children(&mut cursor))
+                });
+            }
+            INERT_CALLS.contains(&name)
+        }
+        "tuple" | "parenthesized_expression" => {
+            let mut cursor = node.walk();
+            all_inert(&mut node.named_children(&mut cursor))
+        }
+        "dictionary" => {
+            let mut cursor = node.walk();
+            // A `**splat` entry has no value to check: not inert.
+            let mut values = node.named_children(&mut cursor).map(|pair| {
+                pair.child_by_field_name("value")
+                    .filter(|_| pair.kind() == "pair")
+                    .unwrap_or(pair)
+            });
+            all_inert(&mut values)
+        }
+        _ => is_constant_value(node, text),
+    }
+}
+
+/// A literal (string without placeholders, number, `None`/`True`/`False`) or an
+/// UPPER_CASE name: what `%` can format without building anything at run time.
 fn is_constant_value(node: Node<'_>, text: &str) -> bool {
     match node.kind() {
         "integer" | "float" | "none" | "true" | "false" => true,
         "identifier" => is_constant_name(text.get(node.byte_range()).unwrap_or("")),
-        "tuple" | "parenthesized_expression" => {
-            let mut cursor = node.walk();
-            let mut parts = node.named_children(&mut cursor);
-            parts.all(|part| is_constant_value(part, text))
-        }
         _ => is_literal(node),
     }
 }
@@ -1225,8 +1282,12 @@ pub(crate) fn is_secret_literal(node: Node<'_>, name: &str, text: &str) -> bool 
             .chars()
             .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-'));
     let digits_only = value.chars().all(|c| c.is_ascii_digit());
-    let secret_word =
-        ["password", "passwd", "secret", "token", "apikey", "api_key"].contains(&lower.as_str());
+    // The names themselves, and the stand-ins test and sample code uses.
+    let secret_word = [
+        "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "foo",
+        "bar", "foobar",
+    ]
+    .contains(&lower.as_str());
     let base = value.chars().count() >= 4
         && !single_character
         && !value.chars().any(char::is_whitespace)
@@ -1392,8 +1453,9 @@ const LOG_METHODS: &[&str] = &[
 ];
 
 /// An `except` clause whose body does something with the error: raises, logs (see
-/// `is_logging_call`), calls a handler (`handle_error(..)`, `on_exception(..)`), or uses
-/// the exception it bound with `as`.
+/// `is_logging_call`), warns (`warn(..)`, `util.warn(..)`), calls a handler
+/// (`handle_error(..)`, `on_exception(..)`), uses the exception it bound with `as`, or
+/// takes it from `sys.exc_info()` / `sys.exception()`.
 fn handles_exception(clause: Node<'_>, text: &str) -> bool {
     let source = |node: Node<'_>| text.get(node.byte_range()).unwrap_or("");
     let alias = clause
@@ -1418,6 +1480,7 @@ fn handles_exception(clause: Node<'_>, text: &str) -> bool {
                 .unwrap_or("");
             let name = callee.rsplit('.').next().unwrap_or(callee).to_lowercase();
             is_logging_call(node, text)
+                || matches!(name.as_str(), "exc_info" | "warn")
                 || ["exception", "error", "fail", "abort"]
                     .iter()
                     .any(|word| name.contains(word))

@@ -89,6 +89,8 @@ pub struct Report {
     pub files_checked: usize,
     /// Quick fixes applied with `--fix`.
     pub fixed: usize,
+    /// Paths that could not be read, parsed or written.
+    pub failed: usize,
 }
 
 impl Report {
@@ -125,6 +127,16 @@ pub fn text(report: &Report) -> String {
     }
     if report.fixed > 0 {
         let _ = writeln!(out, "Fixed {}.", plural(report.fixed, "finding"));
+    }
+    if report.findings.is_empty() && report.failed > 0 {
+        // Not "passed": what could not be read was not checked.
+        let _ = writeln!(
+            out,
+            "No findings in {} checked; {} could not be checked.",
+            plural(report.files_checked, "file"),
+            plural(report.failed, "path")
+        );
+        return out;
     }
     if report.findings.is_empty() {
         let _ = writeln!(
@@ -218,6 +230,7 @@ pub fn json(report: &Report, rules: &[Rule]) -> Value {
             "files_checked": report.files_checked,
             "findings": report.findings.len(),
             "fixed": report.fixed,
+            "failed": report.failed,
             "by_severity": by_severity,
         },
     })
@@ -370,6 +383,7 @@ mod tests {
             findings,
             files_checked: 1,
             fixed: 0,
+            failed: 0,
         };
         (report, rules)
     }
