@@ -1,8 +1,8 @@
 //! What Keel tells the client it can do. Only what works is advertised.
 
 use tower_lsp_server::ls_types::{
-    InitializeParams, PositionEncodingKind, SaveOptions, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    CompletionOptions, InitializeParams, OneOf, PositionEncodingKind, SaveOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions,
 };
 
@@ -43,6 +43,8 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
                 ..Default::default()
             },
         )),
+        completion_provider: Some(CompletionOptions::default()),
+        inline_completion_provider: Some(OneOf::Left(true)),
         ..Default::default()
     }
 }

@@ -7,6 +7,7 @@
 //! request never sees stale text.
 
 mod capabilities;
+mod completion;
 mod convert;
 mod notices;
 mod transport;
@@ -19,9 +20,10 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, ServerInfo, TextDocumentIdentifier,
+    CompletionParams, CompletionResponse, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, InitializeParams, InitializeResult, InitializedParams, MessageType,
+    ServerInfo, TextDocumentIdentifier,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{debug, error, info, warn};
@@ -43,6 +45,8 @@ pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
     let (service, socket) = LspService::build(|client| Backend::new(client, forwarded))
         .custom_method("keel/viewFileText", Backend::view_file_text)
         .custom_method("keel/viewSyntaxTree", Backend::view_syntax_tree)
+        .custom_method("textDocument/inlineCompletion", Backend::inline_completion)
+        .custom_method("keel/status", Backend::completion_status)
         .finish();
     let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
     Server::new(pipes.server_input, pipes.server_output, socket)
@@ -68,6 +72,7 @@ pub struct Backend {
     pending_problems: Mutex<Vec<Problem>>,
     forwarded: Mutex<Option<UnboundedReceiver<Forwarded>>>,
     notices: Notices,
+    completions: crate::complete::Engine,
 }
 
 /// Params of Keel's debug requests.
@@ -90,11 +95,20 @@ impl Backend {
             pending_problems: Mutex::new(Vec::new()),
             forwarded: Mutex::new(Some(forwarded)),
             notices: Notices::default(),
+            completions: crate::complete::Engine::default(),
         }
     }
 
     fn encoding(&self) -> Encoding {
         self.encoding.get().copied().unwrap_or_default()
+    }
+
+    /// The resolved configuration now.
+    fn config(&self) -> crate::config::Config {
+        self.settings
+            .read()
+            .map(|settings| settings.resolved.config.clone())
+            .unwrap_or_default()
     }
 
     /// Applies `update` to the configuration layers and re-resolves; returns the problems.
@@ -287,12 +301,17 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.completions.forget(params.text_document.uri.as_str());
         if !self.documents.close(params.text_document.uri.as_str()) {
             warn!(
                 uri = params.text_document.uri.as_str(),
                 "didClose for a document that is not open"
             );
         }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        self.completion_items(params).await
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
