@@ -383,11 +383,10 @@ struct Waiter {
 impl Waiter {
     async fn wait(&self) -> Result<String, ()> {
         let mut result = self.generation.result.clone();
-        let outcome = match result.wait_for(Option::is_some).await {
+        match result.wait_for(Option::is_some).await {
             Ok(done) => done.clone().unwrap_or(Err(())),
             Err(_) => Err(()),
-        };
-        outcome
+        }
     }
 
     fn detach(&self) {
