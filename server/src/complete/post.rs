@@ -1,11 +1,10 @@
 //! Post-processing: what a model wrote, cut to fit the code around the cursor.
 
 use ropey::Rope;
-use tree_sitter::{InputEdit, Node, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::Shape;
 use crate::syntax::Language;
-use crate::workspace::document::{parse_rope, point_at};
 
 /// The code around the cursor that a suggestion must fit.
 pub struct Surroundings<'a> {
@@ -181,9 +180,10 @@ fn balanced(text: &str) -> bool {
     depth == 0 && quotes('"') && quotes('\'')
 }
 
-/// Whether inserting `insert` at `cursor` turns an error-free scope (the function, class or
-/// item around the cursor, else the whole file) into one with errors. One incremental
-/// reparse: cheap even in a large file. CPU work: call it off the LSP task.
+/// Whether inserting `insert` at `cursor` turns an error-free scope into one with errors.
+/// The scope is the smallest function, class or item holding the cursor, else the
+/// top-level items on either side of it; it is parsed on its own, before and after, so the
+/// check costs two small parses however large the file. CPU work: call it off the LSP task.
 pub fn breaks_syntax(
     language: Language,
     text: &Rope,
@@ -191,33 +191,30 @@ pub fn breaks_syntax(
     cursor: usize,
     insert: &str,
 ) -> bool {
-    if scope(tree.root_node(), cursor, cursor).has_error() {
+    let (start, end) = scope(tree.root_node(), cursor);
+    let Some(before) = text
+        .get_byte_slice(start..end)
+        .map(|slice| slice.to_string())
+    else {
         return false;
-    }
-    let mut edited = text.clone();
-    edited.insert(text.byte_to_char(cursor), insert);
-    let end = cursor + insert.len();
-    let mut old = tree.clone();
-    old.edit(&InputEdit {
-        start_byte: cursor,
-        old_end_byte: cursor,
-        new_end_byte: end,
-        start_position: point_at(text, cursor),
-        old_end_position: point_at(text, cursor),
-        new_end_position: point_at(&edited, end),
-    });
-    match parse_rope(language, &edited, Some(&old)) {
-        Some(new) => scope(new.root_node(), cursor, end).has_error(),
-        None => false,
-    }
+    };
+    let Some((head, tail)) = before.split_at_checked(cursor - start) else {
+        return false;
+    };
+    let clean = |code: &str| {
+        language
+            .parse_str(code)
+            .is_some_and(|tree| !tree.root_node().has_error())
+    };
+    clean(&before) && !clean(&format!("{head}{insert}{tail}"))
 }
 
-/// The smallest function, class or item holding `start..end`, else the root.
-fn scope(root: Node<'_>, start: usize, end: usize) -> Node<'_> {
-    let Some(node) = root.descendant_for_byte_range(start, end) else {
-        return root;
-    };
-    std::iter::successors(Some(node), |node| node.parent())
+/// The byte range of the scope around `cursor` (see `breaks_syntax`).
+fn scope(root: Node<'_>, cursor: usize) -> (usize, usize) {
+    let holding = root
+        .descendant_for_byte_range(cursor, cursor)
+        .into_iter()
+        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
         .find(|node| {
             matches!(
                 node.kind(),
@@ -227,10 +224,24 @@ fn scope(root: Node<'_>, start: usize, end: usize) -> Node<'_> {
                     | "impl_item"
                     | "trait_item"
                     | "mod_item"
-            ) && node.start_byte() <= start
-                && end <= node.end_byte()
-        })
-        .unwrap_or(root)
+            ) && node.start_byte() <= cursor
+                && cursor <= node.end_byte()
+        });
+    if let Some(node) = holding {
+        return (node.start_byte(), node.end_byte());
+    }
+    let mut walker = root.walk();
+    let children: Vec<Node<'_>> = root.children(&mut walker).collect();
+    let start = children
+        .iter()
+        .rev()
+        .find(|child| child.start_byte() <= cursor)
+        .map_or(root.start_byte(), |child| child.start_byte());
+    let end = children
+        .iter()
+        .find(|child| child.start_byte() >= cursor)
+        .map_or(root.end_byte(), |child| child.end_byte());
+    (start, end.max(cursor))
 }
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ pub fn parse_rope(language: Language, text: &Rope, old: Option<&Tree>) -> Option
 }
 
 /// A tree-sitter point (row, byte column) for a byte offset.
-pub(crate) fn point_at(text: &Rope, byte: usize) -> Point {
+fn point_at(text: &Rope, byte: usize) -> Point {
     let row = text.byte_to_line(byte);
     Point::new(row, byte - text.line_to_byte(row))
 }
