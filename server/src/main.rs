@@ -133,8 +133,8 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let request = match keel::llm::FimRequest::at_position(&text, line, column) {
-        Ok(request) => request,
+    let cursor = match keel::llm::FimRequest::at_position(&text, line, column) {
+        Ok(request) => request.prefix.len(),
         Err(message) => {
             eprintln!("keel: {file}: {message}");
             return ExitCode::FAILURE;
@@ -158,23 +158,31 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
     let Some(runtime) = runtime() else {
         return ExitCode::FAILURE;
     };
+    // The same shape, prompt and post-processing as the editor gets.
+    let language = keel::syntax::Language::from_path(std::path::Path::new(file));
+    let tree = language.and_then(|language| language.parse_str(&text));
+    let site = keel::complete::Site::new(ropey::Rope::from_str(&text), tree, language, cursor);
+    let shape = site.shape();
+    let request = site.request(shape, &config);
     runtime.block_on(async {
         let mut stream = provider.complete(request);
-        let mut out = std::io::stdout().lock();
+        let mut raw = String::new();
         while let Some(chunk) = stream.next().await {
             match chunk {
-                Ok(chunk) => {
-                    let _ = out.write_all(chunk.as_bytes());
-                    let _ = out.flush();
-                }
+                Ok(chunk) => raw.push_str(&chunk),
                 Err(err) => {
-                    let _ = writeln!(out);
                     eprintln!("keel: {err}");
                     return ExitCode::FAILURE;
                 }
             }
         }
-        let _ = writeln!(out);
+        let mut out = std::io::stdout().lock();
+        match site.finish(shape, &raw, &config) {
+            Some(suggestion) => {
+                let _ = writeln!(out, "{}", suggestion.text);
+            }
+            None => eprintln!("keel: the model's answer did not fit here (nothing to suggest)"),
+        }
         ExitCode::SUCCESS
     })
 }

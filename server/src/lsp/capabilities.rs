@@ -2,9 +2,9 @@
 
 use tower_lsp_server::ls_types::{
     self as lsp, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    DiagnosticOptions, DiagnosticServerCapabilities, InitializeParams, PositionEncodingKind,
-    SaveOptions, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, InitializeParams, OneOf,
+    PositionEncodingKind, SaveOptions, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
 use crate::workspace::Encoding;
@@ -94,6 +94,8 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             resolve_provider: Some(false),
             ..Default::default()
         })),
+        completion_provider: Some(CompletionOptions::default()),
+        inline_completion_provider: Some(OneOf::Left(true)),
         ..Default::default()
     }
 }

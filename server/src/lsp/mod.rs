@@ -7,6 +7,7 @@
 //! request never sees stale text.
 
 mod capabilities;
+mod completion;
 mod convert;
 mod diagnostics;
 mod model;
@@ -21,12 +22,12 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionParams, CodeActionResponse, DidChangeConfigurationParams,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport,
-    ServerInfo, TextDocumentIdentifier,
+    CodeActionKind, CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FullDocumentDiagnosticReport,
+    InitializeParams, InitializeResult, InitializedParams, MessageType,
+    RelatedFullDocumentDiagnosticReport, ServerInfo, TextDocumentIdentifier,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{debug, error, info, warn};
@@ -51,6 +52,8 @@ pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
     let (service, socket) = LspService::build(|client| Backend::new(client, forwarded))
         .custom_method("keel/viewFileText", Backend::view_file_text)
         .custom_method("keel/viewSyntaxTree", Backend::view_syntax_tree)
+        .custom_method("textDocument/inlineCompletion", Backend::inline_completion)
+        .custom_method("keel/status", Backend::completion_status)
         .finish();
     let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
     Server::new(pipes.server_input, pipes.server_output, socket)
@@ -75,9 +78,12 @@ pub struct Backend {
     /// Configuration problems found before the client could be told (during `initialize`).
     pending_problems: Mutex<Vec<Problem>>,
     forwarded: Mutex<Option<UnboundedReceiver<Forwarded>>>,
-    notices: Notices,
+    notices: Arc<Notices>,
     support: OnceLock<ClientSupport>,
     live: Arc<LiveDiagnostics>,
+    completions: crate::complete::Engine,
+    /// The provider whose outages are being watched (its address), so each is watched once.
+    watched_provider: Mutex<usize>,
 }
 
 /// Params of Keel's debug requests.
@@ -99,9 +105,11 @@ impl Backend {
             settings: RwLock::new(Settings { layers, resolved }),
             pending_problems: Mutex::new(Vec::new()),
             forwarded: Mutex::new(Some(forwarded)),
-            notices: Notices::default(),
+            notices: Arc::new(Notices::default()),
             support: OnceLock::new(),
             live: Arc::new(LiveDiagnostics::new(RuleSet::builtin())),
+            completions: crate::complete::Engine::default(),
+            watched_provider: Mutex::new(0),
         }
     }
 
@@ -114,10 +122,7 @@ impl Backend {
     }
 
     fn diagnostics_config(&self) -> crate::config::DiagnosticsConfig {
-        self.settings
-            .read()
-            .map(|settings| settings.resolved.config.diagnostics.clone())
-            .unwrap_or_default()
+        self.config().diagnostics
     }
 
     /// Pushes fresh diagnostics for `uri` to a client that does not pull them.
@@ -174,6 +179,14 @@ impl Backend {
             }
             Err(err) => error!("loading the team's rules failed: {err}"),
         }
+    }
+
+    /// The resolved configuration now.
+    fn config(&self) -> crate::config::Config {
+        self.settings
+            .read()
+            .map(|settings| settings.resolved.config.clone())
+            .unwrap_or_default()
     }
 
     /// Applies `update` to the configuration layers and re-resolves; returns the problems.
@@ -299,14 +312,9 @@ impl LanguageServer for Backend {
             .map(|mut pending| std::mem::take(&mut *pending))
             .unwrap_or_default();
         self.report(problems).await;
-        let provider = self
-            .settings
-            .read()
-            .map(|settings| settings.resolved.config.provider.clone())
-            .unwrap_or_default();
         tokio::spawn(model::offer_default_model(
             self.client.clone(),
-            provider,
+            self.config().provider,
             self.support().progress,
         ));
         self.load_team_rules().await;
@@ -397,12 +405,17 @@ impl LanguageServer for Backend {
                 .publish_diagnostics(params.text_document.uri.clone(), Vec::new(), None)
                 .await;
         }
+        self.completions.forget(params.text_document.uri.as_str());
         if !self.documents.close(params.text_document.uri.as_str()) {
             warn!(
                 uri = params.text_document.uri.as_str(),
                 "didClose for a document that is not open"
             );
         }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        self.completion_items(params).await
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -1,13 +1,15 @@
 //! The model as the editor sees it: offering the default model when there is none (a
-//! `window/showMessageRequest` whose "Download" runs the download with `$/progress`). The
-//! download itself is `llm::model_store`'s.
+//! `window/showMessageRequest` whose "Download" runs the download with `$/progress`), and
+//! one message when a provider's outage starts and one when it ends. The download itself
+//! is `llm::model_store`'s; the outages are the provider's circuit breaker's.
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{MessageActionItem, MessageType, NumberOrString};
 use tracing::{error, info, warn};
 
 use crate::config::ProviderConfig;
+use crate::llm::CircuitState;
 use crate::llm::model_store::{ModelStore, Progress, Source};
 
 const DOWNLOAD: &str = "Download";
@@ -124,4 +126,31 @@ async fn download(client: &Client, store: &ModelStore, progress: bool) {
             client.show_message(MessageType::ERROR, message).await;
         }
     }
+}
+/// Tells the user once when the provider starts failing (the circuit opens) and once when
+/// it answers again, for as long as the provider is in use.
+pub fn watch_outages(
+    client: Client,
+    provider: &'static str,
+    mut circuit: watch::Receiver<CircuitState>,
+) {
+    tokio::spawn(async move {
+        while circuit.changed().await.is_ok() {
+            let state = circuit.borrow_and_update().clone();
+            let (kind, message) = match state {
+                CircuitState::Open { reason } => (
+                    MessageType::ERROR,
+                    format!(
+                        "Keel: the {provider} model is failing ({reason}); completions pause and retry after a cool-down."
+                    ),
+                ),
+                CircuitState::Closed => (
+                    MessageType::INFO,
+                    format!("Keel: the {provider} model answers again."),
+                ),
+            };
+            warn!("{message}");
+            client.show_message(kind, message).await;
+        }
+    });
 }

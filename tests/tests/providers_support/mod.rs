@@ -326,3 +326,64 @@ async fn read_request(reader: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) ->
         at,
     })
 }
+
+/// A model server that keeps connections open between requests (as real APIs do) and
+/// answers every request with the same body after `delay`: for counting connections.
+pub struct KeepAliveServer {
+    pub addr: SocketAddr,
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
+    pub requests: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl KeepAliveServer {
+    pub async fn start(content_type: &str, body: String, delay: Duration) -> KeepAliveServer {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let response = format!(
+            "{}content-type: {content_type}\r\ncontent-length: {}\r\n\r\n{body}",
+            status_line(200),
+            body.len()
+        );
+        let (opened, served) = (Arc::clone(&connections), Arc::clone(&requests));
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
+                opened.fetch_add(1, Ordering::Relaxed);
+                let (served, response) = (Arc::clone(&served), response.clone());
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut reader = BufReader::new(read);
+                    while read_request(&mut reader).await.is_some() {
+                        served.fetch_add(1, Ordering::Relaxed);
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
+                        if write.write_all(response.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        KeepAliveServer {
+            addr,
+            connections,
+            requests,
+            task,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for KeepAliveServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,461 @@
+//! One completion request from arrival to answer: typing-through, debounce, superseding,
+//! the prompt cache, shared model calls, the item deadline, and the counters.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use ropey::Rope;
+use tokio::sync::watch;
+use tokio::task::AbortHandle;
+use tracing::{debug, warn};
+
+use super::cache::{self, Lru};
+use super::site::{Site, typed_on_line};
+use super::stats::{Stats, Status, bump};
+use super::{Shape, Suggestion};
+use crate::config::{Config, ProviderConfig};
+use crate::llm::{CircuitState, FimRequest, Provider, TextStream};
+use crate::workspace::{Documents, Snapshot};
+
+/// Model answers kept, keyed by prompt.
+const CACHE_ENTRIES: usize = 256;
+
+/// Which LSP method asked: item completions must answer by `completion.item_deadline_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Inline,
+    Item,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Ready(Suggestion),
+    /// No suggestion here: no provider, an empty or unusable answer, or a failed call.
+    Nothing,
+    /// A newer request for the same document took over (or the document was closed).
+    Superseded,
+    /// The item deadline passed first; the model call goes on and fills the cache.
+    Pending,
+}
+
+/// The completion engine of one server. Cheap to share: clones see the same state.
+#[derive(Clone, Default)]
+pub struct Engine {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    provider: Mutex<Option<Built>>,
+    cache: Mutex<Lru>,
+    /// Model calls in flight, by prompt: a second request for the same prompt joins.
+    generations: Mutex<HashMap<u64, Arc<Generation>>>,
+    documents: Mutex<HashMap<String, DocumentState>>,
+    /// The last provider error logged, so an outage is logged once, not per keystroke.
+    last_error: Mutex<Option<String>>,
+    stats: Stats,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            provider: Mutex::new(None),
+            cache: Mutex::new(Lru::new(CACHE_ENTRIES)),
+            generations: Mutex::new(HashMap::new()),
+            documents: Mutex::new(HashMap::new()),
+            last_error: Mutex::new(None),
+            stats: Stats::default(),
+        }
+    }
+}
+
+struct Built {
+    config: ProviderConfig,
+    provider: Result<Arc<dyn Provider>, String>,
+}
+
+struct DocumentState {
+    /// The number of the newest request for the document; older ones give way to it.
+    newest: watch::Sender<u64>,
+    /// The last suggestion answered, for typing-through.
+    shown: Option<Suggestion>,
+}
+
+impl Engine {
+    /// Completes at byte `cursor` of `snapshot`. Dropping the future (a `$/cancelRequest`)
+    /// drops the model call with it, unless an item request already handed that call on
+    /// to fill the cache.
+    pub async fn complete(
+        &self,
+        documents: Arc<Documents>,
+        snapshot: Snapshot,
+        cursor: usize,
+        config: Config,
+        mode: Mode,
+    ) -> Answer {
+        let started = Instant::now();
+        let stats = &self.shared.stats;
+        bump(&stats.requests);
+        let mut guard = Unsettled {
+            stats,
+            settled: false,
+        };
+        let uri = snapshot.uri.clone();
+        let (mine, newest) = self.register(&uri);
+        if let Some(suggestion) = self.type_through(&uri, &snapshot.text, cursor) {
+            bump(&stats.typing_through);
+            guard.settled = true;
+            stats.record(started.elapsed());
+            return Answer::Ready(suggestion);
+        }
+        let deadline = (mode == Mode::Item)
+            .then(|| started + Duration::from_millis(config.completion.item_deadline_ms));
+        // Waiting on purpose (debounce) and on the model is not Keel's own latency.
+        let mut excluded = Duration::ZERO;
+        let mut pause = Duration::from_millis(config.completion.debounce_ms);
+        if let Some(deadline) = deadline {
+            pause = pause.min(deadline.saturating_duration_since(Instant::now()));
+        }
+        if !pause.is_zero() {
+            tokio::select! {
+                () = tokio::time::sleep(pause) => excluded += pause,
+                () = superseded(newest.clone(), mine) => return guard.superseded(),
+            }
+        }
+        let provider = match self.provider(&config.provider) {
+            Ok(provider) => provider,
+            Err(_) => {
+                guard.settled = true;
+                return Answer::Nothing;
+            }
+        };
+        let text = snapshot.text.clone();
+        let language = snapshot.language;
+        let planned = tokio::task::spawn_blocking(move || {
+            let tree = documents.tree(&snapshot);
+            let site = Site::new(text, tree, language, cursor);
+            let shape = site.shape();
+            let request = site.request(shape, &config);
+            (site, shape, request, config)
+        })
+        .await;
+        let Ok((site, shape, request, config)) = planned else {
+            bump(&stats.errors);
+            guard.settled = true;
+            return Answer::Nothing;
+        };
+        if *newest.borrow() != mine {
+            return guard.superseded();
+        }
+        let key = cache::key(&request);
+        let cached = lock(&self.shared.cache).get(key);
+        let raw = match cached {
+            Some(raw) => {
+                bump(&stats.cache_hits);
+                raw
+            }
+            None => {
+                let lines = match shape {
+                    Shape::Line => 1,
+                    Shape::Block => config.completion.max_lines as usize,
+                };
+                let waiter = self.generate(key, provider, request, lines);
+                let waiting = Instant::now();
+                let timeout = async {
+                    match deadline {
+                        Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                let result = tokio::select! {
+                    result = waiter.wait() => result,
+                    () = superseded(newest.clone(), mine) => return guard.superseded(),
+                    () = timeout => {
+                        waiter.detach();
+                        guard.settled = true;
+                        let own = started.elapsed().saturating_sub(excluded + waiting.elapsed());
+                        stats.record(own);
+                        return Answer::Pending;
+                    }
+                };
+                excluded += waiting.elapsed();
+                match result {
+                    Ok(raw) => raw,
+                    Err(()) => {
+                        guard.settled = true;
+                        return Answer::Nothing;
+                    }
+                }
+            }
+        };
+        let finished = tokio::task::spawn_blocking(move || site.finish(shape, &raw, &config))
+            .await
+            .ok()
+            .flatten();
+        guard.settled = true;
+        stats.record(started.elapsed().saturating_sub(excluded));
+        match finished {
+            Some(suggestion) => {
+                self.remember(&uri, mine, &suggestion);
+                Answer::Ready(suggestion)
+            }
+            None => Answer::Nothing,
+        }
+    }
+
+    /// Forgets a closed document; its pending requests answer at once.
+    pub fn forget(&self, uri: &str) {
+        lock(&self.shared.documents).remove(uri);
+    }
+
+    /// The provider for `config`, built on first use and rebuilt when the configuration
+    /// changes. A failure is logged once per configuration.
+    pub fn provider(&self, config: &ProviderConfig) -> Result<Arc<dyn Provider>, String> {
+        let mut built = lock(&self.shared.provider);
+        if let Some(built) = built.as_ref()
+            && built.config == *config
+        {
+            return built.provider.clone();
+        }
+        let provider = crate::llm::from_config(config).map_err(|err| err.to_string());
+        if let Err(message) = &provider {
+            warn!("completions are off: {message}");
+        }
+        lock(&self.shared.cache).clear();
+        *built = Some(Built {
+            config: config.clone(),
+            provider: provider.clone(),
+        });
+        provider
+    }
+
+    pub fn status(&self, config: &ProviderConfig) -> Status {
+        let provider = self.provider(config);
+        let health = match &provider {
+            Ok(provider) => match &*provider.circuit().borrow() {
+                CircuitState::Closed => "ok".to_string(),
+                CircuitState::Open { reason } => format!("failing: {reason}"),
+            },
+            Err(message) => format!("unavailable: {message}"),
+        };
+        let name = match &provider {
+            Ok(provider) => Some(provider.name().to_string()),
+            Err(_) => config.kind.map(|kind| kind.name().to_string()),
+        };
+        self.shared.stats.status(name, config.model.clone(), health)
+    }
+
+    fn register(&self, uri: &str) -> (u64, watch::Receiver<u64>) {
+        let mut documents = lock(&self.shared.documents);
+        let state = documents
+            .entry(uri.to_string())
+            .or_insert_with(|| DocumentState {
+                newest: watch::Sender::new(0),
+                shown: None,
+            });
+        state.newest.send_modify(|newest| *newest += 1);
+        let mine = *state.newest.borrow();
+        (mine, state.newest.subscribe())
+    }
+
+    fn remember(&self, uri: &str, mine: u64, suggestion: &Suggestion) {
+        if let Some(state) = lock(&self.shared.documents).get_mut(uri)
+            && *state.newest.borrow() == mine
+        {
+            state.shown = Some(suggestion.clone());
+        }
+    }
+
+    /// The rest of the last suggestion, when the user has typed its beginning since.
+    fn type_through(&self, uri: &str, text: &Rope, cursor: usize) -> Option<Suggestion> {
+        let documents = lock(&self.shared.documents);
+        let shown = documents.get(uri)?.shown.as_ref()?;
+        let typed = cursor.checked_sub(shown.cursor).filter(|n| *n > 0)?;
+        let accepted = shown.text.get(..typed)?;
+        let rest = shown.text.get(typed..)?;
+        if rest.trim().is_empty()
+            || text.get_byte_slice(shown.cursor..cursor)? != accepted
+            || text.get_byte_slice(shown.start..shown.cursor)? != shown.typed.as_str()
+        {
+            return None;
+        }
+        let (start, on_line) = typed_on_line(text, cursor);
+        Some(Suggestion {
+            start,
+            cursor,
+            typed: on_line,
+            text: rest.to_string(),
+        })
+    }
+
+    /// Joins the model call for `key`, or starts one.
+    fn generate(
+        &self,
+        key: u64,
+        provider: Arc<dyn Provider>,
+        request: FimRequest,
+        lines: usize,
+    ) -> Waiter {
+        let shared = Arc::clone(&self.shared);
+        let mut generations = lock(&self.shared.generations);
+        if let Some(generation) = generations.get(&key) {
+            generation.waiters.fetch_add(1, Ordering::Relaxed);
+            return Waiter {
+                shared,
+                key,
+                generation: Arc::clone(generation),
+            };
+        }
+        bump(&self.shared.stats.provider_calls);
+        let (sender, result) = watch::channel(None);
+        let task_shared = Arc::clone(&shared);
+        let id = Arc::new(());
+        let task_id = Arc::clone(&id);
+        let task = tokio::spawn(async move {
+            let outcome = collect(provider.complete(request), lines).await;
+            match &outcome {
+                Ok(text) => {
+                    lock(&task_shared.cache).insert(key, text.clone());
+                }
+                Err(message) => {
+                    bump(&task_shared.stats.errors);
+                    task_shared.log_error(message);
+                }
+            }
+            let mut generations = lock(&task_shared.generations);
+            if generations
+                .get(&key)
+                .is_some_and(|generation| Arc::ptr_eq(&generation.id, &task_id))
+            {
+                generations.remove(&key);
+            }
+            let _ = sender.send(Some(outcome.map_err(|_| ())));
+        });
+        let generation = Arc::new(Generation {
+            id,
+            result,
+            task: task.abort_handle(),
+            waiters: AtomicUsize::new(1),
+            detached: AtomicBool::new(false),
+        });
+        generations.insert(key, Arc::clone(&generation));
+        Waiter {
+            shared,
+            key,
+            generation,
+        }
+    }
+}
+
+impl Shared {
+    fn log_error(&self, message: &str) {
+        let mut last = lock(&self.last_error);
+        if last.as_deref() == Some(message) {
+            debug!("completion failed again: {message}");
+        } else {
+            warn!("completion failed: {message}");
+            *last = Some(message.to_string());
+        }
+    }
+}
+
+/// One model call, shared by every request with the same prompt.
+struct Generation {
+    /// Identity, so a finished call removes its own entry and not a newer one.
+    id: Arc<()>,
+    result: watch::Receiver<Option<Result<String, ()>>>,
+    task: AbortHandle,
+    waiters: AtomicUsize,
+    /// Handed on to fill the cache: it runs to the end whoever waits.
+    detached: AtomicBool,
+}
+
+/// A request's hold on a model call. The last holder to leave stops the call, unless it
+/// was detached.
+struct Waiter {
+    shared: Arc<Shared>,
+    key: u64,
+    generation: Arc<Generation>,
+}
+
+impl Waiter {
+    async fn wait(&self) -> Result<String, ()> {
+        let mut result = self.generation.result.clone();
+        match result.wait_for(Option::is_some).await {
+            Ok(done) => done.clone().unwrap_or(Err(())),
+            Err(_) => Err(()),
+        }
+    }
+
+    fn detach(&self) {
+        self.generation.detached.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Waiter {
+    fn drop(&mut self) {
+        let mut generations = lock(&self.shared.generations);
+        let left = self.generation.waiters.fetch_sub(1, Ordering::Relaxed) - 1;
+        if left > 0 || self.generation.detached.load(Ordering::Relaxed) {
+            return;
+        }
+        self.generation.task.abort();
+        if generations
+            .get(&self.key)
+            .is_some_and(|generation| Arc::ptr_eq(generation, &self.generation))
+        {
+            generations.remove(&self.key);
+        }
+    }
+}
+
+/// Counts a request that ends without an answer of its own: superseded, or dropped on
+/// `$/cancelRequest`.
+struct Unsettled<'a> {
+    stats: &'a Stats,
+    settled: bool,
+}
+
+impl Unsettled<'_> {
+    fn superseded(mut self) -> Answer {
+        self.settled = true;
+        bump(&self.stats.cancellations);
+        Answer::Superseded
+    }
+}
+
+impl Drop for Unsettled<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            bump(&self.stats.cancellations);
+        }
+    }
+}
+
+/// The state behind a mutex, even if a thread panicked while holding it: each value here
+/// stays valid after any single update.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Resolves once a newer request for the document arrives, or the document closes.
+async fn superseded(mut newest: watch::Receiver<u64>, mine: u64) {
+    let _ = newest.wait_for(|newest| *newest != mine).await;
+}
+
+/// The model's text, read until the stream ends or `lines` full lines have come (more
+/// would be cut by post-processing anyway; dropping the stream stops the call).
+async fn collect(mut stream: TextStream, lines: usize) -> Result<String, String> {
+    let mut text = String::new();
+    while let Some(chunk) = stream.next().await {
+        text.push_str(&chunk.map_err(|err| err.to_string())?);
+        if text.matches('\n').count() >= lines.max(1) && !text.trim().is_empty() {
+            break;
+        }
+    }
+    Ok(text)
+}

@@ -1,0 +1,355 @@
+//! Post-processing: what a model wrote, cut to fit the code around the cursor.
+
+use ropey::Rope;
+use tree_sitter::{Node, Tree};
+
+use super::Shape;
+use crate::syntax::Language;
+
+/// The code around the cursor that a suggestion must fit.
+pub struct Surroundings<'a> {
+    pub language: Option<Language>,
+    pub shape: Shape,
+    /// Indentation (in columns) of the line that opened the block: a line of the suggestion
+    /// indented no deeper has left it (Python).
+    pub floor: usize,
+    /// The rest of the cursor's line.
+    pub line_after: &'a str,
+    /// The first non-blank line below the cursor's line.
+    pub next_line: Option<&'a str>,
+    pub max_lines: usize,
+}
+
+/// `raw` cut to the shape and the enclosing block, without what already follows the
+/// cursor, trailing whitespace and lines past the cap. `None` when nothing is left.
+pub fn clean(raw: &str, around: &Surroundings<'_>) -> Option<String> {
+    let text = raw.replace("\r\n", "\n");
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    match around.shape {
+        Shape::Line => lines.truncate(1),
+        Shape::Block => {
+            let end = match around.language {
+                Some(Language::Rust) | None => brace_end(&lines),
+                Some(Language::Python) => indent_end(&lines, around.floor),
+            };
+            lines.truncate(end.lines);
+            if let Some(column) = end.column
+                && let Some(last) = lines.last_mut()
+            {
+                *last = last.get(..column).unwrap_or(last);
+            }
+        }
+    }
+    // Repeating the line below the cursor means the model ran past the gap.
+    if let Some(next) = around.next_line.map(str::trim).filter(|l| !l.is_empty())
+        && let Some(index) = lines.iter().skip(1).position(|line| line.trim() == next)
+    {
+        lines.truncate(index + 1);
+    }
+    lines.truncate(around.max_lines.max(1));
+    let mut lines: Vec<&str> = lines.into_iter().map(str::trim_end).collect();
+    while lines.last().is_some_and(|line| line.is_empty()) {
+        lines.pop();
+    }
+    let mut text = lines.join("\n");
+    if lines.len() <= 1 {
+        text = drop_tail_overlap(&text, around.line_after);
+    }
+    let text = text.trim_end().to_string();
+    (!text.trim().is_empty()).then_some(text)
+}
+
+/// Where a block suggestion ends: a whole number of lines, and perhaps a cut within the
+/// last one (before a closing brace).
+struct End {
+    lines: usize,
+    column: Option<usize>,
+}
+
+/// Rust: the end is the brace that closes the block the cursor is in. Braces in strings,
+/// character literals and line comments do not count.
+fn brace_end(lines: &[&str]) -> End {
+    let mut depth = 0i32;
+    for (index, line) in lines.iter().enumerate() {
+        let mut in_string = false;
+        let mut escaped = false;
+        let mut chars = line.char_indices().peekable();
+        while let Some((column, c)) = chars.next() {
+            if in_string {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' => in_string = true,
+                '/' if chars.peek().is_some_and(|(_, next)| *next == '/') => break,
+                '\'' => {
+                    // A character literal such as '{' or '\u{7b}'; a lifetime has no closing quote.
+                    let rest = &line[column + 1..];
+                    let longest = if rest.starts_with('\\') { 11 } else { 4 };
+                    if let Some(close) = rest.char_indices().skip(1).find(|(_, c)| *c == '\'')
+                        && close.0 <= longest
+                    {
+                        while chars
+                            .peek()
+                            .is_some_and(|(at, _)| *at <= column + 1 + close.0)
+                        {
+                            chars.next();
+                        }
+                    }
+                }
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return End {
+                            lines: index + 1,
+                            column: Some(column),
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    End {
+        lines: lines.len(),
+        column: None,
+    }
+}
+
+/// Python: the end is the first non-blank line (after the cursor's own) indented no deeper
+/// than the line that opened the block.
+fn indent_end(lines: &[&str], floor: usize) -> End {
+    let end = lines
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, line)| !line.trim().is_empty() && indentation(line) <= floor)
+        .map_or(lines.len(), |(index, _)| index);
+    End {
+        lines: end,
+        column: None,
+    }
+}
+
+/// Indentation in columns, a tab counting as eight.
+pub fn indentation(line: &str) -> usize {
+    line.chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 8 } else { 1 })
+        .sum()
+}
+
+/// Drops the end of a one-line suggestion that repeats the start of the text after the
+/// cursor (`foo(|)` + `x)` -> `x`), but only when the repeated part is what unbalanced the
+/// suggestion: `foo(|)` + `bar()` is left alone.
+fn drop_tail_overlap(text: &str, line_after: &str) -> String {
+    let tail = line_after.trim_start();
+    if tail.is_empty() || balanced(text) {
+        return text.to_string();
+    }
+    let longest = (1..=tail.len().min(text.len()))
+        .rev()
+        .filter(|k| tail.is_char_boundary(*k))
+        .find(|k| text.ends_with(&tail[..*k]) && balanced(&text[..text.len() - k]));
+    match longest {
+        Some(k) => text[..text.len() - k].to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// Brackets balanced and quotes paired.
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    let quotes = |q: char| text.chars().filter(|c| *c == q).count() % 2 == 0;
+    depth == 0 && quotes('"') && quotes('\'')
+}
+
+/// Whether inserting `insert` at `cursor` turns an error-free scope into one with errors.
+/// The scope is the smallest function, class or item holding the cursor, else the
+/// top-level items on either side of it; it is parsed on its own, before and after, so the
+/// check costs two small parses however large the file. CPU work: call it off the LSP task.
+pub fn breaks_syntax(
+    language: Language,
+    text: &Rope,
+    tree: &Tree,
+    cursor: usize,
+    insert: &str,
+) -> bool {
+    let (start, end) = scope(tree.root_node(), cursor);
+    let Some(before) = text
+        .get_byte_slice(start..end)
+        .map(|slice| slice.to_string())
+    else {
+        return false;
+    };
+    let Some((head, tail)) = before.split_at_checked(cursor - start) else {
+        return false;
+    };
+    let clean = |code: &str| {
+        language
+            .parse_str(code)
+            .is_some_and(|tree| !tree.root_node().has_error())
+    };
+    clean(&before) && !clean(&format!("{head}{insert}{tail}"))
+}
+
+/// The byte range of the scope around `cursor` (see `breaks_syntax`).
+fn scope(root: Node<'_>, cursor: usize) -> (usize, usize) {
+    let holding = root
+        .descendant_for_byte_range(cursor, cursor)
+        .into_iter()
+        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .find(|node| {
+            matches!(
+                node.kind(),
+                "function_definition"
+                    | "class_definition"
+                    | "function_item"
+                    | "impl_item"
+                    | "trait_item"
+                    | "mod_item"
+            ) && node.start_byte() <= cursor
+                && cursor <= node.end_byte()
+        });
+    if let Some(node) = holding {
+        return (node.start_byte(), node.end_byte());
+    }
+    let mut walker = root.walk();
+    let children: Vec<Node<'_>> = root.children(&mut walker).collect();
+    let start = children
+        .iter()
+        .rev()
+        .find(|child| child.start_byte() <= cursor)
+        .map_or(root.start_byte(), |child| child.start_byte());
+    let end = children
+        .iter()
+        .find(|child| child.start_byte() >= cursor)
+        .map_or(root.end_byte(), |child| child.end_byte());
+    (start, end.max(cursor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn around(language: Language, shape: Shape) -> Surroundings<'static> {
+        Surroundings {
+            language: Some(language),
+            shape,
+            floor: 0,
+            line_after: "",
+            next_line: None,
+            max_lines: 8,
+        }
+    }
+
+    #[test]
+    fn a_line_suggestion_keeps_its_first_line_without_trailing_space() {
+        let around = around(Language::Python, Shape::Line);
+        assert_eq!(
+            clean("a + b   \nprint(1)\n", &around).as_deref(),
+            Some("a + b")
+        );
+        assert_eq!(clean("  \n", &around), None);
+    }
+
+    #[test]
+    fn python_blocks_stop_where_the_indentation_leaves_the_block() {
+        let mut around = around(Language::Python, Shape::Block);
+        around.floor = 4;
+        let raw =
+            "\n        total = a + b\n\n        return total\n    def other(self):\n        pass\n";
+        assert_eq!(
+            clean(raw, &around).as_deref(),
+            Some("\n        total = a + b\n\n        return total")
+        );
+    }
+
+    #[test]
+    fn rust_blocks_stop_at_the_brace_closing_the_enclosing_block() {
+        let around = around(Language::Rust, Shape::Block);
+        let raw = "\n    let s = \"}\";\n    if x { y() } // }\n    s.len()\n}\n\nfn next() {}\n";
+        assert_eq!(
+            clean(raw, &around).as_deref(),
+            Some("\n    let s = \"}\";\n    if x { y() } // }\n    s.len()")
+        );
+        assert_eq!(
+            clean("let c = '{'; c }", &around).as_deref(),
+            Some("let c = '{'; c")
+        );
+    }
+
+    #[test]
+    fn text_already_after_the_cursor_is_dropped() {
+        let mut around = around(Language::Python, Shape::Line);
+        around.line_after = "):";
+        assert_eq!(clean("a, b):", &around).as_deref(), Some("a, b"));
+        around.line_after = ")";
+        assert_eq!(clean("bar()", &around).as_deref(), Some("bar()"));
+        assert_eq!(clean("\"hi\")", &around).as_deref(), Some("\"hi\""));
+
+        let mut around = super::tests::around(Language::Python, Shape::Block);
+        around.next_line = Some("    return result");
+        let raw = "\n    result = 1\n    return result\n";
+        assert_eq!(clean(raw, &around).as_deref(), Some("\n    result = 1"));
+    }
+
+    #[test]
+    fn lines_are_capped() {
+        let mut around = around(Language::Rust, Shape::Block);
+        around.max_lines = 2;
+        assert_eq!(
+            clean("a();\nb();\nc();\n", &around).as_deref(),
+            Some("a();\nb();")
+        );
+    }
+
+    #[test]
+    fn a_suggestion_that_breaks_a_clean_scope_is_rejected() {
+        let text = "def f(a):\n    return \n\nx = 1\n";
+        let cursor = text.find("return ").unwrap() + "return ".len();
+        let rope = Rope::from_str(text);
+        let tree = Language::Python.parse_str(text).unwrap();
+        assert!(!breaks_syntax(
+            Language::Python,
+            &rope,
+            &tree,
+            cursor,
+            "a + 1"
+        ));
+        assert!(breaks_syntax(
+            Language::Python,
+            &rope,
+            &tree,
+            cursor,
+            "a +* )"
+        ));
+        // A scope that is already broken is not held against the suggestion.
+        let broken = "def f(a):\n    return foo(\n";
+        let cursor = broken.len() - 1;
+        let tree = Language::Python.parse_str(broken).unwrap();
+        assert!(!breaks_syntax(
+            Language::Python,
+            &Rope::from_str(broken),
+            &tree,
+            cursor,
+            "a +* )"
+        ));
+    }
+}

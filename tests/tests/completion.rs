@@ -1,0 +1,396 @@
+//! Completions end to end: the real `keel` binary over stdio, with a real HTTP server on
+//! 127.0.0.1 standing in for an `openai-completions` model API.
+
+#[path = "providers_support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use keel_e2e::{Server, TIMEOUT, utf8_client};
+use serde_json::{Value, json};
+use support::{Reply, TestServer, sse};
+
+const PY: &str = "file:///work/app.py";
+const RS: &str = "file:///work/lib.rs";
+
+/// A streamed `/v1/completions` answer in three chunks.
+fn answer(text: &str) -> Reply {
+    answer_after(text, Duration::from_millis(5))
+}
+
+/// The same, with `delay` before each of its three chunks.
+fn answer_after(text: &str, delay: Duration) -> Reply {
+    let third = text.len() / 3;
+    let cut = |at: usize| {
+        (0..=at)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0)
+    };
+    let (a, b) = (cut(third), cut(2 * third));
+    let mut events: Vec<String> = [&text[..a], &text[a..b], &text[b..]]
+        .iter()
+        .map(|piece| {
+            json!({"choices": [{"index": 0, "text": piece, "finish_reason": null}]}).to_string()
+        })
+        .collect();
+    events.push("[DONE]".into());
+    let events: Vec<(Option<&str>, &str)> = events.iter().map(|e| (None, e.as_str())).collect();
+    Reply::stream("text/event-stream", &sse(&events), delay)
+}
+
+struct Session {
+    runtime: tokio::runtime::Runtime,
+    model: TestServer,
+    keel: Server,
+}
+
+impl Session {
+    fn start(replies: Vec<Reply>, completion: Value) -> Session {
+        Session::start_with(replies, completion, json!({}))
+    }
+
+    fn start_with(replies: Vec<Reply>, completion: Value, capabilities: Value) -> Session {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let model = runtime.block_on(TestServer::start(replies));
+        let mut keel = Server::start();
+        let options = json!({
+            "provider": {"kind": "openai-completions", "endpoint": model.url(), "model": "test-model"},
+            "completion": completion,
+        });
+        let result = keel.initialize(capabilities, Some(options), None);
+        let capabilities = &result["capabilities"];
+        assert_eq!(capabilities["inlineCompletionProvider"], true);
+        assert!(capabilities["completionProvider"].is_object());
+        Session {
+            runtime,
+            model,
+            keel,
+        }
+    }
+
+    fn inline(&mut self, uri: &str, line: u32, character: u32) -> Vec<Value> {
+        let result = self
+            .keel
+            .request(
+                "textDocument/inlineCompletion",
+                inline_params(uri, line, character),
+            )
+            .expect("inline completion answers");
+        result["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    fn items(&mut self, uri: &str, line: u32, character: u32) -> Value {
+        self.keel
+            .request("textDocument/completion", position(uri, line, character))
+            .expect("completion answers")
+    }
+
+    fn status(&mut self) -> Value {
+        self.keel
+            .request("keel/status", Value::Null)
+            .expect("status")
+    }
+
+    /// Waits until the model server has received `count` requests.
+    fn model_received(&self, count: usize) {
+        let deadline = Instant::now() + TIMEOUT;
+        while self.model.received().len() < count {
+            assert!(Instant::now() < deadline, "the model was never called");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn position(uri: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+}
+
+fn inline_params(uri: &str, line: u32, character: u32) -> Value {
+    let mut params = position(uri, line, character);
+    params["context"] = json!({"triggerKind": 2});
+    params
+}
+
+fn range(start: (u32, u32), end: (u32, u32)) -> Value {
+    json!({"start": {"line": start.0, "character": start.1}, "end": {"line": end.0, "character": end.1}})
+}
+
+#[test]
+fn inline_python_line_drops_what_already_follows_the_cursor() {
+    let mut s = Session::start(
+        vec![answer("\"hello\", name)\n    return name\n")],
+        json!({"debounce_ms": 0}),
+    );
+    s.keel.open(PY, "python", "def greet(name):\n    print()\n");
+    let items = s.inline(PY, 1, 10);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["insertText"], "print(\"hello\", name");
+    assert_eq!(items[0]["range"], range((1, 4), (1, 10)));
+    let body = s.model.received()[0].json();
+    assert_eq!(body["prompt"], "def greet(name):\n    print(");
+    assert_eq!(body["suffix"], ")\n");
+}
+
+#[test]
+fn inline_python_block_stops_where_the_method_ends() {
+    let text = "class Cart:\n    def total(self, items):\n\n    def other(self):\n        pass\n";
+    let mut s = Session::start(
+        vec![answer(
+            "\n        s = sum(items)\n        return s\n    def helper(self):\n        pass\n",
+        )],
+        json!({"debounce_ms": 0}),
+    );
+    s.keel.open(PY, "python", text);
+    let items = s.inline(PY, 1, 27);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(
+        items[0]["insertText"],
+        "def total(self, items):\n        s = sum(items)\n        return s"
+    );
+    assert_eq!(items[0]["range"], range((1, 4), (1, 27)));
+}
+
+#[test]
+fn rust_block_as_a_completion_item_stops_at_the_closing_brace() {
+    let text = "fn area(w: u32, h: u32) -> u32 {\n}\n\nfn main() {}\n";
+    let mut s = Session::start(
+        vec![answer("\n    let a = w * h;\n    a\n}\n\nfn extra() {}\n")],
+        json!({"debounce_ms": 0, "item_deadline_ms": 20000}),
+    );
+    s.keel.open(RS, "rust", text);
+    let result = s.items(RS, 0, 32);
+    assert_eq!(result["isIncomplete"], false);
+    let item = &result["items"][0];
+    assert_eq!(item["label"], "let a = w * h;");
+    assert_eq!(
+        item["textEdit"]["newText"],
+        "fn area(w: u32, h: u32) -> u32 {\n    let a = w * h;\n    a"
+    );
+    assert_eq!(item["textEdit"]["range"], range((0, 0), (0, 32)));
+    assert_eq!(item["filterText"], "fn area(w: u32, h: u32) -> u32 {");
+}
+
+#[test]
+fn rust_line_in_an_expression_is_one_line_and_a_breaking_one_is_rejected() {
+    let text = "fn f(a: i32) -> i32 {\n    let b = a\n    b\n}\n";
+    let mut s = Session::start(
+        vec![answer(" * 2;\n    let c = 3;\n"), answer(" +* ) {;\n")],
+        json!({"debounce_ms": 0}),
+    );
+    s.keel.open(RS, "rust", text);
+    // `let b = a` lacks its `;`, so the scope has an error already: no syntax veto.
+    let items = s.inline(RS, 1, 13);
+    assert_eq!(items[0]["insertText"], "let b = a * 2;");
+    let body = s.model.received()[0].json();
+    assert_eq!(body["stop"][0], "\n", "one line is asked for");
+
+    s.keel
+        .change(RS, 2, json!([keel_e2e::edit((1, 13), (1, 13), ";")]));
+    // Now the function parses cleanly, and ` +* ) {;` would break it.
+    let items = s.inline(RS, 2, 5);
+    assert!(items.is_empty(), "{items:?}");
+    assert_eq!(s.model.received().len(), 2);
+}
+
+#[test]
+fn a_superseded_request_is_aborted_and_the_last_one_answered() {
+    let stall = Reply::stream_stall("text/event-stream", &[]);
+    let mut s = Session::start(vec![stall, answer("x + 1\n")], json!({"debounce_ms": 0}));
+    s.keel.open(PY, "python", "def f(x):\n    return \n");
+    let first = s
+        .keel
+        .request_async("textDocument/inlineCompletion", inline_params(PY, 1, 11));
+    s.model_received(1);
+    s.keel
+        .change(PY, 2, json!([keel_e2e::edit((1, 11), (1, 11), " ")]));
+    let second = s
+        .keel
+        .request_async("textDocument/inlineCompletion", inline_params(PY, 1, 12));
+    let superseded = s
+        .keel
+        .response(&first, TIMEOUT)
+        .expect("an answer, not silence");
+    assert_eq!(superseded["items"], json!([]));
+    s.runtime.block_on(s.model.client_closed());
+    let last = s.keel.response(&second, TIMEOUT).expect("answered");
+    assert_eq!(last["items"][0]["insertText"], "return  x + 1");
+    let status = s.status();
+    assert_eq!(status["providerCalls"], 2);
+    assert!(status["cancellations"].as_u64() >= Some(1), "{status}");
+}
+
+#[test]
+fn cancel_request_aborts_the_model_call() {
+    let mut s = Session::start(
+        vec![Reply::stream_stall("text/event-stream", &[])],
+        json!({"debounce_ms": 0}),
+    );
+    s.keel.open(PY, "python", "x = \n");
+    let id = s
+        .keel
+        .request_async("textDocument/inlineCompletion", inline_params(PY, 0, 4));
+    s.model_received(1);
+    s.keel.notify("$/cancelRequest", json!({"id": id}));
+    let error = s.keel.response(&id, TIMEOUT).expect_err("cancelled");
+    assert_eq!(error.code, -32800);
+    s.runtime.block_on(s.model.client_closed());
+    assert_eq!(s.status()["cancellations"], 1);
+}
+
+#[test]
+fn typing_through_a_suggestion_makes_no_model_call() {
+    let mut s = Session::start(
+        vec![answer("compute_total(items)\n")],
+        json!({"debounce_ms": 0}),
+    );
+    s.keel.open(PY, "python", "total = \n");
+    let items = s.inline(PY, 0, 8);
+    assert_eq!(items[0]["insertText"], "total = compute_total(items)");
+    for (version, typed) in "comp".chars().enumerate() {
+        let column = 8 + version as u32;
+        let edit = keel_e2e::edit((0, column), (0, column), &typed.to_string());
+        s.keel.change(PY, version as i32 + 2, json!([edit]));
+        let items = s.inline(PY, 0, column + 1);
+        assert_eq!(items[0]["insertText"], "total = compute_total(items)");
+        assert_eq!(items[0]["range"], range((0, 0), (0, column + 1)));
+    }
+    assert_eq!(s.model.received().len(), 1);
+    let status = s.status();
+    assert_eq!(status["providerCalls"], 1);
+    assert_eq!(status["typingThroughHits"], 4);
+    assert_eq!(status["requests"], 5);
+}
+
+#[test]
+fn a_slow_model_does_not_hold_item_completions_past_the_deadline() {
+    let model_delay = Duration::from_millis(1500);
+    let mut s = Session::start(
+        vec![answer_after("len(items)\n", model_delay)],
+        json!({"debounce_ms": 0, "item_deadline_ms": 300}),
+    );
+    s.keel.open(PY, "python", "count = \n");
+    let asked = Instant::now();
+    let first = s.items(PY, 0, 8);
+    let waited = asked.elapsed();
+    assert_eq!(first["isIncomplete"], true);
+    assert_eq!(first["items"], json!([]));
+    // Three chunks of 1.5 s each: a client held until the model finished would wait 4.5 s.
+    assert!(
+        waited < Duration::from_millis(3000),
+        "answered after {waited:?}"
+    );
+    // The call goes on and fills the cache: once it is done, the answer costs nothing.
+    let deadline = Instant::now() + TIMEOUT;
+    let second = loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let result = s.items(PY, 0, 8);
+        if result["isIncomplete"] == false || Instant::now() > deadline {
+            break result;
+        }
+    };
+    assert_eq!(
+        second["items"][0]["textEdit"]["newText"],
+        "count = len(items)"
+    );
+    assert_eq!(
+        s.model.received().len(),
+        1,
+        "one model call for all requests"
+    );
+}
+
+#[test]
+fn crlf_files_get_correct_ranges_for_utf8_and_utf16_clients() {
+    let text = "def f():\r\n    s = \"é😀\" + \r\n    return s\r\n";
+    for (capabilities, end) in [(json!({}), 16), (utf8_client(), 19)] {
+        let mut s =
+            Session::start_with(vec![answer("s\n")], json!({"debounce_ms": 0}), capabilities);
+        s.keel.open(PY, "python", text);
+        let items = s.inline(PY, 1, end);
+        assert_eq!(items[0]["insertText"], "s = \"é😀\" + s");
+        assert_eq!(items[0]["range"], range((1, 4), (1, end)));
+        let body = s.model.received()[0].json();
+        assert_eq!(body["prompt"], "def f():\r\n    s = \"é😀\" + ");
+    }
+}
+
+#[test]
+fn without_a_provider_completions_are_empty_and_status_says_why() {
+    let mut keel = Server::start();
+    let options =
+        json!({"provider": {"kind": "openai-completions", "endpoint": "http://127.0.0.1:9"}});
+    keel.initialize(json!({}), Some(options), None);
+    keel.open(PY, "python", "x = \n");
+    let items = keel
+        .request("textDocument/inlineCompletion", inline_params(PY, 0, 4))
+        .expect("answered");
+    assert_eq!(items["items"], json!([]));
+    let status = keel.request("keel/status", Value::Null).expect("status");
+    assert!(
+        status["health"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("unavailable") && h.contains("provider.model")),
+        "{status}"
+    );
+}
+
+/// An endpoint that is down: completions answer empty at once, and the user gets one
+/// message for the outage, not one per keystroke; an unusable configuration is shown once.
+#[test]
+fn an_outage_is_told_once_and_a_broken_provider_config_once() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let down = runtime.block_on(support::closed_port());
+    let mut keel = Server::start();
+    let options = json!({
+        "provider": {"kind": "openai-completions", "endpoint": down, "model": "m", "retries": 0},
+        "completion": {"debounce_ms": 0},
+    });
+    keel.initialize(json!({}), Some(options), None);
+    keel.open(PY, "python", "x = \n");
+    for _ in 0..8 {
+        let items = keel
+            .request("textDocument/inlineCompletion", inline_params(PY, 0, 4))
+            .expect("answered");
+        assert_eq!(items["items"], json!([]));
+    }
+    let shown = keel.collect_notifications("window/showMessage", Duration::from_secs(1));
+    let outages: Vec<&Value> = shown
+        .iter()
+        .filter(|m| {
+            m["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("failing")
+        })
+        .collect();
+    assert_eq!(outages.len(), 1, "one message per outage: {shown:?}");
+    assert_eq!(outages[0]["type"], 1, "an error");
+    let status = keel.request("keel/status", Value::Null).expect("status");
+    assert!(
+        status["health"].as_str().unwrap().starts_with("failing"),
+        "{status}"
+    );
+
+    // A provider that cannot be built (no API key in the environment) is shown once.
+    keel.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"provider": {"kind": "openai", "endpoint": down, "model": "m", "api_key_env": "KEEL_TEST_NO_SUCH_KEY"}}}),
+    );
+    for _ in 0..3 {
+        keel.request("textDocument/inlineCompletion", inline_params(PY, 0, 4))
+            .expect("answered");
+    }
+    let shown = keel.collect_notifications("window/showMessage", Duration::from_secs(1));
+    let config_errors = shown
+        .iter()
+        .filter(|m| {
+            m["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("KEEL_TEST_NO_SUCH_KEY")
+        })
+        .count();
+    assert_eq!(config_errors, 1, "{shown:?}");
+    assert_eq!(keel.shutdown().code(), Some(0));
+}
