@@ -5,6 +5,7 @@
 //! types to them and back and holds no logic of its own.
 
 pub mod config;
+pub mod context;
 pub mod diagnostics;
 pub mod doctor;
 pub mod llm;

@@ -7,6 +7,7 @@
 //! request never sees stale text.
 
 mod capabilities;
+mod context;
 mod convert;
 mod notices;
 mod transport;
@@ -19,7 +20,7 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeParams, InitializeResult,
     InitializedParams, MessageType, ServerInfo, TextDocumentIdentifier,
 };
@@ -43,6 +44,7 @@ pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
     let (service, socket) = LspService::build(|client| Backend::new(client, forwarded))
         .custom_method("keel/viewFileText", Backend::view_file_text)
         .custom_method("keel/viewSyntaxTree", Backend::view_syntax_tree)
+        .custom_method("keel/contextAt", Backend::context_at)
         .finish();
     let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
     Server::new(pipes.server_input, pipes.server_output, socket)
@@ -68,6 +70,8 @@ pub struct Backend {
     pending_problems: Mutex<Vec<Problem>>,
     forwarded: Mutex<Option<UnboundedReceiver<Forwarded>>>,
     notices: Notices,
+    /// The workspace index and recent edits; `context.index` is what completions read.
+    context: context::ContextState,
 }
 
 /// Params of Keel's debug requests.
@@ -90,6 +94,7 @@ impl Backend {
             pending_problems: Mutex::new(Vec::new()),
             forwarded: Mutex::new(Some(forwarded)),
             notices: Notices::default(),
+            context: context::ContextState::default(),
         }
     }
 
@@ -153,6 +158,20 @@ impl Backend {
         Ok(snapshot.text.to_string())
     }
 
+    /// The configuration in force.
+    fn config(&self) -> crate::config::Config {
+        self.settings
+            .read()
+            .map(|settings| settings.resolved.config.clone())
+            .unwrap_or_default()
+    }
+
+    async fn context_at(&self, params: context::ContextAtParams) -> Result<context::ContextAt> {
+        self.context
+            .context_at(&self.documents, self.encoding(), self.config(), params)
+            .await
+    }
+
     async fn view_syntax_tree(&self, params: DocumentParams) -> Result<Option<String>> {
         let snapshot = self
             .documents
@@ -173,6 +192,7 @@ impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = capabilities::negotiate_encoding(&params);
         let _ = self.encoding.set(encoding);
+        self.context.note_client(&params);
         #[allow(deprecated)] // root_uri is still what many clients send.
         let root = params
             .workspace_folders
@@ -210,6 +230,7 @@ impl LanguageServer for Backend {
             .map(|mut pending| std::mem::take(&mut *pending))
             .unwrap_or_default();
         self.report(problems).await;
+        self.context.start(&self.client, &self.config()).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -239,6 +260,11 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri.as_str();
+        let edited_line = params
+            .content_changes
+            .last()
+            .and_then(|change| change.range)
+            .map(|range| range.start.line);
         let changes: Vec<_> = params
             .content_changes
             .into_iter()
@@ -248,7 +274,7 @@ impl LanguageServer for Backend {
             self.documents
                 .change(uri, params.text_document.version, &changes, self.encoding());
         match outcome {
-            Ok(ChangeOutcome::Applied) => {}
+            Ok(ChangeOutcome::Applied) => self.context.changed(&self.documents, uri, edited_line),
             Ok(ChangeOutcome::Ignored) => {
                 debug!(uri, "change ignored: document out of sync until saved")
             }
@@ -274,6 +300,7 @@ impl LanguageServer for Backend {
             Ok(false) => {}
             Err(err) => warn!("didSave: {err}"),
         }
+        self.context.saved(&params.text_document.uri);
         if let Some(root) = self.root.get().cloned()
             && params
                 .text_document
@@ -293,6 +320,10 @@ impl LanguageServer for Backend {
                 "didClose for a document that is not open"
             );
         }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.context.watched(params);
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
