@@ -36,6 +36,14 @@ enum Command {
         /// Workspace root holding keel.toml (default: the current directory).
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Print the exact prompt sent to the model (after redaction) before the completion.
+        #[arg(long)]
+        show_prompt: bool,
+    },
+    /// Measure things: `eval context` reports definition recall and prompt-build time.
+    Eval {
+        #[command(subcommand)]
+        what: EvalWhat,
     },
     /// Model files: fetch the default model, print its path, list what is present.
     Model {
@@ -46,6 +54,26 @@ enum Command {
     Check(keel::diagnostics::check::CheckArgs),
     /// List the diagnostics rules, or print one's documentation with `rules explain ID`.
     Rules(keel::diagnostics::check::RulesArgs),
+}
+
+#[derive(Subcommand)]
+enum EvalWhat {
+    /// Definition recall of Keel's context vs prefix+suffix alone, on holes cut in real code.
+    Context {
+        /// Directory of Rust/Python sources (see scripts/eval-corpus).
+        #[arg(long)]
+        corpus: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        holes: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Token budget (context.budget_tokens).
+        #[arg(long, default_value_t = 2048)]
+        budget: u32,
+        /// Print the report as one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -70,9 +98,39 @@ fn main() -> ExitCode {
             print!("{}", keel::doctor::report(&root));
             ExitCode::SUCCESS
         }
-        Command::Complete { position, root } => {
+        Command::Complete {
+            position,
+            root,
+            show_prompt,
+        } => {
             keel::logging::init_cli();
-            complete(&position, root)
+            complete(&position, root, show_prompt)
+        }
+        Command::Eval {
+            what:
+                EvalWhat::Context {
+                    corpus,
+                    holes,
+                    seed,
+                    budget,
+                    json,
+                },
+        } => {
+            keel::logging::init_cli();
+            match keel::context::eval::run(&corpus, holes, seed, budget) {
+                Ok(report) if json => {
+                    println!("{}", serde_json::to_string(&report).unwrap_or_default());
+                    ExitCode::SUCCESS
+                }
+                Ok(report) => {
+                    println!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("keel: {err}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Model { action } => {
             keel::logging::init_cli();
@@ -110,7 +168,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
-fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
+fn complete(position: &str, root: Option<PathBuf>, show_prompt: bool) -> ExitCode {
     // FILE:LINE:COL, where FILE may itself hold colons.
     let mut parts = position.rsplitn(3, ':');
     let (Some(column), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
@@ -128,8 +186,8 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let request = match keel::llm::FimRequest::at_position(&text, line, column) {
-        Ok(request) => request,
+    let offset = match keel::llm::FimRequest::cursor(&text, line, column) {
+        Ok(offset) => offset,
         Err(message) => {
             eprintln!("keel: {file}: {message}");
             return ExitCode::FAILURE;
@@ -143,13 +201,26 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
         eprintln!("keel: {problem}");
     }
     let config = layers.resolve().config;
-    let provider = match keel::llm::from_config(&config.provider) {
+    let provider = match keel::llm::from_settings(&config) {
         Ok(provider) => provider,
         Err(err) => {
             eprintln!("keel: {err}");
             return ExitCode::FAILURE;
         }
     };
+    let request = match context_request(&root, std::path::Path::new(file), &text, offset, &config)
+    {
+        Ok(request) => request,
+        Err(message) => {
+            eprintln!("keel: {file}: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if show_prompt {
+        println!("=== prompt ===");
+        println!("{}", keel::llm::rendered_prompt(&config.provider, &request));
+        println!("=== completion ===");
+    }
     let Some(runtime) = runtime() else {
         return ExitCode::FAILURE;
     };
@@ -172,6 +243,48 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
         let _ = writeln!(out);
         ExitCode::SUCCESS
     })
+}
+
+/// The request for a completion at `offset` of `file`, with the context engine over the
+/// workspace at `root`, as the editor would send it.
+fn context_request(
+    root: &std::path::Path,
+    file: &std::path::Path,
+    text: &str,
+    offset: usize,
+    config: &keel::config::Config,
+) -> Result<keel::llm::FimRequest, String> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let path = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    let index = keel::context::Index::new();
+    index.configure(vec![root], &config.privacy.exclude)?;
+    if index.is_excluded(&path) {
+        return Err("privacy.exclude covers this file; it is never sent to a model".into());
+    }
+    let Some(language) = keel::syntax::Language::from_path(&path) else {
+        let mut request = keel::llm::FimRequest::new(
+            text.get(..offset).unwrap_or("").to_string(),
+            text.get(offset..).unwrap_or("").to_string(),
+        );
+        keel::context::redact_request(&mut request, &config.privacy);
+        return Ok(request);
+    };
+    if config.context.cross_file {
+        index.build(&|_| {})?;
+    }
+    let tree = language
+        .parse_str(text)
+        .ok_or_else(|| "the file could not be parsed".to_string())?;
+    let document = keel::context::Document {
+        language,
+        path: Some(&path),
+        name: "",
+        text,
+        tree: &tree,
+    };
+    let recent = keel::context::RecentEdits::new();
+    keel::context::completion_request(&index, &recent, &document, offset, config)
+        .ok_or_else(|| "privacy.exclude covers this file; it is never sent to a model".into())
 }
 
 fn model(action: ModelAction) -> ExitCode {

@@ -77,7 +77,11 @@ pub fn build(input: &Input) -> FimRequest {
     let mut chosen: Vec<Candidate> = Vec::new();
     for candidate in candidates {
         let cost = candidate.text.len() + candidate.path.len() + 2;
-        if cost <= room {
+        // A recent edit can hold a definition already chosen, or the other way round.
+        let repeated = chosen
+            .iter()
+            .any(|other| other.path == candidate.path && other.text.contains(&candidate.text));
+        if cost <= room && !repeated {
             room -= cost;
             chosen.push(candidate);
         }
@@ -249,7 +253,9 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         let mut elsewhere: Vec<Arc<Definition>> = index
             .lookup(name)
             .into_iter()
-            .filter(|definition| *definition.path != *input.path)
+            .filter(|definition| {
+                definition.language == input.language && *definition.path != *input.path
+            })
             .collect();
         elsewhere.sort_by_key(|definition| !is_imported(&module_files, &definition.path));
         for definition in elsewhere.into_iter().take(MAX_DEFINITIONS_PER_NAME) {

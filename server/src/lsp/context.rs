@@ -255,6 +255,7 @@ impl ContextState {
         let index = self.index.clone();
         let recent = self.recent.clone();
         let path = file_path(&uri);
+        let provider = config.provider.clone();
         let request = tokio::task::spawn_blocking(move || {
             request_at(&index, &recent, &snapshot, path.as_deref(), offset, &config)
         })
@@ -263,13 +264,13 @@ impl ContextState {
             message: format!("building the context failed: {err}").into(),
             ..Error::internal_error()
         })?;
-        let Some((request, config)) = request else {
+        let Some(request) = request else {
             return Err(Error::invalid_params(
                 "no context for this document: its language is not supported, or privacy.exclude covers it",
             ));
         };
         Ok(ContextAt {
-            prompt: crate::llm::rendered_prompt(&config.provider, &request),
+            prompt: crate::llm::rendered_prompt(&provider, &request),
             snippet_paths: request.snippets.iter().map(|s| s.path.clone()).collect(),
             indexed_files: self.index.file_count(),
             indexed_symbols: self.index.symbol_count(),
@@ -277,37 +278,25 @@ impl ContextState {
     }
 }
 
-/// The redacted request for a completion at `offset` of `snapshot`. CPU work: call it off
-/// the LSP task. `None` when the document has no grammar or is excluded from context.
-pub fn request_at(
+/// `context::completion_request` for an open document. CPU work: off the LSP task.
+fn request_at(
     index: &Index,
     recent: &RecentEdits,
     snapshot: &Snapshot,
     path: Option<&Path>,
     offset: usize,
     config: &Config,
-) -> Option<(FimRequest, Config)> {
-    let language = snapshot.language?;
-    if path.is_some_and(|path| index.is_excluded(path)) {
-        return None;
-    }
+) -> Option<FimRequest> {
     let tree = snapshot.tree()?;
     let text = snapshot.text.to_string();
-    let display = path.map_or_else(|| snapshot.uri.clone(), |p| index.display_path(p));
-    let recent = recent.snippets(&display);
-    let cross_file = config.context.cross_file;
-    let mut request = context::build(&context::Input {
-        language,
-        path: &display,
+    let document = context::Document {
+        language: snapshot.language?,
+        path,
+        name: &snapshot.uri,
         text: &text,
         tree: &tree,
-        offset,
-        budget_tokens: config.context.budget_tokens,
-        index: cross_file.then_some(index),
-        recent: if cross_file { &recent } else { &[] },
-    });
-    context::redact_request(&mut request, &config.privacy);
-    Some((request, config.clone()))
+    };
+    context::completion_request(index, recent, &document, offset, config)
 }
 
 fn lines_around(snapshot: &Snapshot, line: u32) -> String {
