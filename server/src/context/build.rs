@@ -420,3 +420,114 @@ pub fn prefix_suffix_only(text: &str, offset: usize, budget_tokens: u32) -> FimR
         text.get(offset..window.end).unwrap_or("").to_string(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(text: &str, cursor: &str, budget: u32, index: Option<&Index>) -> FimRequest {
+        let tree = Language::Python.parse_str(text).unwrap();
+        let offset = text.find(cursor).unwrap() + cursor.len();
+        build(&Input {
+            language: Language::Python,
+            path: "app/main.py",
+            text,
+            tree: &tree,
+            offset,
+            budget_tokens: budget,
+            index,
+            recent: &[],
+        })
+    }
+
+    fn padded(lines: usize) -> String {
+        (0..lines).map(|i| format!("# filler {i:03}\n")).collect()
+    }
+
+    #[test]
+    fn a_roomy_budget_sends_the_whole_file() {
+        let text = "import os\n\ndef f():\n    return os.getcwd()\n";
+        let request = request(text, "return ", 2048, None);
+        assert_eq!(request.prefix, "import os\n\ndef f():\n    return ");
+        assert_eq!(request.suffix.as_deref(), Some("os.getcwd()\n"));
+        assert!(request.snippets.is_empty(), "{:?}", request.snippets);
+    }
+
+    #[test]
+    fn the_budget_cuts_far_lines_first_and_keeps_whole_lines() {
+        let text = format!("{}def f():\n    x = 1\n    return x\n{}", padded(200), padded(200));
+        let request = request(&text, "    x = 1\n    ", 100, None);
+        let used = request.prefix.len() + request.suffix.as_deref().unwrap_or("").len();
+        assert!(used <= 100 * BYTES_PER_TOKEN, "{used}");
+        assert!(request.prefix.ends_with("def f():\n    x = 1\n    "), "{}", request.prefix);
+        assert!(request.prefix.starts_with("# filler"), "whole lines: {}", request.prefix);
+        assert!(!request.prefix.contains("filler 000"));
+        assert!(request.suffix.unwrap().starts_with("return x\n# filler 000\n"));
+    }
+
+    #[test]
+    fn scopes_imports_and_same_file_definitions_outside_the_window_become_snippets() {
+        let text = format!(
+            "from app.models import User\n\nLIMIT = 10\n\n\ndef helper(a, b):\n    \"\"\"Adds.\"\"\"\n    return a + b\n\n{}class Api:\n    def handle(self):\n{}        y = helper(LIMIT, 2)\n",
+            padded(100),
+            padded(100).replace('#', "        #")
+        );
+        let request = request(&text, "y = ", 200, None);
+        let snippet = request
+            .snippets
+            .iter()
+            .find(|s| s.path == "app/main.py")
+            .expect("a snippet of the file itself");
+        assert!(snippet.text.contains("class Api:\n    def handle(self):"), "{}", snippet.text);
+        assert!(snippet.text.contains("from app.models import User"), "{}", snippet.text);
+        assert!(snippet.text.contains("def helper(a, b):\n    \"\"\"Adds.\"\"\""), "{}", snippet.text);
+        assert!(snippet.text.contains("LIMIT = 10"), "{}", snippet.text);
+    }
+
+    #[test]
+    fn imported_modules_outrank_other_files_and_other_languages_are_ignored() {
+        let root = std::env::temp_dir().join(format!("keel-build-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::create_dir_all(root.join("other")).unwrap();
+        std::fs::write(root.join("app/models.py"), "def save(user):\n    pass\n").unwrap();
+        std::fs::write(root.join("other/store.py"), "def save(thing, force):\n    pass\n").unwrap();
+        std::fs::write(root.join("other/lib.rs"), "pub fn save() {}\n").unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let text = "from app.models import save\n\ndef go(user):\n    save(user)\n";
+        // Room for one definition only: the imported module's wins.
+        let request = request(text, "    ", 25, Some(&index));
+        let paths: Vec<&str> = request.snippets.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["app/models.py"], "{:?}", request.snippets);
+        let roomy = self::request(text, "    ", 2048, Some(&index));
+        let all: Vec<&str> = roomy.snippets.iter().map(|s| s.text.as_str()).collect();
+        assert!(all.contains(&"def save(thing, force):"), "{all:?}");
+        assert!(!all.iter().any(|t| t.contains("pub fn save")), "{all:?}");
+        // The most relevant file is last, nearest the prefix.
+        assert_eq!(roomy.snippets.last().unwrap().path, "app/models.py");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn any_offset_of_any_text_is_safe() {
+        let text = "def é(x):\n    return \"ü\" + x\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        for offset in 0..=text.len() + 3 {
+            for budget in [0, 1, 5, 2048] {
+                build(&Input {
+                    language: Language::Python,
+                    path: "a.py",
+                    text,
+                    tree: &tree,
+                    offset,
+                    budget_tokens: budget,
+                    index: None,
+                    recent: &[],
+                });
+                prefix_suffix_only(text, offset, budget);
+            }
+        }
+    }
+}

@@ -286,3 +286,43 @@ pub fn display_path(roots: &[PathBuf], path: &Path) -> String {
         .to_string_lossy()
         .replace('\\', "/")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_updates_removes_and_honours_exclusions() {
+        let root = std::env::temp_dir().join(format!("keel-index-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/a.py"), "def alpha(x):\n    \"\"\"A.\"\"\"\n").unwrap();
+        std::fs::write(root.join("pkg/b.rs"), "/// B.\npub fn beta() {}\n").unwrap();
+        std::fs::write(root.join("pkg/api_secret.py"), "def hidden():\n    pass\n").unwrap();
+        let index = Index::new();
+        index
+            .configure(vec![root.clone()], &["*secret*".to_string()])
+            .unwrap();
+        let stats = index.build(&|_| {}).unwrap();
+        assert_eq!((stats.files, stats.symbols), (2, 2));
+        let alpha = index.lookup("alpha");
+        assert_eq!(alpha.len(), 1);
+        assert_eq!(&*alpha[0].path, "pkg/a.py");
+        assert_eq!(alpha[0].render(), "def alpha(x):\n    \"\"\"A.\"\"\"");
+        assert_eq!(index.lookup("beta")[0].render(), "/// B.\npub fn beta()");
+        assert!(index.lookup("hidden").is_empty());
+
+        let a = root.join("pkg/a.py");
+        index.update_file(&a, "def gamma():\n    pass\n");
+        assert!(index.lookup("alpha").is_empty());
+        assert_eq!(index.lookup("gamma").len(), 1);
+        // An excluded file never enters, even when its text is handed over.
+        index.update_file(&root.join("pkg/api_secret.py"), "def hidden():\n    pass\n");
+        assert!(index.lookup("hidden").is_empty());
+        std::fs::remove_file(&a).unwrap();
+        index.refresh_from_disk(&a);
+        assert!(index.lookup("gamma").is_empty());
+        assert_eq!((index.file_count(), index.symbol_count()), (1, 1));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

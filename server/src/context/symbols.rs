@@ -105,7 +105,15 @@ pub(crate) fn signature(kind: &str, node: Node, text: &str) -> String {
     if is_header_kind(kind)
         && let Some(body) = node.child_by_field_name("body")
     {
-        end = body.start_byte();
+        // Up to the body, leaving out comments between the header and the body.
+        let mut walker = node.walk();
+        end = node
+            .children(&mut walker)
+            .take_while(|child| child.id() != body.id())
+            .filter(|child| !child.kind().contains("comment"))
+            .map(|child| child.end_byte())
+            .max()
+            .unwrap_or(body.start_byte());
     }
     let Some(slice) = text.get(start..end) else {
         return String::new();
