@@ -208,8 +208,7 @@ fn complete(position: &str, root: Option<PathBuf>, show_prompt: bool) -> ExitCod
             return ExitCode::FAILURE;
         }
     };
-    let request = match context_request(&root, std::path::Path::new(file), &text, offset, &config)
-    {
+    let request = match context_request(&root, std::path::Path::new(file), &text, offset, &config) {
         Ok(request) => request,
         Err(message) => {
             eprintln!("keel: {file}: {message}");

@@ -128,7 +128,10 @@ fn indexing_reports_progress_then_context_brings_imported_definitions() {
         .iter()
         .map(|r| r.method.as_str())
         .collect();
-    assert!(methods.contains(&"window/workDoneProgress/create"), "{methods:?}");
+    assert!(
+        methods.contains(&"window/workDoneProgress/create"),
+        "{methods:?}"
+    );
     let registration = server
         .server_requests
         .iter()
@@ -155,7 +158,9 @@ fn indexing_reports_progress_then_context_brings_imported_definitions() {
         "{prompt}"
     );
     assert!(
-        prompt.contains("def charge_card(user, cents: int, currency: str = DEFAULT_CURRENCY) -> str:"),
+        prompt.contains(
+            "def charge_card(user, cents: int, currency: str = DEFAULT_CURRENCY) -> str:"
+        ),
         "{prompt}"
     );
     // The Rust `mod db` shares a name with the `db` parameter but not the language.
@@ -165,7 +170,10 @@ fn indexing_reports_progress_then_context_brings_imported_definitions() {
     assert!(!prompt.contains("Never leaves this machine"), "{prompt}");
     let paths = answer["snippetPaths"].as_array().unwrap();
     assert!(paths.contains(&json!("app/models.py")), "{paths:?}");
-    assert!(!paths.iter().any(|p| p.as_str().unwrap().contains("secret")), "{paths:?}");
+    assert!(
+        !paths.iter().any(|p| p.as_str().unwrap().contains("secret")),
+        "{paths:?}"
+    );
     assert!(answer["indexedFiles"].as_u64().unwrap() >= 6, "{answer}");
     server.shutdown();
 }
@@ -192,7 +200,11 @@ fn the_index_follows_watched_files_edits_and_saves() {
     server.change(
         &api,
         2,
-        json!([keel_e2e::edit((at_return, 0), (at_return, 0), "    sent = send_welcome(user, \"hi\")\n")]),
+        json!([keel_e2e::edit(
+            (at_return, 0),
+            (at_return, 0),
+            "    sent = send_welcome(user, \"hi\")\n"
+        )]),
     );
     let at = (at_return, 15);
     eventually(&mut server, &api, at, "the created file is indexed", |p| {
@@ -204,9 +216,13 @@ fn the_index_follows_watched_files_edits_and_saves() {
         json!({"changes": [{"uri": file_uri(&mail), "type": 3}]}),
     );
     std::fs::remove_file(&mail).unwrap();
-    eventually(&mut server, &api, at, "the deleted file leaves the index", |p| {
-        !p.contains("def send_welcome")
-    });
+    eventually(
+        &mut server,
+        &api,
+        at,
+        "the deleted file leaves the index",
+        |p| !p.contains("def send_welcome"),
+    );
 
     // An unsaved edit in another open document reaches the index after the debounce.
     let models = open(&mut server, &root, "app/models.py");
@@ -215,11 +231,19 @@ fn the_index_follows_watched_files_edits_and_saves() {
     server.change(
         &models,
         2,
-        json!([keel_e2e::edit((def_line, column), (def_line, column), ", strict: bool")]),
+        json!([keel_e2e::edit(
+            (def_line, column),
+            (def_line, column),
+            ", strict: bool"
+        )]),
     );
-    eventually(&mut server, &api, at, "the edited signature is indexed", |p| {
-        p.contains("def find_user(db, email: str, strict: bool) -> \"User\":")
-    });
+    eventually(
+        &mut server,
+        &api,
+        at,
+        "the edited signature is indexed",
+        |p| p.contains("def find_user(db, email: str, strict: bool) -> \"User\":"),
+    );
 
     // A save of a file that is not open: the saved file on disk is the truth.
     let billing = root.join("app/billing.py");
@@ -246,12 +270,22 @@ fn a_small_budget_keeps_the_nearest_lines_and_the_framing() {
     let line = line_of(root, "app/api.py", "receipt = charge_card");
     let small = prompt(&mut server, &uri, line, 14);
     // The budget is in tokens of about 4 bytes; the template's own tokens come on top.
-    assert!(small.len() <= 256 * 4 + 64, "{} bytes:\n{small}", small.len());
-    assert!(small.contains("    user = find_user(db, email)\n"), "{small}");
+    assert!(
+        small.len() <= 256 * 4 + 64,
+        "{} bytes:\n{small}",
+        small.len()
+    );
+    assert!(
+        small.contains("    user = find_user(db, email)\n"),
+        "{small}"
+    );
     assert!(small.contains("def checkout(db, email):"), "{small}");
     assert!(!small.contains("padding line 1:"), "{small}");
     // Imports and the called function's definition outrank far-away padding.
-    assert!(small.contains("from app.billing import charge_card"), "{small}");
+    assert!(
+        small.contains("from app.billing import charge_card"),
+        "{small}"
+    );
     assert!(small.contains("def charge_card("), "{small}");
     server.shutdown();
 
@@ -277,7 +311,10 @@ fn chat_models_get_fenced_snippets_with_paths() {
         prompt.contains("`app/models.py`:\n```\ndef find_user(db, email: str) -> \"User\":"),
         "{prompt}"
     );
-    assert!(prompt.contains("    receipt = <CURSOR>charge_card(user, 100)"), "{prompt}");
+    assert!(
+        prompt.contains("    receipt = <CURSOR>charge_card(user, 100)"),
+        "{prompt}"
+    );
     server.shutdown();
 }
 
@@ -289,11 +326,7 @@ fn completion_reply() -> Reply {
         "[DONE]".to_string(),
     ];
     let events: Vec<(Option<&str>, &str)> = events.iter().map(|e| (None, e.as_str())).collect();
-    Reply::stream(
-        "text/event-stream",
-        &sse(&events),
-        Duration::from_millis(5),
-    )
+    Reply::stream("text/event-stream", &sse(&events), Duration::from_millis(5))
 }
 
 fn write_config(root: &Path, endpoint: &str, privacy: &str) {
@@ -381,7 +414,12 @@ async fn every_secret_is_redacted_in_the_request_the_provider_receives() {
     let output = keel_complete(root.clone(), format!("app/settings.py:{line}:12")).await;
     assert!(output.status.success());
     let body = server.received()[1].json();
-    assert!(body["prompt"].as_str().unwrap().contains("AKIAIOSFODNN7EXAMPLE"));
+    assert!(
+        body["prompt"]
+            .as_str()
+            .unwrap()
+            .contains("AKIAIOSFODNN7EXAMPLE")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -393,7 +431,9 @@ async fn remote_endpoints_and_excluded_files_are_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!output.status.success());
     assert!(
-        stderr.contains("http://203.0.113.7:8080 is not on this machine and privacy.allow_remote is false"),
+        stderr.contains(
+            "http://203.0.113.7:8080 is not on this machine and privacy.allow_remote is false"
+        ),
         "{stderr}"
     );
     assert!(output.stdout.is_empty(), "nothing was built or sent");
@@ -403,6 +443,9 @@ async fn remote_endpoints_and_excluded_files_are_refused() {
     let output = keel_complete(root.clone(), "app/secret_keys.py:3:5".into()).await;
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!output.status.success());
-    assert!(stderr.contains("privacy.exclude covers this file"), "{stderr}");
+    assert!(
+        stderr.contains("privacy.exclude covers this file"),
+        "{stderr}"
+    );
     assert!(server.received().is_empty(), "nothing reached the provider");
 }

@@ -51,6 +51,8 @@ enum Tier {
     Import,
     SameFile,
     Imported,
+    /// The rest of the file's own top-level definitions.
+    Outline,
     Recent,
     Workspace,
 }
@@ -216,15 +218,20 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         .iter()
         .rev()
         .find(|node| matches!(node.kind(), "function_definition" | "function_item"));
-    let names = names_in_play(input.tree, text, offset, function.copied());
+    let mut names = names_in_play(input.tree, text, offset, function.copied());
+    // Then what the file imports: likely to be used next even if not used yet.
+    for import in &imports {
+        for name in identifiers(*import, text) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
     let local = symbols::extract(input.language, text, input.tree);
     let module_files = module_files(input.language, &modules);
     let mut seen: HashSet<String> = HashSet::new();
     for (nearness, name) in names.iter().enumerate() {
-        let here: Vec<&Symbol> = local
-            .iter()
-            .filter(|symbol| &symbol.name == name)
-            .collect();
+        let here: Vec<&Symbol> = local.iter().filter(|symbol| &symbol.name == name).collect();
         if here.iter().any(|symbol| window.shows(symbol.start_byte)) {
             continue;
         }
@@ -273,6 +280,26 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
                     text: rendered,
                 });
             }
+        }
+    }
+
+    // The file's other top-level definitions, nearest first.
+    let mut outline: Vec<&Symbol> = local
+        .iter()
+        .filter(|symbol| !window.shows(symbol.start_byte))
+        .filter(|symbol| !(symbol.start_byte <= offset && offset <= symbol.end_byte))
+        .filter(|symbol| symbol.kind != "field" && symbol.kind != "variant")
+        .collect();
+    outline.sort_by_key(|symbol| symbol.start_byte.abs_diff(offset));
+    for (nearness, symbol) in outline.into_iter().enumerate() {
+        let rendered = symbol.render(Some(input.language));
+        if seen.insert(rendered.clone()) {
+            out.push(Candidate {
+                tier: Tier::Outline,
+                nearness,
+                path: path.clone(),
+                text: rendered,
+            });
         }
     }
 
@@ -329,6 +356,22 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
         .map(|(_, name)| name)
         .take(MAX_NAMES)
         .collect()
+}
+
+/// The identifiers under `node`, in order.
+fn identifiers(node: Node, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        if matches!(node.kind(), "identifier" | "type_identifier") {
+            found.extend(text.get(node.byte_range()).map(str::to_string));
+            continue;
+        }
+        let mut walker = node.walk();
+        let children: Vec<Node> = node.children(&mut walker).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    found
 }
 
 /// The bytes of the `LINES_BEFORE` lines before the cursor to `LINES_AFTER` lines after.
@@ -455,14 +498,31 @@ mod tests {
 
     #[test]
     fn the_budget_cuts_far_lines_first_and_keeps_whole_lines() {
-        let text = format!("{}def f():\n    x = 1\n    return x\n{}", padded(200), padded(200));
+        let text = format!(
+            "{}def f():\n    x = 1\n    return x\n{}",
+            padded(200),
+            padded(200)
+        );
         let request = request(&text, "    x = 1\n    ", 100, None);
         let used = request.prefix.len() + request.suffix.as_deref().unwrap_or("").len();
         assert!(used <= 100 * BYTES_PER_TOKEN, "{used}");
-        assert!(request.prefix.ends_with("def f():\n    x = 1\n    "), "{}", request.prefix);
-        assert!(request.prefix.starts_with("# filler"), "whole lines: {}", request.prefix);
+        assert!(
+            request.prefix.ends_with("def f():\n    x = 1\n    "),
+            "{}",
+            request.prefix
+        );
+        assert!(
+            request.prefix.starts_with("# filler"),
+            "whole lines: {}",
+            request.prefix
+        );
         assert!(!request.prefix.contains("filler 000"));
-        assert!(request.suffix.unwrap().starts_with("return x\n# filler 000\n"));
+        assert!(
+            request
+                .suffix
+                .unwrap()
+                .starts_with("return x\n# filler 000\n")
+        );
     }
 
     #[test]
@@ -478,9 +538,23 @@ mod tests {
             .iter()
             .find(|s| s.path == "app/main.py")
             .expect("a snippet of the file itself");
-        assert!(snippet.text.contains("class Api:\n    def handle(self):"), "{}", snippet.text);
-        assert!(snippet.text.contains("from app.models import User"), "{}", snippet.text);
-        assert!(snippet.text.contains("def helper(a, b):\n    \"\"\"Adds.\"\"\""), "{}", snippet.text);
+        assert!(
+            snippet.text.contains("class Api:\n    def handle(self):"),
+            "{}",
+            snippet.text
+        );
+        assert!(
+            snippet.text.contains("from app.models import User"),
+            "{}",
+            snippet.text
+        );
+        assert!(
+            snippet
+                .text
+                .contains("def helper(a, b):\n    \"\"\"Adds.\"\"\""),
+            "{}",
+            snippet.text
+        );
         assert!(snippet.text.contains("LIMIT = 10"), "{}", snippet.text);
     }
 
@@ -491,7 +565,11 @@ mod tests {
         std::fs::create_dir_all(root.join("app")).unwrap();
         std::fs::create_dir_all(root.join("other")).unwrap();
         std::fs::write(root.join("app/models.py"), "def save(user):\n    pass\n").unwrap();
-        std::fs::write(root.join("other/store.py"), "def save(thing, force):\n    pass\n").unwrap();
+        std::fs::write(
+            root.join("other/store.py"),
+            "def save(thing, force):\n    pass\n",
+        )
+        .unwrap();
         std::fs::write(root.join("other/lib.rs"), "pub fn save() {}\n").unwrap();
         let index = Index::new();
         index.configure(vec![root.clone()], &[]).unwrap();

@@ -119,10 +119,17 @@ pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result
         let baseline = build::prefix_suffix_only(&hole.holed, hole.cut, budget_tokens);
         let baseline = FimTemplate::Qwen.prompt(&baseline);
         for signatures in wanted {
+            if !signatures.iter().any(|s| prompt.contains(s.as_str())) {
+                tracing::debug!(
+                    "missed {display}:{}: {:?} for {:?}",
+                    hole.line + 1,
+                    signatures.first(),
+                    text.get(hole.removed.clone())
+                );
+            }
             needed += 1;
             keel_found += usize::from(signatures.iter().any(|s| prompt.contains(s.as_str())));
-            baseline_found +=
-                usize::from(signatures.iter().any(|s| baseline.contains(s.as_str())));
+            baseline_found += usize::from(signatures.iter().any(|s| baseline.contains(s.as_str())));
         }
     }
     times.sort();
@@ -240,6 +247,7 @@ impl Hole {
                 node.kind(),
                 "identifier" | "type_identifier" | "field_identifier"
             ) && node.start_byte() >= self.removed.start
+                && !is_binding(node)
                 && let Some(name) = text.get(node.byte_range())
                 && seen.insert(name.to_string())
             {
@@ -268,6 +276,43 @@ impl Hole {
                 (!signatures.is_empty()).then_some(signatures)
             })
             .collect()
+    }
+}
+
+/// Whether `node` names something being defined or bound here (a parameter, an assignment
+/// target, a keyword argument's name, a definition's own name) rather than used: such a
+/// name needs no definition from elsewhere.
+fn is_binding(node: tree_sitter::Node) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    let is_field = |field: &str| {
+        parent
+            .child_by_field_name(field)
+            .is_some_and(|child| child.id() == node.id())
+    };
+    match parent.kind() {
+        "keyword_argument"
+        | "function_definition"
+        | "class_definition"
+        | "function_item"
+        | "struct_item"
+        | "enum_item"
+        | "trait_item"
+        | "const_item"
+        | "static_item"
+        | "type_item"
+        | "mod_item"
+        | "field_declaration" => is_field("name"),
+        "assignment" | "augmented_assignment" => is_field("left"),
+        "let_declaration" | "parameter" => is_field("pattern"),
+        "parameters"
+        | "default_parameter"
+        | "typed_parameter"
+        | "typed_default_parameter"
+        | "lambda_parameters"
+        | "closure_parameters" => true,
+        _ => false,
     }
 }
 

@@ -208,7 +208,10 @@ impl Index {
     }
 
     pub fn file_count(&self) -> usize {
-        self.inner.read().map(|inner| inner.by_file.len()).unwrap_or(0)
+        self.inner
+            .read()
+            .map(|inner| inner.by_file.len())
+            .unwrap_or(0)
     }
 
     fn replace(&self, path: PathBuf, definitions: FileDefinitions) {
@@ -275,7 +278,8 @@ pub fn display_path(roots: &[PathBuf], path: &Path) -> String {
     let relative = roots.iter().find_map(|root| {
         let rest = path.strip_prefix(root).ok()?;
         Some(if roots.len() > 1 {
-            root.file_name().map_or(rest.to_path_buf(), |name| Path::new(name).join(rest))
+            root.file_name()
+                .map_or(rest.to_path_buf(), |name| Path::new(name).join(rest))
         } else {
             rest.to_path_buf()
         })

@@ -50,9 +50,10 @@ pub fn completion_request(
     if document.path.is_some_and(|path| index.is_excluded(path)) {
         return None;
     }
-    let display = document
-        .path
-        .map_or_else(|| document.name.to_string(), |path| index.display_path(path));
+    let display = document.path.map_or_else(
+        || document.name.to_string(),
+        |path| index.display_path(path),
+    );
     let cross_file = config.context.cross_file;
     let recent = if cross_file {
         recent.snippets(&display)

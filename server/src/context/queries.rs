@@ -65,7 +65,10 @@ fn load(language: Language, file: &str, embedded: &str) -> Option<Query> {
         Ok(query) => Some(query),
         Err(err) => {
             // Every test compiles the embedded queries, so this is a build mistake.
-            tracing::error!("built-in {} {file} does not compile: {err}", language.name());
+            tracing::error!(
+                "built-in {} {file} does not compile: {err}",
+                language.name()
+            );
             None
         }
     }

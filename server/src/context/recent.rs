@@ -32,9 +32,8 @@ impl RecentEdits {
         let Ok(mut regions) = self.regions.lock() else {
             return;
         };
-        regions.retain(|region| {
-            region.path != path || region.line.abs_diff(line) > SAME_REGION_LINES
-        });
+        regions
+            .retain(|region| region.path != path || region.line.abs_diff(line) > SAME_REGION_LINES);
         regions.push_front(Region {
             path: path.to_string(),
             line,
@@ -76,7 +75,11 @@ mod tests {
         recent.record("a.py", 10, "old".into());
         recent.record("a.py", 12, "new".into());
         recent.record("b.py", 1, "b".into());
-        let texts: Vec<String> = recent.snippets("c.py").into_iter().map(|s| s.text).collect();
+        let texts: Vec<String> = recent
+            .snippets("c.py")
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
         assert_eq!(texts, ["b", "new"]);
         assert!(recent.snippets("b.py").iter().all(|s| s.path == "a.py"));
         for line in 0..20 {

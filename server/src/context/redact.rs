@@ -27,15 +27,24 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "private key",
             r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)",
         ),
-        whole("aws access key", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b"),
-        whole("github token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b"),
+        whole(
+            "aws access key",
+            r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b",
+        ),
+        whole(
+            "github token",
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b",
+        ),
         whole("gitlab token", r"\bglpat-[A-Za-z0-9_\-]{20,}"),
         whole("slack token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
         whole(
             "slack webhook",
             r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]+",
         ),
-        whole("stripe key", r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b"),
+        whole(
+            "stripe key",
+            r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b",
+        ),
         whole(
             "jwt",
             r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
@@ -53,17 +62,19 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     ];
     sources
         .into_iter()
-        .filter_map(|(name, pattern, keeps_context)| match Regex::new(&pattern) {
-            Ok(pattern) => Some(Rule {
-                name,
-                pattern,
-                keeps_context,
-            }),
-            Err(err) => {
-                tracing::error!("redaction rule {name} does not compile: {err}");
-                None
-            }
-        })
+        .filter_map(
+            |(name, pattern, keeps_context)| match Regex::new(&pattern) {
+                Ok(pattern) => Some(Rule {
+                    name,
+                    pattern,
+                    keeps_context,
+                }),
+                Err(err) => {
+                    tracing::error!("redaction rule {name} does not compile: {err}");
+                    None
+                }
+            },
+        )
         .collect()
 });
 
@@ -101,7 +112,10 @@ fn redact_in_place(text: &mut String, found: &mut Vec<&'static str>) {
 
 fn log(found: &[&'static str]) {
     if !found.is_empty() {
-        tracing::info!("redacted secrets before the model call: {}", found.join(", "));
+        tracing::info!(
+            "redacted secrets before the model call: {}",
+            found.join(", ")
+        );
     }
 }
 

@@ -157,9 +157,7 @@ fn doc(language: Language, node: Node, text: &str) -> Option<String> {
             while let Some(previous) = sibling {
                 let content = text.get(previous.byte_range()).unwrap_or("");
                 match previous.kind() {
-                    "line_comment" if content.starts_with("///") => {
-                        lines.push(content.trim_end())
-                    }
+                    "line_comment" if content.starts_with("///") => lines.push(content.trim_end()),
                     "attribute_item" => {}
                     _ => break,
                 }
@@ -215,8 +213,14 @@ mod tests {
                 .find(|s| s.name == name && s.kind == kind)
                 .unwrap_or_else(|| panic!("{name} {kind} in {found:#?}"))
         };
-        assert_eq!(find("Store", "struct").doc.as_deref(), Some("/// Where users live."));
-        assert_eq!(find("Store", "struct").signature, "pub struct Store {\n    pool: Pool,\n}");
+        assert_eq!(
+            find("Store", "struct").doc.as_deref(),
+            Some("/// Where users live.")
+        );
+        assert_eq!(
+            find("Store", "struct").signature,
+            "pub struct Store {\n    pool: Pool,\n}"
+        );
         assert_eq!(find("Store", "impl").signature, "impl Store");
         let method = find("find", "function");
         assert_eq!(
@@ -224,7 +228,10 @@ mod tests {
             "pub async fn find(&self, id: i64) -> Option<User>"
         );
         assert_eq!(method.doc.as_deref(), Some("/// Finds one."));
-        assert_eq!(find("LIMIT", "constant").signature, "pub const LIMIT: usize = 10;");
+        assert_eq!(
+            find("LIMIT", "constant").signature,
+            "pub const LIMIT: usize = 10;"
+        );
         find("Admin", "variant");
         find("Role", "enum");
         find("get", "function");

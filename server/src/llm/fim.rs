@@ -105,7 +105,10 @@ fn comment_marker(path: &str) -> &'static str {
 fn with_fences(snippets: &[Snippet], code: &str) -> String {
     let mut text = String::new();
     for snippet in snippets {
-        text.push_str(&format!("`{}`:\n```\n{}\n```\n\n", snippet.path, snippet.text));
+        text.push_str(&format!(
+            "`{}`:\n```\n{}\n```\n\n",
+            snippet.path, snippet.text
+        ));
     }
     text.push_str(code);
     text

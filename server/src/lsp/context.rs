@@ -14,8 +14,8 @@ use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions, FileChangeType,
-    FileSystemWatcher, GlobPattern, InitializeParams, ProgressToken,
-    Registration, TextDocumentIdentifier, Uri,
+    FileSystemWatcher, GlobPattern, InitializeParams, ProgressToken, Registration,
+    TextDocumentIdentifier, Uri,
 };
 use tracing::{debug, info, warn};
 
@@ -93,7 +93,10 @@ impl ContextState {
     /// Registers the file watcher and indexes the folders in the background.
     pub async fn start(&self, client: &Client, config: &Config) {
         let folders = self.folders.get().cloned().unwrap_or_default();
-        if let Err(err) = self.index.configure(folders.clone(), &config.privacy.exclude) {
+        if let Err(err) = self
+            .index
+            .configure(folders.clone(), &config.privacy.exclude)
+        {
             warn!("privacy.exclude: {err}; the workspace is not indexed");
             return;
         }
@@ -225,7 +228,9 @@ impl ContextState {
         let recent = self.recent.clone();
         tokio::task::spawn_blocking(move || {
             for (uri, deleted) in changes {
-                let Some(path) = file_path(&uri) else { continue };
+                let Some(path) = file_path(&uri) else {
+                    continue;
+                };
                 if deleted {
                     debug!(uri = uri.as_str(), "removed from the index");
                     index.remove_file(&path);
