@@ -98,15 +98,15 @@ pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result
         let Some(hole) = Hole::pick(&mut rng, path, &text) else {
             continue;
         };
-        let display = super::index::display_path(&[corpus.to_path_buf()], path);
-        let wanted = hole.wanted(&index, &display, &text);
+        let shown = super::index::display_path(&[corpus.to_path_buf()], path);
+        let wanted = hole.wanted(&index, &shown, &text);
         let Some(tree) = hole.language.parse_str(&hole.holed) else {
             continue;
         };
         let started = Instant::now();
         let request = build::build(&Input {
             language: hole.language,
-            path: &display,
+            path: &shown,
             text: &hole.holed,
             tree: &tree,
             offset: hole.cut,
@@ -121,7 +121,8 @@ pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result
         for signatures in wanted {
             if !signatures.iter().any(|s| prompt.contains(s.as_str())) {
                 tracing::debug!(
-                    "missed {display}:{}: {:?} for {:?}",
+                    "missed {}:{}: {:?} for {:?}",
+                    shown,
                     hole.line + 1,
                     signatures.first(),
                     text.get(hole.removed.clone())
@@ -263,7 +264,6 @@ impl Hole {
                 let mut signatures: Vec<String> = index
                     .lookup(&name)
                     .iter()
-                    .filter(|d| !(*d.path == *display && d.start_line == self.line))
                     .filter(|d| *d.path != *display)
                     .map(|d| first_line(&d.signature))
                     .collect();

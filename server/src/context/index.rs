@@ -141,7 +141,7 @@ impl Index {
                     parsed.push((path, definitions));
                 }
                 let count = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if count % 200 == 0 {
+                if count.is_multiple_of(200) {
                     progress(count);
                 }
             }
