@@ -6,6 +6,7 @@
 
 pub mod complete;
 pub mod config;
+pub mod context;
 pub mod diagnostics;
 pub mod doctor;
 pub mod llm;

@@ -36,6 +36,14 @@ enum Command {
         /// Workspace root holding keel.toml (default: the current directory).
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Print the exact prompt sent to the model (after redaction) before the completion.
+        #[arg(long)]
+        show_prompt: bool,
+    },
+    /// Measure things: `eval context` reports definition recall and prompt-build time.
+    Eval {
+        #[command(subcommand)]
+        what: EvalWhat,
     },
     /// Model files: fetch the default model, print its path, list what is present.
     Model {
@@ -46,6 +54,26 @@ enum Command {
     Check(keel::diagnostics::check::CheckArgs),
     /// List the diagnostics rules, or print one's documentation with `rules explain ID`.
     Rules(keel::diagnostics::check::RulesArgs),
+}
+
+#[derive(Subcommand)]
+enum EvalWhat {
+    /// Definition recall of Keel's context vs prefix+suffix alone, on holes cut in real code.
+    Context {
+        /// Directory of Rust/Python sources (see scripts/eval-corpus).
+        #[arg(long)]
+        corpus: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        holes: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Token budget (context.budget_tokens).
+        #[arg(long, default_value_t = 2048)]
+        budget: u32,
+        /// Print the report as one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -75,9 +103,39 @@ fn main() -> ExitCode {
             print!("{}", keel::doctor::report(&root));
             ExitCode::SUCCESS
         }
-        Command::Complete { position, root } => {
+        Command::Complete {
+            position,
+            root,
+            show_prompt,
+        } => {
             keel::logging::init_cli();
-            complete(&position, root)
+            complete(&position, root, show_prompt)
+        }
+        Command::Eval {
+            what:
+                EvalWhat::Context {
+                    corpus,
+                    holes,
+                    seed,
+                    budget,
+                    json,
+                },
+        } => {
+            keel::logging::init_cli();
+            match keel::context::eval::run(&corpus, holes, seed, budget) {
+                Ok(report) if json => {
+                    println!("{}", serde_json::to_string(&report).unwrap_or_default());
+                    ExitCode::SUCCESS
+                }
+                Ok(report) => {
+                    println!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("keel: {err}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Model { action } => {
             keel::logging::init_cli();
@@ -115,7 +173,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
-fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
+fn complete(position: &str, root: Option<PathBuf>, show_prompt: bool) -> ExitCode {
     // FILE:LINE:COL, where FILE may itself hold colons.
     let mut parts = position.rsplitn(3, ':');
     let (Some(column), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
@@ -133,8 +191,8 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let cursor = match keel::llm::FimRequest::at_position(&text, line, column) {
-        Ok(request) => request.prefix.len(),
+    let offset = match keel::llm::FimRequest::cursor(&text, line, column) {
+        Ok(offset) => offset,
         Err(message) => {
             eprintln!("keel: {file}: {message}");
             return ExitCode::FAILURE;
@@ -148,22 +206,37 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
         eprintln!("keel: {problem}");
     }
     let config = layers.resolve().config;
-    let provider = match keel::llm::from_config(&config.provider) {
+    let provider = match keel::llm::from_settings(&config) {
         Ok(provider) => provider,
         Err(err) => {
             eprintln!("keel: {err}");
             return ExitCode::FAILURE;
         }
     };
+    let workspace = match workspace_at(&root, std::path::Path::new(file), &config) {
+        Ok(workspace) => workspace,
+        Err(message) => {
+            eprintln!("keel: {file}: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The same shape, context, redaction and post-processing as the editor gets.
+    let language = keel::syntax::Language::from_path(std::path::Path::new(file));
+    let tree = language.and_then(|language| language.parse_str(&text));
+    let site = keel::complete::Site::new(ropey::Rope::from_str(&text), tree, language, offset);
+    let shape = site.shape();
+    let Some(request) = site.request(shape, &config, &workspace) else {
+        eprintln!("keel: {file}: privacy.exclude covers this file; it is never sent to a model");
+        return ExitCode::FAILURE;
+    };
+    if show_prompt {
+        println!("=== prompt ===");
+        println!("{}", keel::llm::rendered_prompt(&config.provider, &request));
+        println!("=== completion ===");
+    }
     let Some(runtime) = runtime() else {
         return ExitCode::FAILURE;
     };
-    // The same shape, prompt and post-processing as the editor gets.
-    let language = keel::syntax::Language::from_path(std::path::Path::new(file));
-    let tree = language.and_then(|language| language.parse_str(&text));
-    let site = keel::complete::Site::new(ropey::Rope::from_str(&text), tree, language, cursor);
-    let shape = site.shape();
-    let request = site.request(shape, &config);
     runtime.block_on(async {
         let mut stream = provider.complete(request);
         let mut raw = String::new();
@@ -184,6 +257,28 @@ fn complete(position: &str, root: Option<PathBuf>) -> ExitCode {
             None => eprintln!("keel: the model's answer did not fit here (nothing to suggest)"),
         }
         ExitCode::SUCCESS
+    })
+}
+
+/// What a completion in `file` may draw on: the workspace at `root`, indexed as the
+/// editor would (when `context.cross_file`), honouring `privacy.exclude`.
+fn workspace_at(
+    root: &std::path::Path,
+    file: &std::path::Path,
+    config: &keel::config::Config,
+) -> Result<keel::complete::Workspace, String> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let path = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    let index = keel::context::Index::new();
+    index.configure(vec![root], &config.privacy.exclude)?;
+    if config.context.cross_file {
+        index.build(&|_| {})?;
+    }
+    Ok(keel::complete::Workspace {
+        index: std::sync::Arc::new(index),
+        recent: std::sync::Arc::new(keel::context::RecentEdits::new()),
+        path: Some(path),
+        name: file.display().to_string(),
     })
 }
 

@@ -394,3 +394,66 @@ fn an_outage_is_told_once_and_a_broken_provider_config_once() {
     assert_eq!(config_errors, 1, "{shown:?}");
     assert_eq!(keel.shutdown().code(), Some(0));
 }
+
+/// Completions in the editor carry the workspace's context: the definition of a function
+/// imported from another file reaches the model, and a secret in the file does not.
+#[test]
+fn editor_completions_send_cross_file_definitions_and_redact_secrets() {
+    let workspace = keel_e2e::TempDir::new("completion-context");
+    let app = workspace.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("__init__.py"), "").unwrap();
+    std::fs::write(
+        app.join("billing.py"),
+        "def charge_card(user, cents: int, currency: str = \"eur\") -> str:\n    \"\"\"Charges the user's card; returns the receipt id.\"\"\"\n    raise NotImplementedError\n",
+    )
+    .unwrap();
+    let api = app.join("api.py");
+    let source = "from app.billing import charge_card\n\nSTRIPE_KEY = \"sk_live_4eC39HqLyjWDarjtT1zdp7dc\"\n\ndef checkout(user):\n    receipt = charge_card(\n";
+    std::fs::write(&api, source).unwrap();
+    let uri = keel_e2e::file_uri(&api);
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let model = runtime.block_on(TestServer::start(vec![answer("user, 100)")]));
+    let mut keel = Server::start();
+    let options = json!({
+        "provider": {"kind": "openai-completions", "endpoint": model.url(), "model": "test-model", "fim": "qwen"},
+        "completion": {"debounce_ms": 0},
+    });
+    keel.initialize(
+        json!({"window": {"workDoneProgress": true}}),
+        Some(options),
+        Some(workspace.path()),
+    );
+    // Wait for the background index to finish (its progress ends).
+    let deadline = Instant::now() + TIMEOUT;
+    while !keel
+        .collect_notifications("$/progress", Duration::from_millis(100))
+        .iter()
+        .any(|p| p["value"]["kind"] == "end")
+    {
+        assert!(Instant::now() < deadline, "indexing never finished");
+    }
+    keel.open(&uri, "python", source);
+    let items = keel
+        .request("textDocument/inlineCompletion", inline_params(&uri, 5, 26))
+        .expect("answered");
+    assert_eq!(
+        items["items"][0]["insertText"],
+        "receipt = charge_card(user, 100)"
+    );
+    let received = model.received();
+    assert_eq!(received.len(), 1);
+    let prompt = received[0].json()["prompt"].as_str().unwrap().to_string();
+    assert!(
+        prompt.contains("def charge_card(user, cents: int, currency: str = \"eur\") -> str"),
+        "the imported definition is in the prompt: {prompt}"
+    );
+    assert!(prompt.contains("app/billing.py"), "{prompt}");
+    assert!(
+        !prompt.contains("sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+        "{prompt}"
+    );
+    assert!(prompt.contains("STRIPE_KEY = "), "{prompt}");
+    assert_eq!(keel.shutdown().code(), Some(0));
+}

@@ -15,7 +15,7 @@ use tracing::{debug, warn};
 use super::cache::{self, Lru};
 use super::site::{Site, typed_on_line};
 use super::stats::{Stats, Status, bump};
-use super::{Shape, Suggestion};
+use super::{Shape, Suggestion, Workspace};
 use crate::config::{Config, ProviderConfig};
 use crate::llm::{CircuitState, FimRequest, Provider, TextStream};
 use crate::workspace::{Documents, Snapshot};
@@ -72,7 +72,8 @@ impl Default for Shared {
 }
 
 struct Built {
-    config: ProviderConfig,
+    /// The provider settings it was built from, and `privacy.allow_remote`.
+    config: (ProviderConfig, bool),
     provider: Result<Arc<dyn Provider>, String>,
 }
 
@@ -94,6 +95,7 @@ impl Engine {
         cursor: usize,
         config: Config,
         mode: Mode,
+        workspace: Workspace,
     ) -> Answer {
         let started = Instant::now();
         let stats = &self.shared.stats;
@@ -124,7 +126,7 @@ impl Engine {
                 () = superseded(newest.clone(), mine) => return guard.superseded(),
             }
         }
-        let provider = match self.provider(&config.provider) {
+        let provider = match self.provider(&config) {
             Ok(provider) => provider,
             Err(_) => {
                 guard.settled = true;
@@ -137,12 +139,17 @@ impl Engine {
             let tree = documents.tree(&snapshot);
             let site = Site::new(text, tree, language, cursor);
             let shape = site.shape();
-            let request = site.request(shape, &config);
+            let request = site.request(shape, &config, &workspace);
             (site, shape, request, config)
         })
         .await;
         let Ok((site, shape, request, config)) = planned else {
             bump(&stats.errors);
+            guard.settled = true;
+            return Answer::Nothing;
+        };
+        // `privacy.exclude` covers the file: nothing of it goes to a model.
+        let Some(request) = request else {
             guard.settled = true;
             return Answer::Nothing;
         };
@@ -212,27 +219,29 @@ impl Engine {
 
     /// The provider for `config`, built on first use and rebuilt when the configuration
     /// changes. A failure is logged once per configuration.
-    pub fn provider(&self, config: &ProviderConfig) -> Result<Arc<dyn Provider>, String> {
+    pub fn provider(&self, config: &Config) -> Result<Arc<dyn Provider>, String> {
+        let key = (config.provider.clone(), config.privacy.allow_remote);
         let mut built = lock(&self.shared.provider);
         if let Some(built) = built.as_ref()
-            && built.config == *config
+            && built.config == key
         {
             return built.provider.clone();
         }
-        let provider = crate::llm::from_config(config).map_err(|err| err.to_string());
+        let provider = crate::llm::from_settings(config).map_err(|err| err.to_string());
         if let Err(message) = &provider {
             warn!("completions are off: {message}");
         }
         lock(&self.shared.cache).clear();
         *built = Some(Built {
-            config: config.clone(),
+            config: key,
             provider: provider.clone(),
         });
         provider
     }
 
-    pub fn status(&self, config: &ProviderConfig) -> Status {
+    pub fn status(&self, config: &Config) -> Status {
         let provider = self.provider(config);
+        let config = &config.provider;
         let health = match &provider {
             Ok(provider) => match &*provider.circuit().borrow() {
                 CircuitState::Closed => "ok".to_string(),

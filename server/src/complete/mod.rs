@@ -15,7 +15,7 @@ mod site;
 mod stats;
 
 pub use engine::{Answer, Engine, Mode};
-pub use prompt::build as build_request;
+pub use prompt::Workspace;
 pub use shape::Shape;
 pub use site::{Site, Suggestion};
 pub use stats::Status;

@@ -1,11 +1,19 @@
-//! The one place a completion's model request is built. The context engine will replace
-//! the body (cross-file snippets, redaction); callers only see `build`.
+//! The one place a completion's model request is built: the context engine's prompt
+//! (enclosing scopes, imports, definitions from the workspace, recent edits, within the
+//! token budget, secrets redacted) with the limits the suggestion's shape allows. Text the
+//! engine cannot parse gets whole lines around the cursor, redacted the same way.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use ropey::Rope;
+use tree_sitter::Tree;
 
 use super::Shape;
 use crate::config::Config;
+use crate::context::{self, Index, RecentEdits};
 use crate::llm::FimRequest;
+use crate::syntax::Language;
 
 /// Rough bytes per token of source code, to turn the token budget into text.
 const BYTES_PER_TOKEN: usize = 4;
@@ -14,15 +22,58 @@ const LINE_TOKENS: u32 = 64;
 /// Tokens per line of a block suggestion.
 const BLOCK_TOKENS_PER_LINE: u32 = 24;
 
-/// The model request for a cursor at byte `cursor` of `text`: whole lines of the current
-/// file around it, three quarters of the budget before the cursor and the rest after.
-pub fn build(text: &Rope, cursor: usize, shape: Shape, config: &Config) -> FimRequest {
+/// What the prompt may draw on beyond the document: the workspace index and recent edits,
+/// and the document's file (for `privacy.exclude` and the name the model sees).
+#[derive(Clone)]
+pub struct Workspace {
+    pub index: Arc<Index>,
+    pub recent: Arc<RecentEdits>,
+    pub path: Option<PathBuf>,
+    /// The document's name when it has no file (e.g. an untitled buffer's URI).
+    pub name: String,
+}
+
+/// The model request for a cursor at byte `cursor` of `text`, or `None` when
+/// `privacy.exclude` covers the document (nothing of it may reach a model).
+pub fn build(
+    text: &Rope,
+    tree: Option<&Tree>,
+    language: Option<Language>,
+    cursor: usize,
+    shape: Shape,
+    config: &Config,
+    workspace: &Workspace,
+) -> Option<FimRequest> {
     let cursor = cursor.min(text.len_bytes());
-    let budget = (config.context.budget_tokens as usize).saturating_mul(BYTES_PER_TOKEN);
-    let before = budget / 4 * 3;
-    let after = budget - before;
-    let start = line_boundary_at_or_after(text, cursor.saturating_sub(before)).min(cursor);
-    let end = line_boundary_at_or_before(text, cursor.saturating_add(after)).max(cursor);
+    let mut request = match (language, tree) {
+        (Some(language), Some(tree)) => {
+            let whole = text.to_string();
+            let document = context::Document {
+                language,
+                path: workspace.path.as_deref(),
+                name: &workspace.name,
+                text: &whole,
+                tree,
+            };
+            context::completion_request(
+                &workspace.index,
+                &workspace.recent,
+                &document,
+                cursor,
+                config,
+            )?
+        }
+        _ => {
+            if let Some(path) = &workspace.path
+                && workspace.index.is_excluded(path)
+            {
+                return None;
+            }
+            let mut request = lines_around(text, cursor, config);
+            context::redact_request(&mut request, &config.privacy);
+            request
+        }
+    };
     let (stop, max_tokens) = match shape {
         Shape::Line => (vec!["\n".to_string()], LINE_TOKENS),
         Shape::Block => (
@@ -33,14 +84,23 @@ pub fn build(text: &Rope, cursor: usize, shape: Shape, config: &Config) -> FimRe
                 .saturating_mul(BLOCK_TOKENS_PER_LINE),
         ),
     };
-    FimRequest {
-        prefix: text.byte_slice(start..cursor).to_string(),
-        suffix: Some(text.byte_slice(cursor..end).to_string()),
-        snippets: Vec::new(),
-        stop,
-        max_tokens,
-        temperature: 0.2,
-    }
+    request.stop = stop;
+    request.max_tokens = max_tokens;
+    Some(request)
+}
+
+/// Whole lines of the current file around the cursor: three quarters of the budget before
+/// it and the rest after.
+fn lines_around(text: &Rope, cursor: usize, config: &Config) -> FimRequest {
+    let budget = (config.context.budget_tokens as usize).saturating_mul(BYTES_PER_TOKEN);
+    let before = budget / 4 * 3;
+    let after = budget - before;
+    let start = line_boundary_at_or_after(text, cursor.saturating_sub(before)).min(cursor);
+    let end = line_boundary_at_or_before(text, cursor.saturating_add(after)).max(cursor);
+    FimRequest::new(
+        text.byte_slice(start..cursor).to_string(),
+        text.byte_slice(cursor..end).to_string(),
+    )
 }
 
 /// The first line start at or after `byte`: a prompt never begins mid-line.
@@ -67,11 +127,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_files_go_whole_and_big_ones_are_cut_at_line_starts() {
+    fn unparsed_text_goes_whole_when_small_and_is_cut_at_line_starts_when_big() {
         let text = Rope::from_str("a = 1\nb = 2\nc = |\nd = 4\n");
         let cursor = text.to_string().find('|').unwrap();
         let config = Config::default();
-        let request = build(&text, cursor, Shape::Line, &config);
+        let workspace = Workspace {
+            index: Arc::new(Index::new()),
+            recent: Arc::new(RecentEdits::new()),
+            path: None,
+            name: "untitled".into(),
+        };
+        let request = build(&text, None, None, cursor, Shape::Line, &config, &workspace).unwrap();
         assert_eq!(request.prefix, "a = 1\nb = 2\nc = ");
         assert_eq!(request.suffix.as_deref(), Some("|\nd = 4\n"));
         assert_eq!(request.stop, vec!["\n".to_string()]);
@@ -79,7 +145,7 @@ mod tests {
         let line = "x = 1234567\n";
         let big = Rope::from_str(&line.repeat(10_000));
         let cursor = big.line_to_byte(5_000) + 4;
-        let request = build(&big, cursor, Shape::Block, &config);
+        let request = build(&big, None, None, cursor, Shape::Block, &config, &workspace).unwrap();
         let budget = config.context.budget_tokens as usize * BYTES_PER_TOKEN;
         assert!(request.prefix.len() <= budget / 4 * 3);
         assert!(request.prefix.starts_with("x = ") && request.prefix.ends_with("\nx = "));

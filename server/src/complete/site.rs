@@ -74,8 +74,22 @@ impl Site {
         )
     }
 
-    pub fn request(&self, shape: Shape, config: &Config) -> FimRequest {
-        prompt::build(&self.text, self.cursor, shape, config)
+    /// The model request for this cursor; `None` when `privacy.exclude` covers the file.
+    pub fn request(
+        &self,
+        shape: Shape,
+        config: &Config,
+        workspace: &prompt::Workspace,
+    ) -> Option<FimRequest> {
+        prompt::build(
+            &self.text,
+            self.tree.as_ref(),
+            self.language,
+            self.cursor,
+            shape,
+            config,
+            workspace,
+        )
     }
 
     /// The model's `raw` text, post-processed for this cursor, in the document's line

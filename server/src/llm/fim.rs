@@ -2,7 +2,7 @@
 //! raw prompt; and the same request put as a chat, for chat-only APIs.
 
 use super::{ChatRequest, FimRequest, Message, Role, Snippet};
-use crate::config::FimTemplate;
+use crate::config::{FimTemplate, ProviderConfig, ProviderKind};
 
 impl FimTemplate {
     /// The raw prompt for `request`. `None` gives the prefix alone (context first), for
@@ -100,6 +100,52 @@ fn comment_marker(path: &str) -> &'static str {
     }
 }
 
+/// Context snippets as fenced blocks headed by their path, for chat models, which read
+/// Markdown better than comments.
+fn with_fences(snippets: &[Snippet], code: &str) -> String {
+    let mut text = String::new();
+    for snippet in snippets {
+        text.push_str(&format!(
+            "`{}`:\n```\n{}\n```\n\n",
+            snippet.path, snippet.text
+        ));
+    }
+    text.push_str(code);
+    text
+}
+
+/// The prompt text `complete` sends for `request` with this provider configuration: what
+/// `keel complete --show-prompt` and `keel/contextAt` print. For chat APIs, the system
+/// prompt and the user message; for raw-prompt APIs, the prompt (and the suffix, where the
+/// API takes it as a separate field).
+pub fn rendered_prompt(config: &ProviderConfig, request: &FimRequest) -> String {
+    let suffix = request.suffix.as_deref().unwrap_or("");
+    match (config.kind, config.fim) {
+        (Some(ProviderKind::Openai | ProviderKind::Anthropic), _) => {
+            let chat = as_chat(request);
+            let user: Vec<&str> = chat.messages.iter().map(|m| m.content.as_str()).collect();
+            format!("[system]\n{}\n[user]\n{}", chat.system, user.join("\n"))
+        }
+        (_, Some(template)) => template.prompt(request),
+        (Some(ProviderKind::Llamacpp), None) => {
+            let extra: String = request
+                .snippets
+                .iter()
+                .map(|s| format!("[input_extra {}]\n{}\n", s.path, s.text))
+                .collect();
+            format!(
+                "{extra}[input_prefix]\n{}\n[input_suffix]\n{suffix}",
+                request.prefix
+            )
+        }
+        (Some(ProviderKind::OpenaiCompletions | ProviderKind::Ollama), None) => format!(
+            "{}\n[suffix]\n{suffix}",
+            with_comments(&request.snippets, &request.prefix)
+        ),
+        (Some(ProviderKind::Local) | None, None) => FimTemplate::None.prompt(request),
+    }
+}
+
 const FIM_AS_CHAT: &str = "You are a code completion engine. The user sends code with a \
 <CURSOR> marker. Reply with only the text to insert at the marker: no explanation, no code \
 fences, nothing already before or after the marker.";
@@ -111,7 +157,7 @@ pub(crate) fn as_chat(request: &FimRequest) -> ChatRequest {
         request.prefix,
         request.suffix.as_deref().unwrap_or("")
     );
-    let content = with_comments(&request.snippets, &code);
+    let content = with_fences(&request.snippets, &code);
     ChatRequest {
         system: FIM_AS_CHAT.to_string(),
         messages: vec![Message {
@@ -192,7 +238,7 @@ mod tests {
         let chat = as_chat(&request());
         assert_eq!(
             chat.messages[0].content,
-            "# util.py\nX = 1\n\ndef add(a, b):\n    <CURSOR>\n\nprint(add(1, 2))\n"
+            "`util.py`:\n```\nX = 1\n```\n\ndef add(a, b):\n    <CURSOR>\n\nprint(add(1, 2))\n"
         );
         assert!(chat.system.contains("<CURSOR>"));
     }

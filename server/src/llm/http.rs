@@ -63,12 +63,8 @@ pub(crate) struct Api {
 impl Api {
     pub(crate) fn new(kind: ProviderKind, config: &ProviderConfig) -> Result<Self, ProviderError> {
         let provider = kind.name();
-        let base = match (&config.endpoint, default_endpoint(kind)) {
-            (Some(endpoint), _) => endpoint.trim_end_matches('/').to_string(),
-            (None, Some(default)) => default.to_string(),
-            (None, None) => {
-                return Err(ProviderError::config(provider, "has no HTTP endpoint"));
-            }
+        let Some(base) = endpoint(kind, config) else {
+            return Err(ProviderError::config(provider, "has no HTTP endpoint"));
         };
         // The hosted API's usual variable, but only for the hosted API: a key must not be
         // sent to some other server the user did not name it for.
@@ -336,6 +332,31 @@ impl Api {
         };
         self.error(url, kind, message)
     }
+}
+
+/// The endpoint requests go to: the configured one, else the kind's default.
+pub(crate) fn endpoint(kind: ProviderKind, config: &ProviderConfig) -> Option<String> {
+    match (&config.endpoint, default_endpoint(kind)) {
+        (Some(endpoint), _) => Some(endpoint.trim_end_matches('/').to_string()),
+        (None, Some(default)) => Some(default.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// Whether `endpoint` is on this machine: `localhost`, 127.0.0.0/8 or ::1. Anything that
+/// does not parse as a URL counts as remote.
+pub(crate) fn is_loopback(endpoint: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(endpoint) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn default_endpoint(kind: ProviderKind) -> Option<&'static str> {

@@ -27,6 +27,7 @@ use crate::config::{ProviderConfig, ProviderKind};
 
 pub use breaker::CircuitState;
 pub use error::{ErrorKind, ProviderError};
+pub use fim::rendered_prompt;
 
 /// For backends with no JSON mode: the instruction that stands in for one.
 const JSON_ONLY: &str = "Reply with a single JSON document and nothing else.";
@@ -51,6 +52,15 @@ impl FimRequest {
     /// A request to fill in `text` at a 1-based line and column (the column counts
     /// characters), with the whole text before and after the cursor as prefix and suffix.
     pub fn at_position(text: &str, line: usize, column: usize) -> Result<FimRequest, String> {
+        let cursor = FimRequest::cursor(text, line, column)?;
+        Ok(FimRequest::new(
+            text[..cursor].to_string(),
+            text[cursor..].to_string(),
+        ))
+    }
+
+    /// The byte offset of a 1-based line and column (the column counts characters).
+    pub fn cursor(text: &str, line: usize, column: usize) -> Result<usize, String> {
         if line == 0 || column == 0 {
             return Err("lines and columns count from 1".to_string());
         }
@@ -75,15 +85,19 @@ impl FimRequest {
                 ));
             }
         };
-        let cursor = start + offset;
-        Ok(FimRequest {
-            prefix: text[..cursor].to_string(),
-            suffix: Some(text[cursor..].to_string()),
+        Ok(start + offset)
+    }
+
+    /// A request with Keel's usual limits and no context snippets.
+    pub fn new(prefix: String, suffix: String) -> FimRequest {
+        FimRequest {
+            prefix,
+            suffix: Some(suffix),
             snippets: Vec::new(),
             stop: Vec::new(),
             max_tokens: 128,
             temperature: 0.2,
-        })
+        }
     }
 }
 
@@ -180,6 +194,24 @@ pub fn from_config(config: &ProviderConfig) -> Result<Arc<dyn Provider>, Provide
         ProviderKind::Local => local_provider(config)?,
     };
     Ok(provider)
+}
+
+/// The provider for the whole configuration: `from_config`, after checking
+/// `privacy.allow_remote` (when false, only endpoints on this machine are accepted).
+pub fn from_settings(config: &crate::config::Config) -> Result<Arc<dyn Provider>, ProviderError> {
+    if !config.privacy.allow_remote
+        && let Some(kind) = config.provider.kind
+        && let Some(endpoint) = http::endpoint(kind, &config.provider)
+        && !http::is_loopback(&endpoint)
+    {
+        return Err(ProviderError::config(
+            kind.name(),
+            format!(
+                "endpoint {endpoint} is not on this machine and privacy.allow_remote is false; use a loopback endpoint (127.0.0.1, ::1, localhost) or set privacy.allow_remote = true"
+            ),
+        ));
+    }
+    from_config(&config.provider)
 }
 
 /// What `keel doctor` shows of the model side, as (label, state) lines: the default

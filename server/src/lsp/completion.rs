@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
 use tracing::debug;
 
 use super::{Backend, convert};
-use crate::complete::{Answer, Mode, Status, Suggestion};
+use crate::complete::{Answer, Mode, Status, Suggestion, Workspace};
 use crate::workspace::position::{byte_offset, position_of};
 
 impl Backend {
@@ -76,8 +76,7 @@ impl Backend {
     }
 
     pub(super) async fn completion_status(&self) -> Result<Status> {
-        let config = self.config().provider;
-        Ok(self.completions.status(&config))
+        Ok(self.completions.status(&self.config()))
     }
 
     /// The engine's answer and the text it was computed on; `None` for a document that is
@@ -101,6 +100,16 @@ impl Backend {
         };
         let text = snapshot.text.clone();
         self.watch_provider();
+        let workspace = Workspace {
+            index: self.context.index.clone(),
+            recent: self.context.recent.clone(),
+            path: at
+                .text_document
+                .uri
+                .to_file_path()
+                .map(|path| path.into_owned()),
+            name: uri.to_string(),
+        };
         let answer = self
             .completions
             .complete(
@@ -109,6 +118,7 @@ impl Backend {
                 cursor,
                 self.config(),
                 mode,
+                workspace,
             )
             .await;
         Some((answer, text))
@@ -117,7 +127,7 @@ impl Backend {
     /// Tells the user once about a provider that cannot be used, and watches each new
     /// provider's outages. A missing default model is offered for download instead.
     fn watch_provider(&self) {
-        let config = self.config().provider;
+        let config = self.config();
         match self.completions.provider(&config) {
             Ok(provider) => {
                 let id = Arc::as_ptr(&provider).cast::<()>() as usize;
@@ -134,7 +144,7 @@ impl Backend {
                     );
                 }
             }
-            Err(message) if config.kind.is_some() => {
+            Err(message) if config.provider.kind.is_some() => {
                 let (client, notices) = (self.client.clone(), self.notices.clone());
                 tokio::spawn(async move {
                     let text = format!("Keel: completions are off: {message}");

@@ -8,6 +8,7 @@
 
 mod capabilities;
 mod completion;
+mod context;
 mod convert;
 mod diagnostics;
 mod model;
@@ -23,11 +24,11 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CodeActionKind, CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
-    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FullDocumentDiagnosticReport,
-    InitializeParams, InitializeResult, InitializedParams, MessageType,
-    RelatedFullDocumentDiagnosticReport, ServerInfo, TextDocumentIdentifier,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
+    FullDocumentDiagnosticReport, InitializeParams, InitializeResult, InitializedParams,
+    MessageType, RelatedFullDocumentDiagnosticReport, ServerInfo, TextDocumentIdentifier,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{debug, error, info, warn};
@@ -54,6 +55,7 @@ pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
         .custom_method("keel/viewSyntaxTree", Backend::view_syntax_tree)
         .custom_method("textDocument/inlineCompletion", Backend::inline_completion)
         .custom_method("keel/status", Backend::completion_status)
+        .custom_method("keel/contextAt", Backend::context_at)
         .finish();
     let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
     Server::new(pipes.server_input, pipes.server_output, socket)
@@ -84,6 +86,8 @@ pub struct Backend {
     completions: crate::complete::Engine,
     /// The provider whose outages are being watched (its address), so each is watched once.
     watched_provider: Mutex<usize>,
+    /// The workspace index and recent edits; `context.index` is what completions read.
+    context: context::ContextState,
 }
 
 /// Params of Keel's debug requests.
@@ -110,6 +114,7 @@ impl Backend {
             live: Arc::new(LiveDiagnostics::new(RuleSet::builtin())),
             completions: crate::complete::Engine::default(),
             watched_provider: Mutex::new(0),
+            context: context::ContextState::default(),
         }
     }
 
@@ -244,6 +249,11 @@ impl Backend {
             .map_err(convert::document_error)?;
         Ok(snapshot.text.to_string())
     }
+    async fn context_at(&self, params: context::ContextAtParams) -> Result<context::ContextAt> {
+        self.context
+            .context_at(&self.documents, self.encoding(), self.config(), params)
+            .await
+    }
 
     async fn view_syntax_tree(&self, params: DocumentParams) -> Result<Option<String>> {
         let snapshot = self
@@ -275,6 +285,7 @@ impl LanguageServer for Backend {
         let _ = self
             .support
             .set(ClientSupport::from_capabilities(&params.capabilities));
+        self.context.note_client(&params);
         #[allow(deprecated)] // root_uri is still what many clients send.
         let root = params
             .workspace_folders
@@ -317,6 +328,7 @@ impl LanguageServer for Backend {
             self.config().provider,
             self.support().progress,
         ));
+        self.context.start(&self.client, &self.config()).await;
         self.load_team_rules().await;
     }
 
@@ -348,6 +360,11 @@ impl LanguageServer for Backend {
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri.as_str();
+        let edited_line = params
+            .content_changes
+            .last()
+            .and_then(|change| change.range)
+            .map(|range| range.start.line);
         let changes: Vec<_> = params
             .content_changes
             .into_iter()
@@ -357,7 +374,10 @@ impl LanguageServer for Backend {
             self.documents
                 .change(uri, params.text_document.version, &changes, self.encoding());
         match outcome {
-            Ok(ChangeOutcome::Applied) => self.push_diagnostics(uri, false),
+            Ok(ChangeOutcome::Applied) => {
+                self.context.changed(&self.documents, uri, edited_line);
+                self.push_diagnostics(uri, false);
+            }
             Ok(ChangeOutcome::Ignored) => {
                 debug!(uri, "change ignored: document out of sync until saved")
             }
@@ -384,6 +404,7 @@ impl LanguageServer for Backend {
             Ok(false) => {}
             Err(err) => warn!("didSave: {err}"),
         }
+        self.context.saved(&params.text_document.uri);
         if let Some(root) = self.root.get().cloned()
             && params
                 .text_document
@@ -416,6 +437,10 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         self.completion_items(params).await
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.context.watched(params);
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

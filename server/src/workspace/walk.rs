@@ -71,19 +71,14 @@ impl Walk {
 
     /// Leaves out paths matching any of `globs` (e.g. `vendor/**`, `*.min.js`), matched
     /// against the path relative to its root and against the file name.
-    pub fn exclude(mut self, globs: &[String]) -> Result<Walk, String> {
-        let mut set = GlobSetBuilder::new();
-        for glob in globs {
-            let parsed = Glob::new(glob).map_err(|err| {
-                format!("exclude glob \"{glob}\" is not valid: {err}; use forms like `vendor/**` or `*.min.js`")
-            })?;
-            set.add(parsed);
-        }
-        let set = set
-            .build()
-            .map_err(|err| format!("exclude globs cannot be combined: {err}"))?;
+    pub fn exclude(self, globs: &[String]) -> Result<Walk, String> {
+        Ok(self.exclude_set(exclude_set(globs)?))
+    }
+
+    /// `exclude` with globs already compiled by [`exclude_set`].
+    pub fn exclude_set(mut self, set: GlobSet) -> Walk {
         self.exclude = Some(set);
-        Ok(self)
+        self
     }
 
     pub fn max_file_size(mut self, bytes: u64) -> Walk {
@@ -171,6 +166,19 @@ impl Walk {
     }
 }
 
+/// Compiles exclude globs, saying which one is wrong.
+pub fn exclude_set(globs: &[String]) -> Result<GlobSet, String> {
+    let mut set = GlobSetBuilder::new();
+    for glob in globs {
+        let parsed = Glob::new(glob).map_err(|err| {
+            format!("exclude glob \"{glob}\" is not valid: {err}; use forms like `vendor/**` or `*.min.js`")
+        })?;
+        set.add(parsed);
+    }
+    set.build()
+        .map_err(|err| format!("exclude globs cannot be combined: {err}"))
+}
+
 fn failed(path: PathBuf, err: &std::io::Error) -> Entry {
     Entry::Failed {
         message: format!("cannot read {}: {err}", path.display()),
@@ -190,7 +198,7 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 
 /// Whether `path` matches an exclude glob, relative to the root it is under or by name.
 /// A directory also counts as `dir/`, so `vendor/**` prunes the whole tree.
-fn is_excluded(exclude: &GlobSet, roots: &[PathBuf], path: &Path) -> bool {
+pub fn is_excluded(exclude: &GlobSet, roots: &[PathBuf], path: &Path) -> bool {
     let relative = roots
         .iter()
         .find_map(|root| path.strip_prefix(root).ok())

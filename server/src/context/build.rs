@@ -1,0 +1,611 @@
+//! The context for one completion: prefix and suffix around the cursor plus ranked
+//! snippets (enclosing scopes, imports, definitions of the names in play, recent edits),
+//! fitted into a token budget. Pure: plain values in, a `FimRequest` out.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, QueryCursor, Tree};
+
+use super::index::{Definition, Index};
+use super::queries;
+use super::symbols::{self, Symbol};
+use crate::llm::{FimRequest, Snippet};
+use crate::syntax::Language;
+
+/// Bytes per token for the estimate: close enough for code in BPE vocabularies.
+pub const BYTES_PER_TOKEN: usize = 4;
+/// Shares of the budget the prefix and suffix may take before snippets get theirs; what
+/// snippets leave unused goes back to the prefix, then the suffix.
+const PREFIX_SHARE: f64 = 0.5;
+const SUFFIX_SHARE: f64 = 0.15;
+/// Lines around the cursor whose names count as "in play", besides the enclosing function.
+const LINES_BEFORE: usize = 40;
+const LINES_AFTER: usize = 10;
+/// Names looked up per request, nearest first.
+const MAX_NAMES: usize = 64;
+/// Definitions of one name taken from elsewhere in the workspace.
+const MAX_DEFINITIONS_PER_NAME: usize = 2;
+
+/// Everything the builder needs about one cursor position.
+pub struct Input<'a> {
+    pub language: Language,
+    /// The document's path as the model sees it (relative to the workspace folder).
+    pub path: &'a str,
+    pub text: &'a str,
+    pub tree: &'a Tree,
+    /// Byte offset of the cursor in `text`.
+    pub offset: usize,
+    pub budget_tokens: u32,
+    /// The workspace index, when cross-file context is on.
+    pub index: Option<&'a Index>,
+    /// Regions recently edited in other files, newest first (already privacy-filtered).
+    pub recent: &'a [Snippet],
+}
+
+/// How strongly a snippet is tied to the cursor; lower goes in first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Tier {
+    Scope,
+    Import,
+    SameFile,
+    Imported,
+    /// The rest of the file's own top-level definitions.
+    Outline,
+    Recent,
+    Workspace,
+}
+
+struct Candidate {
+    tier: Tier,
+    /// Order within the tier: how near the cursor the name that asked for it is.
+    nearness: usize,
+    path: Arc<str>,
+    text: String,
+}
+
+/// Builds the request for a completion at `input.offset`.
+pub fn build(input: &Input) -> FimRequest {
+    let text = input.text;
+    let offset = floor_boundary(text, input.offset.min(text.len()));
+    let total = (input.budget_tokens as usize).saturating_mul(BYTES_PER_TOKEN);
+    let prefix_cap = offset.min((total as f64 * PREFIX_SHARE) as usize);
+    let suffix_cap = (text.len() - offset).min((total as f64 * SUFFIX_SHARE) as usize);
+    let first_window = Window::new(text, offset, prefix_cap, suffix_cap);
+
+    let candidates = candidates(input, offset, &first_window);
+    let mut room = total.saturating_sub(prefix_cap + suffix_cap);
+    let mut chosen: Vec<Candidate> = Vec::new();
+    for candidate in candidates {
+        let cost = candidate.text.len() + candidate.path.len() + 2;
+        // A recent edit can hold a definition already chosen, or the other way round.
+        let repeated = chosen
+            .iter()
+            .any(|other| other.path == candidate.path && other.text.contains(&candidate.text));
+        if cost <= room && !repeated {
+            room -= cost;
+            chosen.push(candidate);
+        }
+    }
+    let prefix_room = (prefix_cap + room).min(offset);
+    let room = room - (prefix_room - prefix_cap);
+    let suffix_room = (suffix_cap + room).min(text.len() - offset);
+    let window = Window::new(text, offset, prefix_room, suffix_room);
+
+    let mut request = FimRequest::new(
+        text.get(window.start..offset).unwrap_or("").to_string(),
+        text.get(offset..window.end).unwrap_or("").to_string(),
+    );
+    request.snippets = group(chosen);
+    request
+}
+
+/// The part of the file kept around the cursor: whole lines, nearest first.
+struct Window {
+    start: usize,
+    end: usize,
+}
+
+impl Window {
+    fn new(text: &str, offset: usize, before: usize, after: usize) -> Window {
+        let prefix = text.get(..offset).unwrap_or("");
+        let mut start = offset - before.min(offset);
+        if start > 0 {
+            // Whole lines only, unless the cursor's own line is longer than the room.
+            let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+            start = match prefix.get(start..).and_then(|rest| rest.find('\n')) {
+                Some(newline) if start + newline < offset => start + newline + 1,
+                _ => ceil_boundary(text, start.max(line_start.min(offset))),
+            };
+        }
+        let suffix = text.get(offset..).unwrap_or("");
+        let mut end = offset + after.min(suffix.len());
+        if end < text.len() {
+            end = match suffix.get(..end - offset).and_then(|head| head.rfind('\n')) {
+                Some(newline) => offset + newline + 1,
+                None => floor_boundary(text, end),
+            };
+        }
+        Window { start, end }
+    }
+
+    fn shows(&self, byte: usize) -> bool {
+        (self.start..self.end).contains(&byte)
+    }
+}
+
+fn floor_boundary(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+fn ceil_boundary(text: &str, mut index: usize) -> usize {
+    while index < text.len() && !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index
+}
+
+/// Every snippet worth sending, best first.
+fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
+    let text = input.text;
+    let path: Arc<str> = input.path.into();
+    let mut out = Vec::new();
+    let Some(queries) = queries::for_language(input.language) else {
+        return out;
+    };
+    let context = &queries.context;
+    let names = context.capture_names();
+    let mut scopes: Vec<Node> = Vec::new();
+    let mut imports: Vec<Node> = Vec::new();
+    let mut modules: Vec<String> = Vec::new();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(context, input.tree.root_node(), text.as_bytes());
+    while let Some(found) = matches.next() {
+        for capture in found.captures() {
+            let node = capture.node;
+            match names.get(capture.index as usize).copied() {
+                Some("scope") if node.start_byte() < offset && offset <= node.end_byte() => {
+                    scopes.push(node)
+                }
+                Some("import") => imports.push(node),
+                Some("module") => modules.extend(text.get(node.byte_range()).map(str::to_string)),
+                _ => {}
+            }
+        }
+    }
+
+    // (a) Headers of the enclosing scopes the prefix no longer shows, outermost first.
+    scopes.sort_by_key(|node| node.start_byte());
+    scopes.dedup_by_key(|node| node.id());
+    let headers: Vec<String> = scopes
+        .iter()
+        .filter(|node| !window.shows(node.start_byte()))
+        .map(|node| {
+            let indent = " ".repeat(node.start_position().column);
+            format!("{indent}{}", symbols::signature("function", *node, text))
+        })
+        .collect();
+    if !headers.is_empty() {
+        out.push(Candidate {
+            tier: Tier::Scope,
+            nearness: 0,
+            path: path.clone(),
+            text: headers.join("\n"),
+        });
+    }
+
+    // (b) The file's imports the window does not show.
+    let import_lines: Vec<&str> = imports
+        .iter()
+        .filter(|node| !window.shows(node.start_byte()))
+        .filter_map(|node| text.get(node.byte_range()))
+        .collect();
+    if !import_lines.is_empty() {
+        out.push(Candidate {
+            tier: Tier::Import,
+            nearness: 0,
+            path: path.clone(),
+            text: import_lines.join("\n"),
+        });
+    }
+
+    // (c) Definitions of the names in play: same file, then imported modules, then anywhere.
+    let function = scopes
+        .iter()
+        .rev()
+        .find(|node| matches!(node.kind(), "function_definition" | "function_item"));
+    let mut names = names_in_play(input.tree, text, offset, function.copied());
+    // Then what the file imports: likely to be used next even if not used yet.
+    for import in &imports {
+        for name in identifiers(*import, text) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let local = symbols::extract(input.language, text, input.tree);
+    let module_files = module_files(input.language, &modules);
+    let mut seen: HashSet<String> = HashSet::new();
+    for (nearness, name) in names.iter().enumerate() {
+        let here: Vec<&Symbol> = local.iter().filter(|symbol| &symbol.name == name).collect();
+        if here.iter().any(|symbol| window.shows(symbol.start_byte)) {
+            continue;
+        }
+        let mut found_here = false;
+        for symbol in here {
+            // The enclosing definitions are framed by (a) already.
+            if symbol.start_byte <= offset && offset <= symbol.end_byte {
+                found_here = true;
+                continue;
+            }
+            let rendered = symbol.render(Some(input.language));
+            if seen.insert(rendered.clone()) {
+                out.push(Candidate {
+                    tier: Tier::SameFile,
+                    nearness,
+                    path: path.clone(),
+                    text: rendered,
+                });
+            }
+            found_here = true;
+        }
+        let Some(index) = input.index else { continue };
+        if found_here {
+            continue;
+        }
+        let mut elsewhere: Vec<Arc<Definition>> = index
+            .lookup(name)
+            .into_iter()
+            .filter(|definition| {
+                definition.language == input.language && *definition.path != *input.path
+            })
+            .collect();
+        elsewhere.sort_by_key(|definition| !is_imported(&module_files, &definition.path));
+        for definition in elsewhere.into_iter().take(MAX_DEFINITIONS_PER_NAME) {
+            let tier = if is_imported(&module_files, &definition.path) {
+                Tier::Imported
+            } else {
+                Tier::Workspace
+            };
+            let rendered = definition.render();
+            if seen.insert(format!("{}\n{rendered}", definition.path)) {
+                out.push(Candidate {
+                    tier,
+                    nearness,
+                    path: definition.path.clone(),
+                    text: rendered,
+                });
+            }
+        }
+    }
+
+    // The file's other top-level definitions, nearest first.
+    let mut outline: Vec<&Symbol> = local
+        .iter()
+        .filter(|symbol| !window.shows(symbol.start_byte))
+        .filter(|symbol| !(symbol.start_byte <= offset && offset <= symbol.end_byte))
+        .filter(|symbol| symbol.kind != "field" && symbol.kind != "variant")
+        .collect();
+    outline.sort_by_key(|symbol| symbol.start_byte.abs_diff(offset));
+    for (nearness, symbol) in outline.into_iter().enumerate() {
+        let rendered = symbol.render(Some(input.language));
+        if seen.insert(rendered.clone()) {
+            out.push(Candidate {
+                tier: Tier::Outline,
+                nearness,
+                path: path.clone(),
+                text: rendered,
+            });
+        }
+    }
+
+    // (d) What the user just edited elsewhere.
+    for (nearness, snippet) in input.recent.iter().enumerate() {
+        if snippet.path != input.path {
+            out.push(Candidate {
+                tier: Tier::Recent,
+                nearness,
+                path: snippet.path.as_str().into(),
+                text: snippet.text.clone(),
+            });
+        }
+    }
+
+    out.sort_by_key(|candidate| (candidate.tier, candidate.nearness));
+    out
+}
+
+/// Identifiers in the enclosing function and in the lines around the cursor, nearest
+/// first, each once.
+fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>) -> Vec<String> {
+    let (line_start, line_end) = line_span(text, offset);
+    let mut start = line_start;
+    let mut end = line_end;
+    if let Some(function) = function {
+        start = start.min(function.start_byte());
+        end = end.max(function.end_byte());
+    }
+    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.end_byte() < start || node.start_byte() > end {
+            continue;
+        }
+        if matches!(
+            node.kind(),
+            "identifier" | "type_identifier" | "field_identifier"
+        ) {
+            if let Some(name) = text.get(node.byte_range()) {
+                let distance = node.start_byte().abs_diff(offset);
+                found.push((distance, name.to_string()));
+            }
+            continue;
+        }
+        let mut walker = node.walk();
+        stack.extend(node.children(&mut walker));
+    }
+    found.sort();
+    let mut seen = HashSet::new();
+    found
+        .into_iter()
+        .filter(|(_, name)| seen.insert(name.clone()))
+        .map(|(_, name)| name)
+        .take(MAX_NAMES)
+        .collect()
+}
+
+/// The identifiers under `node`, in order.
+fn identifiers(node: Node, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        if matches!(node.kind(), "identifier" | "type_identifier") {
+            found.extend(text.get(node.byte_range()).map(str::to_string));
+            continue;
+        }
+        let mut walker = node.walk();
+        let children: Vec<Node> = node.children(&mut walker).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    found
+}
+
+/// The bytes of the `LINES_BEFORE` lines before the cursor to `LINES_AFTER` lines after.
+fn line_span(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or("");
+    let start = before
+        .rmatch_indices('\n')
+        .nth(LINES_BEFORE)
+        .map_or(0, |(i, _)| i + 1);
+    let after = text.get(offset..).unwrap_or("");
+    let end = after
+        .match_indices('\n')
+        .nth(LINES_AFTER)
+        .map_or(text.len(), |(i, _)| offset + i);
+    (start, end)
+}
+
+/// Path endings of the files the imports name (`app.models` -> `app/models.py`).
+fn module_files(language: Language, modules: &[String]) -> Vec<String> {
+    let mut files = Vec::new();
+    for module in modules {
+        match language {
+            Language::Python => {
+                let dotted = module.trim_start_matches('.').replace('.', "/");
+                if !dotted.is_empty() {
+                    files.push(format!("{dotted}.py"));
+                    files.push(format!("{dotted}/__init__.py"));
+                }
+            }
+            Language::Rust => {
+                let path = module.split('{').next().unwrap_or("");
+                let mut segments: Vec<&str> = path
+                    .split("::")
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super"))
+                    .collect();
+                if !module.contains('{') {
+                    // The last segment is the item itself.
+                    segments.pop();
+                }
+                if let Some(last) = segments.last().copied() {
+                    files.push(format!("{last}.rs"));
+                    files.push(format!("{last}/mod.rs"));
+                }
+            }
+        }
+    }
+    files
+}
+
+fn is_imported(module_files: &[String], path: &str) -> bool {
+    module_files.iter().any(|file| {
+        path.ends_with(file.as_str())
+            && (path.len() == file.len() || path[..path.len() - file.len()].ends_with('/'))
+    })
+}
+
+/// Chosen candidates as one snippet per file, the most relevant file last (nearest the
+/// prefix, where models look hardest).
+fn group(chosen: Vec<Candidate>) -> Vec<Snippet> {
+    let mut files: Vec<(Arc<str>, Vec<String>)> = Vec::new();
+    for candidate in chosen {
+        match files.iter_mut().find(|(path, _)| *path == candidate.path) {
+            Some((_, texts)) => texts.push(candidate.text),
+            None => files.push((candidate.path, vec![candidate.text])),
+        }
+    }
+    files
+        .into_iter()
+        .rev()
+        .map(|(path, texts)| Snippet {
+            path: path.to_string(),
+            text: texts.join("\n\n"),
+        })
+        .collect()
+}
+
+/// The baseline the evaluation compares against: prefix and suffix alone, nearest lines
+/// first, in the same budget.
+pub fn prefix_suffix_only(text: &str, offset: usize, budget_tokens: u32) -> FimRequest {
+    let offset = floor_boundary(text, offset.min(text.len()));
+    let total = (budget_tokens as usize).saturating_mul(BYTES_PER_TOKEN);
+    let suffix_len = text.len() - offset;
+    let prefix_room = offset.min(total - suffix_len.min(total / 4));
+    let suffix_room = suffix_len.min(total - prefix_room);
+    let window = Window::new(text, offset, prefix_room, suffix_room);
+    FimRequest::new(
+        text.get(window.start..offset).unwrap_or("").to_string(),
+        text.get(offset..window.end).unwrap_or("").to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(text: &str, cursor: &str, budget: u32, index: Option<&Index>) -> FimRequest {
+        let tree = Language::Python.parse_str(text).unwrap();
+        let offset = text.find(cursor).unwrap() + cursor.len();
+        build(&Input {
+            language: Language::Python,
+            path: "app/main.py",
+            text,
+            tree: &tree,
+            offset,
+            budget_tokens: budget,
+            index,
+            recent: &[],
+        })
+    }
+
+    fn padded(lines: usize) -> String {
+        (0..lines).map(|i| format!("# filler {i:03}\n")).collect()
+    }
+
+    #[test]
+    fn a_roomy_budget_sends_the_whole_file() {
+        let text = "import os\n\ndef f():\n    return os.getcwd()\n";
+        let request = request(text, "return ", 2048, None);
+        assert_eq!(request.prefix, "import os\n\ndef f():\n    return ");
+        assert_eq!(request.suffix.as_deref(), Some("os.getcwd()\n"));
+        assert!(request.snippets.is_empty(), "{:?}", request.snippets);
+    }
+
+    #[test]
+    fn the_budget_cuts_far_lines_first_and_keeps_whole_lines() {
+        let text = format!(
+            "{}def f():\n    x = 1\n    return x\n{}",
+            padded(200),
+            padded(200)
+        );
+        let request = request(&text, "    x = 1\n    ", 100, None);
+        let used = request.prefix.len() + request.suffix.as_deref().unwrap_or("").len();
+        assert!(used <= 100 * BYTES_PER_TOKEN, "{used}");
+        assert!(
+            request.prefix.ends_with("def f():\n    x = 1\n    "),
+            "{}",
+            request.prefix
+        );
+        assert!(
+            request.prefix.starts_with("# filler"),
+            "whole lines: {}",
+            request.prefix
+        );
+        assert!(!request.prefix.contains("filler 000"));
+        assert!(
+            request
+                .suffix
+                .unwrap()
+                .starts_with("return x\n# filler 000\n")
+        );
+    }
+
+    #[test]
+    fn scopes_imports_and_same_file_definitions_outside_the_window_become_snippets() {
+        let text = format!(
+            "from app.models import User\n\nLIMIT = 10\n\n\ndef helper(a, b):\n    \"\"\"Adds.\"\"\"\n    return a + b\n\n{}class Api:\n    def handle(self):\n{}        y = helper(LIMIT, 2)\n",
+            padded(100),
+            padded(100).replace('#', "        #")
+        );
+        let request = request(&text, "y = ", 200, None);
+        let snippet = request
+            .snippets
+            .iter()
+            .find(|s| s.path == "app/main.py")
+            .expect("a snippet of the file itself");
+        assert!(
+            snippet.text.contains("class Api:\n    def handle(self):"),
+            "{}",
+            snippet.text
+        );
+        assert!(
+            snippet.text.contains("from app.models import User"),
+            "{}",
+            snippet.text
+        );
+        assert!(
+            snippet
+                .text
+                .contains("def helper(a, b):\n    \"\"\"Adds.\"\"\""),
+            "{}",
+            snippet.text
+        );
+        assert!(snippet.text.contains("LIMIT = 10"), "{}", snippet.text);
+    }
+
+    #[test]
+    fn imported_modules_outrank_other_files_and_other_languages_are_ignored() {
+        let root = std::env::temp_dir().join(format!("keel-build-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::create_dir_all(root.join("other")).unwrap();
+        std::fs::write(root.join("app/models.py"), "def save(user):\n    pass\n").unwrap();
+        std::fs::write(
+            root.join("other/store.py"),
+            "def save(thing, force):\n    pass\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("other/lib.rs"), "pub fn save() {}\n").unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let text = "from app.models import save\n\ndef go(user):\n    save(user)\n";
+        // Room for one definition only: the imported module's wins.
+        let request = request(text, "    ", 25, Some(&index));
+        let paths: Vec<&str> = request.snippets.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["app/models.py"], "{:?}", request.snippets);
+        let roomy = self::request(text, "    ", 2048, Some(&index));
+        let all: Vec<&str> = roomy.snippets.iter().map(|s| s.text.as_str()).collect();
+        assert!(all.contains(&"def save(thing, force):"), "{all:?}");
+        assert!(!all.iter().any(|t| t.contains("pub fn save")), "{all:?}");
+        // The most relevant file is last, nearest the prefix.
+        assert_eq!(roomy.snippets.last().unwrap().path, "app/models.py");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn any_offset_of_any_text_is_safe() {
+        let text = "def é(x):\n    return \"ü\" + x\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        for offset in 0..=text.len() + 3 {
+            for budget in [0, 1, 5, 2048] {
+                build(&Input {
+                    language: Language::Python,
+                    path: "a.py",
+                    text,
+                    tree: &tree,
+                    offset,
+                    budget_tokens: budget,
+                    index: None,
+                    recent: &[],
+                });
+                prefix_suffix_only(text, offset, budget);
+            }
+        }
+    }
+}

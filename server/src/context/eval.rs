@@ -1,0 +1,334 @@
+//! `keel eval context`: how often the definitions a completion needs are in the prompt.
+//! Cuts random holes in real code (a line from some column to its end), builds the context
+//! as for a completion there, and measures definition recall against a prompt of prefix and
+//! suffix alone at the same budget, plus the time to build each prompt.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::build::{self, Input};
+use super::index::Index;
+use super::symbols;
+use crate::config::{FimTemplate, PrivacyConfig};
+use crate::syntax::Language;
+use crate::workspace::walk::{Entry, Walk};
+
+/// What one evaluation run measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub corpus: String,
+    pub files: usize,
+    pub symbols: usize,
+    pub index_ms: f64,
+    pub holes: usize,
+    /// Identifiers in the removed text that are defined in the workspace.
+    pub needed: usize,
+    pub keel_found: usize,
+    pub baseline_found: usize,
+    pub keel_recall: f64,
+    pub baseline_recall: f64,
+    pub build_p50_ms: f64,
+    pub build_p99_ms: f64,
+    pub budget_tokens: u32,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "corpus            {}", self.corpus)?;
+        writeln!(
+            f,
+            "index             {} files, {} symbols, {:.0} ms",
+            self.files, self.symbols, self.index_ms
+        )?;
+        writeln!(
+            f,
+            "holes             {} ({} identifiers defined in the workspace)",
+            self.holes, self.needed
+        )?;
+        writeln!(
+            f,
+            "recall @{:<5}     keel {:.3} ({}/{})   prefix+suffix {:.3} ({}/{})",
+            self.budget_tokens,
+            self.keel_recall,
+            self.keel_found,
+            self.needed,
+            self.baseline_recall,
+            self.baseline_found,
+            self.needed
+        )?;
+        write!(
+            f,
+            "prompt build      p50 {:.2} ms   p99 {:.2} ms",
+            self.build_p50_ms, self.build_p99_ms
+        )
+    }
+}
+
+/// Runs the evaluation over the Rust and Python files under `corpus`.
+pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result<Report, String> {
+    let privacy = PrivacyConfig::default();
+    let index = Index::new();
+    index.configure(vec![corpus.to_path_buf()], &privacy.exclude)?;
+    let stats = index.build(&|_| {})?;
+    if stats.files == 0 {
+        return Err(format!(
+            "{} holds no Rust or Python files to evaluate on",
+            corpus.display()
+        ));
+    }
+    let files = source_files(corpus, &privacy.exclude)?;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut needed = 0;
+    let mut keel_found = 0;
+    let mut baseline_found = 0;
+    let mut times: Vec<Duration> = Vec::new();
+    let mut attempts = 0;
+    while times.len() < holes && attempts < holes * 50 {
+        attempts += 1;
+        let Some(path) = files.get(rng.usize(..files.len().max(1))) else {
+            break;
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Some(hole) = Hole::pick(&mut rng, path, &text) else {
+            continue;
+        };
+        let shown = super::index::display_path(&[corpus.to_path_buf()], path);
+        let wanted = hole.wanted(&index, &shown, &text);
+        let Some(tree) = hole.language.parse_str(&hole.holed) else {
+            continue;
+        };
+        let started = Instant::now();
+        let request = build::build(&Input {
+            language: hole.language,
+            path: &shown,
+            text: &hole.holed,
+            tree: &tree,
+            offset: hole.cut,
+            budget_tokens,
+            index: Some(&index),
+            recent: &[],
+        });
+        times.push(started.elapsed());
+        let prompt = FimTemplate::Qwen.prompt(&request);
+        let baseline = build::prefix_suffix_only(&hole.holed, hole.cut, budget_tokens);
+        let baseline = FimTemplate::Qwen.prompt(&baseline);
+        for signatures in wanted {
+            if !signatures.iter().any(|s| prompt.contains(s.as_str())) {
+                tracing::debug!(
+                    "missed {}:{}: {:?} for {:?}",
+                    shown,
+                    hole.line + 1,
+                    signatures.first(),
+                    text.get(hole.removed.clone())
+                );
+            }
+            needed += 1;
+            keel_found += usize::from(signatures.iter().any(|s| prompt.contains(s.as_str())));
+            baseline_found += usize::from(signatures.iter().any(|s| baseline.contains(s.as_str())));
+        }
+    }
+    times.sort();
+    let ratio = |found: usize| {
+        if needed == 0 {
+            0.0
+        } else {
+            found as f64 / needed as f64
+        }
+    };
+    Ok(Report {
+        corpus: corpus.display().to_string(),
+        files: stats.files,
+        symbols: stats.symbols,
+        index_ms: stats.elapsed.as_secs_f64() * 1000.0,
+        holes: times.len(),
+        needed,
+        keel_found,
+        baseline_found,
+        keel_recall: ratio(keel_found),
+        baseline_recall: ratio(baseline_found),
+        build_p50_ms: percentile(&times, 0.50),
+        build_p99_ms: percentile(&times, 0.99),
+        budget_tokens,
+    })
+}
+
+fn percentile(sorted: &[Duration], quantile: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((sorted.len() as f64 * quantile).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1].as_secs_f64() * 1000.0
+}
+
+fn source_files(corpus: &Path, exclude: &[String]) -> Result<Vec<PathBuf>, String> {
+    let found = Mutex::new(Vec::new());
+    Walk::new([corpus.to_path_buf()])
+        .exclude(exclude)?
+        .select(|path| Language::from_path(path).is_some())
+        .run(|entry| {
+            if let (Entry::File { path, .. }, Ok(mut found)) = (entry, found.lock()) {
+                found.push(path);
+            }
+        });
+    let mut files = found.into_inner().unwrap_or_default();
+    // The walk's order depends on thread timing; the seed must pick the same holes.
+    files.sort();
+    Ok(files)
+}
+
+/// One line cut from a column to its end.
+struct Hole {
+    language: Language,
+    /// The text with the hole cut out.
+    holed: String,
+    /// Where the hole starts (the cursor).
+    cut: usize,
+    /// The removed bytes, in the original text.
+    removed: std::ops::Range<usize>,
+    /// 0-based line of the hole.
+    line: u32,
+}
+
+impl Hole {
+    fn pick(rng: &mut fastrand::Rng, path: &Path, text: &str) -> Option<Hole> {
+        let language = Language::from_path(path)?;
+        let lines: Vec<(usize, &str)> = line_starts(text)
+            .filter(|(_, line)| {
+                let code = line.trim();
+                code.len() >= 12 && !code.starts_with('#') && !code.starts_with("//")
+            })
+            .collect();
+        let (start, line) = *lines.get(rng.usize(..lines.len().max(1)))?;
+        let indent = line.len() - line.trim_start().len();
+        let end = line.trim_end().len();
+        let mut column = rng.usize(indent..end);
+        // Cut where a token starts, as when someone types there.
+        let bytes = line.as_bytes();
+        while column > indent && is_word(bytes[column - 1]) && is_word(bytes[column]) {
+            column -= 1;
+        }
+        if !line.is_char_boundary(column) {
+            return None;
+        }
+        let cut = start + column;
+        let eol = start + end;
+        let mut holed = String::with_capacity(text.len());
+        holed.push_str(text.get(..cut)?);
+        holed.push_str(text.get(eol..)?);
+        let line_number = text.get(..start)?.matches('\n').count();
+        Some(Hole {
+            language,
+            holed,
+            cut,
+            removed: cut..eol,
+            line: u32::try_from(line_number).ok()?,
+        })
+    }
+
+    /// For each identifier of the removed text defined in the workspace (other than by
+    /// the hole's own line): the signatures whose presence in a prompt counts as found.
+    fn wanted(&self, index: &Index, display: &str, text: &str) -> Vec<Vec<String>> {
+        let Some(tree) = self.language.parse_str(text) else {
+            return Vec::new();
+        };
+        let mut names = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.end_byte() <= self.removed.start || node.start_byte() >= self.removed.end {
+                continue;
+            }
+            if matches!(
+                node.kind(),
+                "identifier" | "type_identifier" | "field_identifier"
+            ) && node.start_byte() >= self.removed.start
+                && !is_binding(node)
+                && let Some(name) = text.get(node.byte_range())
+                && seen.insert(name.to_string())
+            {
+                names.push(name.to_string());
+            }
+            let mut walker = node.walk();
+            stack.extend(node.children(&mut walker));
+        }
+        let here = symbols::extract(self.language, text, &tree);
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let mut signatures: Vec<String> = index
+                    .lookup(&name)
+                    .iter()
+                    .filter(|d| *d.path != *display)
+                    .map(|d| first_line(&d.signature))
+                    .collect();
+                signatures.extend(
+                    here.iter()
+                        .filter(|s| s.name == name && s.start_line != self.line)
+                        .map(|s| first_line(&s.signature)),
+                );
+                signatures.retain(|s| !s.trim().is_empty());
+                (!signatures.is_empty()).then_some(signatures)
+            })
+            .collect()
+    }
+}
+
+/// Whether `node` names something being defined or bound here (a parameter, an assignment
+/// target, a keyword argument's name, a definition's own name) rather than used: such a
+/// name needs no definition from elsewhere.
+fn is_binding(node: tree_sitter::Node) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    let is_field = |field: &str| {
+        parent
+            .child_by_field_name(field)
+            .is_some_and(|child| child.id() == node.id())
+    };
+    match parent.kind() {
+        "keyword_argument"
+        | "function_definition"
+        | "class_definition"
+        | "function_item"
+        | "struct_item"
+        | "enum_item"
+        | "trait_item"
+        | "const_item"
+        | "static_item"
+        | "type_item"
+        | "mod_item"
+        | "field_declaration" => is_field("name"),
+        "assignment" | "augmented_assignment" => is_field("left"),
+        "let_declaration" | "parameter" => is_field("pattern"),
+        "parameters"
+        | "default_parameter"
+        | "typed_parameter"
+        | "typed_default_parameter"
+        | "lambda_parameters"
+        | "closure_parameters" => true,
+        _ => false,
+    }
+}
+
+fn first_line(signature: &str) -> String {
+    signature.lines().next().unwrap_or("").to_string()
+}
+
+fn is_word(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = 0;
+    text.split_inclusive('\n').map(move |line| {
+        let at = start;
+        start += line.len();
+        (at, line.trim_end_matches(['\n', '\r']))
+    })
+}

@@ -1,0 +1,332 @@
+//! The workspace index: name -> definitions (file, lines, signature, doc) for every Rust and
+//! Python file of the workspace folders. Compact on purpose: it keeps signatures and docs,
+//! never file text, so its memory follows the number of symbols.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use globset::GlobSet;
+
+use super::symbols::{self, Symbol};
+use crate::syntax::Language;
+use crate::workspace::walk::{self, Entry, Walk};
+
+/// One definition somewhere in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// The path shown to the model: relative to its workspace folder.
+    pub path: Arc<str>,
+    pub language: Language,
+    pub kind: Box<str>,
+    /// 0-based lines, inclusive.
+    pub start_line: u32,
+    pub end_line: u32,
+    pub signature: Box<str>,
+    pub doc: Option<Box<str>>,
+}
+
+impl Definition {
+    fn new(path: &Arc<str>, language: Language, symbol: Symbol) -> Definition {
+        Definition {
+            path: path.clone(),
+            language,
+            kind: symbol.kind.into(),
+            start_line: symbol.start_line,
+            end_line: symbol.end_line,
+            signature: symbol.signature.into(),
+            doc: symbol.doc.map(Into::into),
+        }
+    }
+
+    /// The text shown to a model (same form as a same-file `Symbol`).
+    pub fn render(&self) -> String {
+        let symbol = Symbol {
+            name: String::new(),
+            kind: String::new(),
+            start_byte: 0,
+            end_byte: 0,
+            start_line: self.start_line,
+            end_line: self.end_line,
+            signature: self.signature.to_string(),
+            doc: self.doc.as_deref().map(str::to_string),
+        };
+        symbol.render(Some(self.language))
+    }
+}
+
+/// What one build of the index did.
+#[derive(Debug, Clone, Default)]
+pub struct BuildStats {
+    pub files: usize,
+    pub symbols: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub elapsed: Duration,
+}
+
+#[derive(Default)]
+struct Inner {
+    by_name: HashMap<Box<str>, Vec<Arc<Definition>>>,
+    /// Names defined in each file, so a file's entries can be replaced.
+    by_file: HashMap<PathBuf, (Arc<str>, Vec<Box<str>>)>,
+    symbols: usize,
+}
+
+/// The index of some workspace folders. Shared (`Arc`) between the indexer and readers;
+/// every method takes the lock only briefly.
+#[derive(Default)]
+pub struct Index {
+    inner: RwLock<Inner>,
+    roots: RwLock<Vec<PathBuf>>,
+    exclude: RwLock<Option<GlobSet>>,
+}
+
+impl Index {
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    /// Sets the folders and the exclude globs (`privacy.exclude`) that later updates obey.
+    pub fn configure(&self, roots: Vec<PathBuf>, exclude: &[String]) -> Result<(), String> {
+        let set = walk::exclude_set(exclude)?;
+        if let Ok(mut slot) = self.exclude.write() {
+            *slot = Some(set);
+        }
+        if let Ok(mut slot) = self.roots.write() {
+            *slot = roots;
+        }
+        Ok(())
+    }
+
+    /// The name the model sees for `path`: relative to its workspace folder.
+    pub fn display_path(&self, path: &Path) -> String {
+        let roots = self.roots.read().map(|r| r.clone()).unwrap_or_default();
+        display_path(&roots, path)
+    }
+
+    /// Whether `path` is one the index (and the context) must never read.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let roots = self.roots.read().map(|r| r.clone()).unwrap_or_default();
+        match self.exclude.read() {
+            Ok(exclude) => exclude
+                .as_ref()
+                .is_some_and(|set| walk::is_excluded(set, &roots, path)),
+            // A poisoned lock must not open the door to secrets.
+            Err(_) => true,
+        }
+    }
+
+    /// Indexes every file of the configured folders, in parallel on the walker's threads
+    /// (call it off the LSP task). `progress` gets the number of files done so far, now
+    /// and then. Replaces what the index held for those files.
+    pub fn build(&self, progress: &(dyn Fn(usize) + Sync)) -> Result<BuildStats, String> {
+        let started = Instant::now();
+        let roots = self.roots.read().map(|r| r.clone()).unwrap_or_default();
+        let globs = self.exclude.read().ok().and_then(|set| set.clone());
+        let mut walk = Walk::new(roots.clone()).select(|path| Language::from_path(path).is_some());
+        if let Some(set) = globs {
+            walk = walk.exclude_set(set);
+        }
+        let done = AtomicUsize::new(0);
+        let skipped = AtomicUsize::new(0);
+        let failed = AtomicUsize::new(0);
+        let parsed: Mutex<Vec<(PathBuf, FileDefinitions)>> = Mutex::new(Vec::new());
+        walk.run(|entry| match entry {
+            Entry::File { path, text } => {
+                let definitions = file_definitions(&roots, &path, &text);
+                if let Ok(mut parsed) = parsed.lock() {
+                    parsed.push((path, definitions));
+                }
+                let count = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if count.is_multiple_of(200) {
+                    progress(count);
+                }
+            }
+            Entry::Skipped { .. } => {
+                skipped.fetch_add(1, Ordering::Relaxed);
+            }
+            Entry::Failed { message, .. } => {
+                tracing::debug!("index: {message}");
+                failed.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let parsed = parsed.into_inner().unwrap_or_default();
+        let files = parsed.len();
+        for (path, definitions) in parsed {
+            self.replace(path, definitions);
+        }
+        Ok(BuildStats {
+            files,
+            symbols: self.symbol_count(),
+            skipped: skipped.into_inner(),
+            failed: failed.into_inner(),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Re-indexes one file from `text` (an open document or a saved file). Excluded and
+    /// unknown-language files are dropped from the index instead.
+    pub fn update_file(&self, path: &Path, text: &str) {
+        if self.is_excluded(path) || Language::from_path(path).is_none() {
+            self.remove_file(path);
+            return;
+        }
+        let roots = self.roots.read().map(|r| r.clone()).unwrap_or_default();
+        let definitions = file_definitions(&roots, path, text);
+        self.replace(path.to_path_buf(), definitions);
+    }
+
+    /// Re-reads one file from disk; a file that is gone (or unreadable) leaves the index.
+    pub fn refresh_from_disk(&self, path: &Path) {
+        let too_large = std::fs::metadata(path)
+            .map(|m| m.len() > walk::DEFAULT_MAX_FILE_SIZE)
+            .unwrap_or(true);
+        match std::fs::read_to_string(path) {
+            Ok(text) if !too_large && !text.contains('\0') => self.update_file(path, &text),
+            _ => self.remove_file(path),
+        }
+    }
+
+    pub fn remove_file(&self, path: &Path) {
+        self.replace(path.to_path_buf(), Vec::new());
+    }
+
+    /// Every definition of `name`.
+    pub fn lookup(&self, name: &str) -> Vec<Arc<Definition>> {
+        self.inner
+            .read()
+            .ok()
+            .and_then(|inner| inner.by_name.get(name).cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn symbol_count(&self) -> usize {
+        self.inner.read().map(|inner| inner.symbols).unwrap_or(0)
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.inner
+            .read()
+            .map(|inner| inner.by_file.len())
+            .unwrap_or(0)
+    }
+
+    fn replace(&self, path: PathBuf, definitions: FileDefinitions) {
+        let Ok(mut inner) = self.inner.write() else {
+            return;
+        };
+        let inner = &mut *inner;
+        if let Some((display, old_names)) = inner.by_file.remove(&path) {
+            for name in old_names {
+                if let Some(list) = inner.by_name.get_mut(&name) {
+                    let before = list.len();
+                    // Every definition of one file shares its path `Arc`.
+                    list.retain(|definition| !Arc::ptr_eq(&definition.path, &display));
+                    inner.symbols -= before - list.len();
+                    if list.is_empty() {
+                        inner.by_name.remove(&name);
+                    }
+                }
+            }
+        }
+        let Some(display) = definitions.first().map(|(_, d)| d.path.clone()) else {
+            return;
+        };
+        let mut names = Vec::with_capacity(definitions.len());
+        for (name, definition) in definitions {
+            inner
+                .by_name
+                .entry(name.clone())
+                .or_default()
+                .push(definition);
+            inner.symbols += 1;
+            names.push(name);
+        }
+        names.sort_unstable();
+        names.dedup();
+        inner.by_file.insert(path, (display, names));
+    }
+}
+
+/// A file's definitions, each with the name it is found by.
+type FileDefinitions = Vec<(Box<str>, Arc<Definition>)>;
+
+/// Parses `text` and keeps its definitions (never the text).
+fn file_definitions(roots: &[PathBuf], path: &Path, text: &str) -> FileDefinitions {
+    let Some(language) = Language::from_path(path) else {
+        return Vec::new();
+    };
+    let Some(tree) = language.parse_str(text) else {
+        return Vec::new();
+    };
+    let display: Arc<str> = display_path(roots, path).into();
+    symbols::extract(language, text, &tree)
+        .into_iter()
+        .map(|symbol| {
+            let name: Box<str> = symbol.name.as_str().into();
+            (name, Arc::new(Definition::new(&display, language, symbol)))
+        })
+        .collect()
+}
+
+/// `path` relative to the folder it is in (with the folder's name first when there are
+/// several), `/`-separated: what the model sees as the file's name.
+pub fn display_path(roots: &[PathBuf], path: &Path) -> String {
+    let relative = roots.iter().find_map(|root| {
+        let rest = path.strip_prefix(root).ok()?;
+        Some(if roots.len() > 1 {
+            root.file_name()
+                .map_or(rest.to_path_buf(), |name| Path::new(name).join(rest))
+        } else {
+            rest.to_path_buf()
+        })
+    });
+    relative
+        .as_deref()
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_updates_removes_and_honours_exclusions() {
+        let root = std::env::temp_dir().join(format!("keel-index-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        std::fs::write(root.join("pkg/a.py"), "def alpha(x):\n    \"\"\"A.\"\"\"\n").unwrap();
+        std::fs::write(root.join("pkg/b.rs"), "/// B.\npub fn beta() {}\n").unwrap();
+        std::fs::write(root.join("pkg/api_secret.py"), "def hidden():\n    pass\n").unwrap();
+        let index = Index::new();
+        index
+            .configure(vec![root.clone()], &["*secret*".to_string()])
+            .unwrap();
+        let stats = index.build(&|_| {}).unwrap();
+        assert_eq!((stats.files, stats.symbols), (2, 2));
+        let alpha = index.lookup("alpha");
+        assert_eq!(alpha.len(), 1);
+        assert_eq!(&*alpha[0].path, "pkg/a.py");
+        assert_eq!(alpha[0].render(), "def alpha(x):\n    \"\"\"A.\"\"\"");
+        assert_eq!(index.lookup("beta")[0].render(), "/// B.\npub fn beta()");
+        assert!(index.lookup("hidden").is_empty());
+
+        let a = root.join("pkg/a.py");
+        index.update_file(&a, "def gamma():\n    pass\n");
+        assert!(index.lookup("alpha").is_empty());
+        assert_eq!(index.lookup("gamma").len(), 1);
+        // An excluded file never enters, even when its text is handed over.
+        index.update_file(&root.join("pkg/api_secret.py"), "def hidden():\n    pass\n");
+        assert!(index.lookup("hidden").is_empty());
+        std::fs::remove_file(&a).unwrap();
+        index.refresh_from_disk(&a);
+        assert!(index.lookup("gamma").is_empty());
+        assert_eq!((index.file_count(), index.symbol_count()), (1, 1));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

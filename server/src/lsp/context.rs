@@ -1,0 +1,323 @@
+//! The LSP side of the context engine: indexes the workspace folders in the background
+//! with `$/progress`, keeps the index current (debounced edits, saves, watched files),
+//! remembers recent edits, and answers `keel/contextAt`. Conversion and scheduling only:
+//! the work is `crate::context`'s, and it runs off the LSP task.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+use tower_lsp_server::Client;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions, FileChangeType,
+    FileSystemWatcher, GlobPattern, InitializeParams, ProgressToken, Registration,
+    TextDocumentIdentifier, Uri,
+};
+use tracing::{debug, info, warn};
+
+use crate::config::Config;
+use crate::context::{self, Index, RecentEdits};
+use crate::llm::FimRequest;
+use crate::workspace::position::byte_offset;
+use crate::workspace::{Documents, Encoding, Position, Snapshot};
+
+/// Quiet time after the last edit of a document before it is re-indexed.
+const REINDEX_DEBOUNCE: Duration = Duration::from_millis(300);
+/// Lines around an edit remembered as a recent-edit snippet.
+const RECENT_LINES: usize = 3;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Support {
+    progress: bool,
+    watch: bool,
+}
+
+#[derive(Default)]
+pub struct ContextState {
+    pub index: Arc<Index>,
+    pub recent: Arc<RecentEdits>,
+    folders: OnceLock<Vec<PathBuf>>,
+    support: OnceLock<Support>,
+    /// Per document: the number of its latest edit, so only the last one re-indexes.
+    edits: Arc<DashMap<String, u64>>,
+    next_edit: AtomicU64,
+}
+
+/// Params of `keel/contextAt`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextAtParams {
+    text_document: TextDocumentIdentifier,
+    position: tower_lsp_server::ls_types::Position,
+}
+
+/// The answer of `keel/contextAt`: what a completion at that position would send.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextAt {
+    /// The prompt rendered for the configured provider (file separators for FIM models).
+    prompt: String,
+    snippet_paths: Vec<String>,
+    indexed_files: usize,
+    indexed_symbols: usize,
+}
+
+impl ContextState {
+    /// Notes the workspace folders and what the client supports.
+    pub fn note_client(&self, params: &InitializeParams) {
+        #[allow(deprecated)] // root_uri is still what many clients send.
+        let folders: Vec<PathBuf> = match &params.workspace_folders {
+            Some(folders) => folders.iter().filter_map(|f| file_path(&f.uri)).collect(),
+            None => params.root_uri.iter().filter_map(file_path).collect(),
+        };
+        let _ = self.folders.set(folders);
+        let capabilities = &params.capabilities;
+        let progress = capabilities
+            .window
+            .as_ref()
+            .and_then(|window| window.work_done_progress)
+            .unwrap_or(false);
+        let watch = capabilities
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false);
+        let _ = self.support.set(Support { progress, watch });
+    }
+
+    /// Registers the file watcher and indexes the folders in the background.
+    pub async fn start(&self, client: &Client, config: &Config) {
+        let folders = self.folders.get().cloned().unwrap_or_default();
+        if let Err(err) = self
+            .index
+            .configure(folders.clone(), &config.privacy.exclude)
+        {
+            warn!("privacy.exclude: {err}; the workspace is not indexed");
+            return;
+        }
+        if folders.is_empty() || !config.context.cross_file {
+            return;
+        }
+        let support = self.support.get().copied().unwrap_or_default();
+        if support.watch {
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.{py,pyi,rs}".into()),
+                    kind: None,
+                }],
+            };
+            let registration = Registration {
+                id: "keel-watch-sources".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(err) = client.register_capability(vec![registration]).await {
+                warn!("the client refused the file watcher: {err}");
+            }
+        }
+        let index = self.index.clone();
+        let client = client.clone();
+        tokio::spawn(async move {
+            let token = ProgressToken::String("keel-index".into());
+            let progress = if support.progress
+                && client
+                    .create_work_done_progress(token.clone())
+                    .await
+                    .is_ok()
+            {
+                Some(
+                    client
+                        .progress(token, "Indexing")
+                        .with_message("walking the workspace")
+                        .begin()
+                        .await,
+                )
+            } else {
+                None
+            };
+            let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<usize>();
+            let built = tokio::task::spawn_blocking(move || {
+                index.build(&|done| {
+                    let _ = sender.send(done);
+                })
+            });
+            while let Some(done) = receiver.recv().await {
+                if let Some(progress) = &progress {
+                    progress.report(format!("{done} files")).await;
+                }
+            }
+            let message = match built.await {
+                Ok(Ok(stats)) => {
+                    info!(
+                        "indexed {} files ({} symbols) in {} ms",
+                        stats.files,
+                        stats.symbols,
+                        stats.elapsed.as_millis()
+                    );
+                    format!("{} files, {} symbols", stats.files, stats.symbols)
+                }
+                Ok(Err(err)) => {
+                    warn!("indexing failed: {err}");
+                    format!("failed: {err}")
+                }
+                Err(err) => {
+                    warn!("indexing stopped: {err}");
+                    "stopped".to_string()
+                }
+            };
+            if let Some(progress) = progress {
+                progress.finish_with_message(message).await;
+            }
+        });
+    }
+
+    /// After an edit of `uri` at `line`: remember the region, and re-index the document
+    /// once the edits stop for a moment.
+    pub fn changed(&self, documents: &Arc<Documents>, uri: &str, line: Option<u32>) {
+        let number = self.next_edit.fetch_add(1, Ordering::Relaxed);
+        self.edits.insert(uri.to_string(), number);
+        let edits = self.edits.clone();
+        let documents = documents.clone();
+        let index = self.index.clone();
+        let recent = self.recent.clone();
+        let uri = uri.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(REINDEX_DEBOUNCE).await;
+            if edits.get(&uri).is_none_or(|latest| *latest != number) {
+                return;
+            }
+            let Ok(snapshot) = documents.snapshot(&uri) else {
+                return;
+            };
+            let Some(path) = uri_path(&uri) else { return };
+            let _ = tokio::task::spawn_blocking(move || {
+                if index.is_excluded(&path) {
+                    return;
+                }
+                if let Some(line) = line {
+                    let display = index.display_path(&path);
+                    recent.record(&display, line, lines_around(&snapshot, line));
+                }
+                index.update_file(&path, &snapshot.text.to_string());
+            })
+            .await;
+        });
+    }
+
+    /// After a save: the saved text is the truth.
+    pub fn saved(&self, uri: &Uri) {
+        self.refresh(vec![(uri.clone(), false)]);
+    }
+
+    pub fn watched(&self, params: DidChangeWatchedFilesParams) {
+        let changes = params
+            .changes
+            .into_iter()
+            .map(|change| (change.uri, change.typ == FileChangeType::DELETED))
+            .collect();
+        self.refresh(changes);
+    }
+
+    fn refresh(&self, changes: Vec<(Uri, bool)>) {
+        let index = self.index.clone();
+        let recent = self.recent.clone();
+        tokio::task::spawn_blocking(move || {
+            for (uri, deleted) in changes {
+                let Some(path) = file_path(&uri) else {
+                    continue;
+                };
+                if deleted {
+                    debug!(uri = uri.as_str(), "removed from the index");
+                    index.remove_file(&path);
+                    recent.forget(&index.display_path(&path));
+                } else {
+                    index.refresh_from_disk(&path);
+                }
+            }
+        });
+    }
+
+    /// The request a completion at `params.position` would send, and its rendered prompt.
+    pub async fn context_at(
+        &self,
+        documents: &Documents,
+        encoding: Encoding,
+        config: Config,
+        params: ContextAtParams,
+    ) -> Result<ContextAt> {
+        let uri = params.text_document.uri;
+        let snapshot = documents
+            .snapshot(uri.as_str())
+            .map_err(super::convert::document_error)?;
+        let position = Position::new(params.position.line, params.position.character);
+        let offset = byte_offset(&snapshot.text, position, encoding)
+            .map_err(|err| Error::invalid_params(err.to_string()))?;
+        let index = self.index.clone();
+        let recent = self.recent.clone();
+        let path = file_path(&uri);
+        let provider = config.provider.clone();
+        let request = tokio::task::spawn_blocking(move || {
+            request_at(&index, &recent, &snapshot, path.as_deref(), offset, &config)
+        })
+        .await
+        .map_err(|err| Error {
+            message: format!("building the context failed: {err}").into(),
+            ..Error::internal_error()
+        })?;
+        let Some(request) = request else {
+            return Err(Error::invalid_params(
+                "no context for this document: its language is not supported, or privacy.exclude covers it",
+            ));
+        };
+        Ok(ContextAt {
+            prompt: crate::llm::rendered_prompt(&provider, &request),
+            snippet_paths: request.snippets.iter().map(|s| s.path.clone()).collect(),
+            indexed_files: self.index.file_count(),
+            indexed_symbols: self.index.symbol_count(),
+        })
+    }
+}
+
+/// `context::completion_request` for an open document. CPU work: off the LSP task.
+fn request_at(
+    index: &Index,
+    recent: &RecentEdits,
+    snapshot: &Snapshot,
+    path: Option<&Path>,
+    offset: usize,
+    config: &Config,
+) -> Option<FimRequest> {
+    let tree = snapshot.tree()?;
+    let text = snapshot.text.to_string();
+    let document = context::Document {
+        language: snapshot.language?,
+        path,
+        name: &snapshot.uri,
+        text: &text,
+        tree: &tree,
+    };
+    context::completion_request(index, recent, &document, offset, config)
+}
+
+fn lines_around(snapshot: &Snapshot, line: u32) -> String {
+    let rope = &snapshot.text;
+    let line = (line as usize).min(rope.len_lines().saturating_sub(1));
+    let first = line.saturating_sub(RECENT_LINES);
+    let last = (line + RECENT_LINES + 1).min(rope.len_lines());
+    rope.get_slice(rope.line_to_char(first)..rope.line_to_char(last))
+        .map(|slice| slice.to_string().trim_end().to_string())
+        .unwrap_or_default()
+}
+
+fn file_path(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
+fn uri_path(uri: &str) -> Option<PathBuf> {
+    uri.parse::<Uri>().ok().as_ref().and_then(file_path)
+}
