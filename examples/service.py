@@ -1,5 +1,5 @@
-"""A small order service, used by scripts/demo: `keel complete` fills in a function body
-and `keel check` finds the backend mistakes left in it on purpose."""
+"""A small order service, used by scripts/demo: `keel complete` writes the body of
+order_total, and `keel check` finds the backend mistakes left in the rest on purpose."""
 
 import requests
 import yaml
@@ -14,6 +14,5 @@ def fetch_order(order_id):
     return requests.get(f"https://orders.internal/api/orders/{order_id}")
 
 
-def order_total(items: list[dict]) -> float:
-    """Return the sum of price * quantity over all items."""
+def order_total(items):
     

@@ -249,6 +249,8 @@ fn complete(position: &str, root: Option<PathBuf>, show_prompt: bool) -> ExitCod
                 }
             }
         }
+        // Source text: debug level only.
+        tracing::debug!("the model answered {raw:?}");
         let mut out = std::io::stdout().lock();
         match site.finish(shape, &raw, &config) {
             Some(suggestion) => {

@@ -244,9 +244,39 @@ fn scope(root: Node<'_>, cursor: usize) -> (usize, usize) {
     (start, end.max(cursor))
 }
 
+/// With the cursor in a line's indentation (`indent`, spaces or tabs only), models often
+/// repeat the indentation (`" return x"`) or end the blank line first
+/// (`"\n    return x"`); either way the suggestion must start with the code itself, or
+/// the inserted line would be indented twice or left blank.
+pub fn after_indentation<'r>(raw: &'r str, indent: &str) -> &'r str {
+    if indent.is_empty() || !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return raw;
+    }
+    let rest = raw.strip_prefix("\r\n").or_else(|| raw.strip_prefix('\n'));
+    match rest {
+        Some(rest) if rest.starts_with(indent) => &rest[indent.len()..],
+        Some(_) => raw,
+        None => raw.trim_start_matches([' ', '\t']),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suggestion_typed_in_the_indentation_starts_with_its_code() {
+        assert_eq!(after_indentation(" return x", "    "), "return x");
+        assert_eq!(
+            after_indentation("\n    total = 0\n    return total", "    "),
+            "total = 0\n    return total"
+        );
+        // A newline into a shallower line is the model's real intent: left alone.
+        assert_eq!(after_indentation("\nother()", "    "), "\nother()");
+        // At column 0 (or after code), leading spaces are the model's own.
+        assert_eq!(after_indentation(" 5", ""), " 5");
+        assert_eq!(after_indentation(" 5", "x ="), " 5");
+    }
 
     fn around(language: Language, shape: Shape) -> Surroundings<'static> {
         Surroundings {

@@ -112,6 +112,7 @@ impl Site {
             next_line: next_line.as_deref(),
             max_lines: config.completion.max_lines as usize,
         };
+        let raw = post::after_indentation(raw, &before);
         let text = post::clean(raw, &around)?;
         if let (Some(language), Some(tree)) = (self.language, &self.tree)
             && post::breaks_syntax(language, &self.text, tree, self.cursor, &text)
