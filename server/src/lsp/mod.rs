@@ -419,19 +419,17 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri.as_str();
+        // Forgotten before any `.await`, so no later request sees the closed document.
+        if !self.documents.close(uri) {
+            warn!(uri, "didClose for a document that is not open");
+        }
+        self.completions.forget(uri);
         self.live.forget(uri);
         if !self.support().pull {
             // A closed file's findings would otherwise stay in the problems list.
             self.client
                 .publish_diagnostics(params.text_document.uri.clone(), Vec::new(), None)
                 .await;
-        }
-        self.completions.forget(params.text_document.uri.as_str());
-        if !self.documents.close(params.text_document.uri.as_str()) {
-            warn!(
-                uri = params.text_document.uri.as_str(),
-                "didClose for a document that is not open"
-            );
         }
     }
 
