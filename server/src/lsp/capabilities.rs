@@ -20,6 +20,8 @@ pub struct ClientSupport {
     pub document_changes: bool,
     /// `$/progress` for long work (indexing, model download).
     pub progress: bool,
+    /// A file watcher can be registered with `client/registerCapability`.
+    pub watch: bool,
 }
 
 impl ClientSupport {
@@ -42,6 +44,10 @@ impl ClientSupport {
                 .window
                 .as_ref()
                 .and_then(|window| window.work_done_progress)
+                .unwrap_or(false),
+            watch: workspace
+                .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+                .and_then(|watched| watched.dynamic_registration)
                 .unwrap_or(false),
         }
     }

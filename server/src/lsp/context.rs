@@ -19,6 +19,7 @@ use tower_lsp_server::ls_types::{
 };
 use tracing::{debug, info, warn};
 
+use super::capabilities::ClientSupport;
 use crate::config::Config;
 use crate::context::{self, Index, RecentEdits};
 use crate::llm::FimRequest;
@@ -30,18 +31,11 @@ const REINDEX_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Lines around an edit remembered as a recent-edit snippet.
 const RECENT_LINES: usize = 3;
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Support {
-    progress: bool,
-    watch: bool,
-}
-
 #[derive(Default)]
 pub struct ContextState {
     pub index: Arc<Index>,
     pub recent: Arc<RecentEdits>,
     folders: OnceLock<Vec<PathBuf>>,
-    support: OnceLock<Support>,
     /// Per document: the number of its latest edit, so only the last one re-indexes.
     edits: Arc<DashMap<String, u64>>,
     next_edit: AtomicU64,
@@ -67,7 +61,7 @@ pub struct ContextAt {
 }
 
 impl ContextState {
-    /// Notes the workspace folders and what the client supports.
+    /// Notes the workspace folders.
     pub fn note_client(&self, params: &InitializeParams) {
         #[allow(deprecated)] // root_uri is still what many clients send.
         let folders: Vec<PathBuf> = match &params.workspace_folders {
@@ -75,23 +69,10 @@ impl ContextState {
             None => params.root_uri.iter().filter_map(file_path).collect(),
         };
         let _ = self.folders.set(folders);
-        let capabilities = &params.capabilities;
-        let progress = capabilities
-            .window
-            .as_ref()
-            .and_then(|window| window.work_done_progress)
-            .unwrap_or(false);
-        let watch = capabilities
-            .workspace
-            .as_ref()
-            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
-            .and_then(|watched| watched.dynamic_registration)
-            .unwrap_or(false);
-        let _ = self.support.set(Support { progress, watch });
     }
 
     /// Registers the file watcher and indexes the folders in the background.
-    pub async fn start(&self, client: &Client, config: &Config) {
+    pub async fn start(&self, client: &Client, config: &Config, support: ClientSupport) {
         let folders = self.folders.get().cloned().unwrap_or_default();
         if let Err(err) = self
             .index
@@ -103,7 +84,6 @@ impl ContextState {
         if folders.is_empty() || !config.context.cross_file {
             return;
         }
-        let support = self.support.get().copied().unwrap_or_default();
         if support.watch {
             let options = DidChangeWatchedFilesRegistrationOptions {
                 watchers: vec![FileSystemWatcher {

@@ -328,7 +328,9 @@ impl LanguageServer for Backend {
             self.config().provider,
             self.support().progress,
         ));
-        self.context.start(&self.client, &self.config()).await;
+        self.context
+            .start(&self.client, &self.config(), self.support())
+            .await;
         self.load_team_rules().await;
     }
 
