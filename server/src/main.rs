@@ -279,8 +279,10 @@ fn workspace_at(
     Ok(keel::complete::Workspace {
         index: std::sync::Arc::new(index),
         recent: std::sync::Arc::new(keel::context::RecentEdits::new()),
+        facts: std::sync::Arc::new(keel::context::FactsCache::default()),
         path: Some(path),
         name: file.display().to_string(),
+        version: 0,
     })
 }
 

@@ -262,6 +262,48 @@ fn the_index_follows_watched_files_edits_and_saves() {
 }
 
 #[test]
+fn definitions_typed_in_the_current_file_reach_the_context_once_the_edits_pause() {
+    let dir = workspace("ctx-own-file");
+    let root = dir.path();
+    let mut server = indexed_server(root, options(256));
+    let uri = open(&mut server, root, "app/api.py");
+    let line = line_of(root, "app/api.py", "receipt = charge_card");
+    // A first request: the file's definitions are now known as they were when opened.
+    assert!(!prompt(&mut server, &uri, line, 14).contains("audit_trail"));
+    // A helper typed far above the cursor (out of a 256-token window), then called.
+    server.change(
+        &uri,
+        2,
+        json!([keel_e2e::edit(
+            (3, 0),
+            (3, 0),
+            "def audit_trail(order_id: int, actor: str) -> None:\n    pass\n\n"
+        )]),
+    );
+    let line = line + 3;
+    server.change(
+        &uri,
+        3,
+        json!([keel_e2e::edit(
+            (line, 0),
+            (line, 0),
+            "    audit_trail(1, email)\n"
+        )]),
+    );
+    eventually(
+        &mut server,
+        &uri,
+        (line, 14),
+        "the new definition in the same file is in the context",
+        |p| {
+            p.contains("def audit_trail(order_id: int, actor: str) -> None:")
+                && !p.contains("padding line 1:")
+        },
+    );
+    server.shutdown();
+}
+
+#[test]
 fn a_small_budget_keeps_the_nearest_lines_and_the_framing() {
     let dir = workspace("ctx-budget");
     let root = dir.path();

@@ -11,7 +11,7 @@ use tree_sitter::Tree;
 
 use super::Shape;
 use crate::config::Config;
-use crate::context::{self, Index, RecentEdits};
+use crate::context::{self, FactsCache, Index, RecentEdits};
 use crate::llm::FimRequest;
 use crate::syntax::Language;
 
@@ -28,9 +28,13 @@ const BLOCK_TOKENS_PER_LINE: u32 = 24;
 pub struct Workspace {
     pub index: Arc<Index>,
     pub recent: Arc<RecentEdits>,
+    /// Whole-file facts of the open documents.
+    pub facts: Arc<FactsCache>,
     pub path: Option<PathBuf>,
     /// The document's name when it has no file (e.g. an untitled buffer's URI).
     pub name: String,
+    /// The document's version the request is for.
+    pub version: i32,
 }
 
 /// The model request for a cursor at byte `cursor` of `text`, or `None` when
@@ -52,16 +56,16 @@ pub fn build(
                 language,
                 path: workspace.path.as_deref(),
                 name: &workspace.name,
+                version: workspace.version,
                 text: &whole,
                 tree,
             };
-            context::completion_request(
-                &workspace.index,
-                &workspace.recent,
-                &document,
-                cursor,
-                config,
-            )?
+            let sources = context::Sources {
+                index: &workspace.index,
+                recent: &workspace.recent,
+                facts: &workspace.facts,
+            };
+            context::completion_request(&sources, &document, cursor, config)?
         }
         _ => {
             if let Some(path) = &workspace.path
@@ -134,8 +138,10 @@ mod tests {
         let workspace = Workspace {
             index: Arc::new(Index::new()),
             recent: Arc::new(RecentEdits::new()),
+            facts: Arc::new(FactsCache::default()),
             path: None,
             name: "untitled".into(),
+            version: 0,
         };
         let request = build(&text, None, None, cursor, Shape::Line, &config, &workspace).unwrap();
         assert_eq!(request.prefix, "a = 1\nb = 2\nc = ");

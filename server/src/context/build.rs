@@ -8,6 +8,7 @@ use std::sync::Arc;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor, Tree};
 
+use super::facts::FileFacts;
 use super::index::{Definition, Index};
 use super::queries;
 use super::symbols::{self, Symbol};
@@ -27,6 +28,8 @@ const LINES_AFTER: usize = 10;
 const MAX_NAMES: usize = 64;
 /// Definitions of one name taken from elsewhere in the workspace.
 const MAX_DEFINITIONS_PER_NAME: usize = 2;
+/// The file's other definitions offered, nearest first: more never fit in a budget.
+const MAX_OUTLINE: usize = 64;
 
 /// Everything the builder needs about one cursor position.
 pub struct Input<'a> {
@@ -35,6 +38,8 @@ pub struct Input<'a> {
     pub path: &'a str,
     pub text: &'a str,
     pub tree: &'a Tree,
+    /// The file's definitions and imports; possibly from a slightly older version of it.
+    pub facts: &'a FileFacts,
     /// Byte offset of the cursor in `text`.
     pub offset: usize,
     pub budget_tokens: u32,
@@ -157,26 +162,25 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
     let Some(queries) = queries::for_language(input.language) else {
         return out;
     };
+    // Only the scopes around the cursor: the query visits just the nodes that contain it.
     let context = &queries.context;
-    let names = context.capture_names();
+    let capture_names = context.capture_names();
     let mut scopes: Vec<Node> = Vec::new();
-    let mut imports: Vec<Node> = Vec::new();
-    let mut modules: Vec<String> = Vec::new();
     let mut cursor = QueryCursor::new();
+    cursor.set_byte_range(offset.saturating_sub(1)..offset + 1);
     let mut matches = cursor.matches(context, input.tree.root_node(), text.as_bytes());
     while let Some(found) = matches.next() {
         for capture in found.captures() {
             let node = capture.node;
-            match names.get(capture.index as usize).copied() {
-                Some("scope") if node.start_byte() < offset && offset <= node.end_byte() => {
-                    scopes.push(node)
-                }
-                Some("import") => imports.push(node),
-                Some("module") => modules.extend(text.get(node.byte_range()).map(str::to_string)),
-                _ => {}
+            if capture_names.get(capture.index as usize) == Some(&"scope")
+                && node.start_byte() < offset
+                && offset <= node.end_byte()
+            {
+                scopes.push(node);
             }
         }
     }
+    let facts = input.facts;
 
     // (a) Headers of the enclosing scopes the prefix no longer shows, outermost first.
     scopes.sort_by_key(|node| node.start_byte());
@@ -199,10 +203,11 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
     }
 
     // (b) The file's imports the window does not show.
-    let import_lines: Vec<&str> = imports
+    let import_lines: Vec<&str> = facts
+        .imports
         .iter()
-        .filter(|node| !window.shows(node.start_byte()))
-        .filter_map(|node| text.get(node.byte_range()))
+        .filter(|import| !window.shows(import.start_byte))
+        .map(|import| import.text.as_str())
         .collect();
     if !import_lines.is_empty() {
         out.push(Candidate {
@@ -219,19 +224,22 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         .rev()
         .find(|node| matches!(node.kind(), "function_definition" | "function_item"));
     let mut names = names_in_play(input.tree, text, offset, function.copied());
-    // Then what the file imports: likely to be used next even if not used yet.
-    for import in &imports {
-        for name in identifiers(*import, text) {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-    }
-    let local = symbols::extract(input.language, text, input.tree);
-    let module_files = module_files(input.language, &modules);
+    // Then what the file imports, nearest statements first: likely to be used next even if
+    // not used yet.
+    let mut imports: Vec<_> = facts.imports.iter().collect();
+    imports.sort_by_key(|import| import.start_byte.abs_diff(offset));
+    let mut listed: HashSet<&str> = names.iter().map(String::as_str).collect();
+    let imported: Vec<&String> = imports
+        .iter()
+        .flat_map(|import| &import.names)
+        .filter(|name| listed.insert(name.as_str()))
+        .take(MAX_NAMES)
+        .collect();
+    names.extend(imported.into_iter().cloned());
+    let module_files = &facts.module_files;
     let mut seen: HashSet<String> = HashSet::new();
     for (nearness, name) in names.iter().enumerate() {
-        let here: Vec<&Symbol> = local.iter().filter(|symbol| &symbol.name == name).collect();
+        let here: Vec<&Symbol> = facts.named(name).collect();
         if here.iter().any(|symbol| window.shows(symbol.start_byte)) {
             continue;
         }
@@ -264,9 +272,9 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
                 definition.language == input.language && *definition.path != *input.path
             })
             .collect();
-        elsewhere.sort_by_key(|definition| !is_imported(&module_files, &definition.path));
+        elsewhere.sort_by_key(|definition| !is_imported(module_files, &definition.path));
         for definition in elsewhere.into_iter().take(MAX_DEFINITIONS_PER_NAME) {
-            let tier = if is_imported(&module_files, &definition.path) {
+            let tier = if is_imported(module_files, &definition.path) {
                 Tier::Imported
             } else {
                 Tier::Workspace
@@ -284,14 +292,15 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
     }
 
     // The file's other top-level definitions, nearest first.
-    let mut outline: Vec<&Symbol> = local
+    let mut outline: Vec<&Symbol> = facts
+        .symbols
         .iter()
         .filter(|symbol| !window.shows(symbol.start_byte))
         .filter(|symbol| !(symbol.start_byte <= offset && offset <= symbol.end_byte))
         .filter(|symbol| symbol.kind != "field" && symbol.kind != "variant")
         .collect();
     outline.sort_by_key(|symbol| symbol.start_byte.abs_diff(offset));
-    for (nearness, symbol) in outline.into_iter().enumerate() {
+    for (nearness, symbol) in outline.into_iter().take(MAX_OUTLINE).enumerate() {
         let rendered = symbol.render(Some(input.language));
         if seen.insert(rendered.clone()) {
             out.push(Candidate {
@@ -330,23 +339,33 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
         end = end.max(function.end_byte());
     }
     let mut found: Vec<(usize, String)> = Vec::new();
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if node.end_byte() < start || node.start_byte() > end {
-            continue;
-        }
-        if matches!(
-            node.kind(),
-            "identifier" | "type_identifier" | "field_identifier"
-        ) {
-            if let Some(name) = text.get(node.byte_range()) {
-                let distance = node.start_byte().abs_diff(offset);
-                found.push((distance, name.to_string()));
+    // Only the nodes overlapping start..end: a cursor skips the siblings before them
+    // without visiting them, which matters at the top level of a 20,000-line file.
+    let mut cursor = tree.walk();
+    let mut descend = true;
+    loop {
+        let node = cursor.node();
+        if descend {
+            if matches!(
+                node.kind(),
+                "identifier" | "type_identifier" | "field_identifier"
+            ) {
+                if let Some(name) = text.get(node.byte_range()) {
+                    found.push((node.start_byte().abs_diff(offset), name.to_string()));
+                }
+            } else if cursor.goto_first_child_for_byte(start).is_some() {
+                descend = cursor.node().start_byte() <= end;
+                continue;
             }
-            continue;
         }
-        let mut walker = node.walk();
-        stack.extend(node.children(&mut walker));
+        // On to the next sibling that starts within range, climbing when there is none.
+        if node.start_byte() <= end && cursor.goto_next_sibling() {
+            descend = cursor.node().start_byte() <= end;
+        } else if cursor.goto_parent() {
+            descend = false;
+        } else {
+            break;
+        }
     }
     found.sort();
     let mut seen = HashSet::new();
@@ -356,22 +375,6 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
         .map(|(_, name)| name)
         .take(MAX_NAMES)
         .collect()
-}
-
-/// The identifiers under `node`, in order.
-fn identifiers(node: Node, text: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![node];
-    while let Some(node) = stack.pop() {
-        if matches!(node.kind(), "identifier" | "type_identifier") {
-            found.extend(text.get(node.byte_range()).map(str::to_string));
-            continue;
-        }
-        let mut walker = node.walk();
-        let children: Vec<Node> = node.children(&mut walker).collect();
-        stack.extend(children.into_iter().rev());
-    }
-    found
 }
 
 /// The bytes of the `LINES_BEFORE` lines before the cursor to `LINES_AFTER` lines after.
@@ -387,39 +390,6 @@ fn line_span(text: &str, offset: usize) -> (usize, usize) {
         .nth(LINES_AFTER)
         .map_or(text.len(), |(i, _)| offset + i);
     (start, end)
-}
-
-/// Path endings of the files the imports name (`app.models` -> `app/models.py`).
-fn module_files(language: Language, modules: &[String]) -> Vec<String> {
-    let mut files = Vec::new();
-    for module in modules {
-        match language {
-            Language::Python => {
-                let dotted = module.trim_start_matches('.').replace('.', "/");
-                if !dotted.is_empty() {
-                    files.push(format!("{dotted}.py"));
-                    files.push(format!("{dotted}/__init__.py"));
-                }
-            }
-            Language::Rust => {
-                let path = module.split('{').next().unwrap_or("");
-                let mut segments: Vec<&str> = path
-                    .split("::")
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super"))
-                    .collect();
-                if !module.contains('{') {
-                    // The last segment is the item itself.
-                    segments.pop();
-                }
-                if let Some(last) = segments.last().copied() {
-                    files.push(format!("{last}.rs"));
-                    files.push(format!("{last}/mod.rs"));
-                }
-            }
-        }
-    }
-    files
 }
 
 fn is_imported(module_files: &[String], path: &str) -> bool {
@@ -476,6 +446,7 @@ mod tests {
             path: "app/main.py",
             text,
             tree: &tree,
+            facts: &FileFacts::extract(Language::Python, text, &tree),
             offset,
             budget_tokens: budget,
             index,
@@ -592,6 +563,7 @@ mod tests {
     fn any_offset_of_any_text_is_safe() {
         let text = "def é(x):\n    return \"ü\" + x\n";
         let tree = Language::Python.parse_str(text).unwrap();
+        let facts = FileFacts::extract(Language::Python, text, &tree);
         for offset in 0..=text.len() + 3 {
             for budget in [0, 1, 5, 2048] {
                 build(&Input {
@@ -599,6 +571,7 @@ mod tests {
                     path: "a.py",
                     text,
                     tree: &tree,
+                    facts: &facts,
                     offset,
                     budget_tokens: budget,
                     index: None,

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod eval;
+pub mod facts;
 pub mod index;
 pub mod queries;
 pub mod recent;
@@ -13,6 +14,7 @@ pub mod redact;
 pub mod symbols;
 
 pub use build::{Input, build};
+pub use facts::{FactsCache, FileFacts};
 pub use index::{BuildStats, Definition, Index};
 pub use recent::RecentEdits;
 pub use redact::{redact_chat, redact_request};
@@ -25,6 +27,13 @@ use crate::config::Config;
 use crate::llm::FimRequest;
 use crate::syntax::Language;
 
+/// Where a completion's context comes from besides the document itself.
+pub struct Sources<'a> {
+    pub index: &'a Index,
+    pub recent: &'a RecentEdits,
+    pub facts: &'a FactsCache,
+}
+
 /// The document a completion is for.
 pub struct Document<'a> {
     pub language: Language,
@@ -32,21 +41,25 @@ pub struct Document<'a> {
     pub path: Option<&'a Path>,
     /// Its name when it has no file (e.g. an untitled buffer's URI).
     pub name: &'a str,
+    /// Its version, for the cache of whole-file facts.
+    pub version: i32,
     pub text: &'a str,
     pub tree: &'a Tree,
 }
 
 /// The request to send for a completion at byte `offset` of `document`: context built
 /// within `context.budget_tokens` (cross-file only with `context.cross_file`), then
-/// redacted. `None` when `privacy.exclude` covers the document itself. CPU work: call it
-/// off the LSP task.
+/// redacted. `None` when `privacy.exclude` covers the document itself. The document's
+/// whole-file facts come from `sources.facts` (see `FactsCache` for when they are
+/// computed).
+/// CPU work: call it off the LSP task.
 pub fn completion_request(
-    index: &Index,
-    recent: &RecentEdits,
+    sources: &Sources,
     document: &Document,
     offset: usize,
     config: &Config,
 ) -> Option<FimRequest> {
+    let index = sources.index;
     if document.path.is_some_and(|path| index.is_excluded(path)) {
         return None;
     }
@@ -56,15 +69,23 @@ pub fn completion_request(
     );
     let cross_file = config.context.cross_file;
     let recent = if cross_file {
-        recent.snippets(&display)
+        sources.recent.snippets(&display)
     } else {
         Vec::new()
     };
+    let facts = sources.facts.get_or_extract(
+        document.name,
+        document.version,
+        document.language,
+        document.text,
+        document.tree,
+    );
     let mut request = build(&Input {
         language: document.language,
         path: &display,
         text: document.text,
         tree: document.tree,
+        facts: &facts,
         offset,
         budget_tokens: config.context.budget_tokens,
         index: cross_file.then_some(index),

@@ -103,12 +103,14 @@ impl Backend {
         let workspace = Workspace {
             index: self.context.index.clone(),
             recent: self.context.recent.clone(),
+            facts: self.context.facts.clone(),
             path: at
                 .text_document
                 .uri
                 .to_file_path()
                 .map(|path| path.into_owned()),
             name: uri.to_string(),
+            version: snapshot.version,
         };
         let answer = self
             .completions

@@ -1,6 +1,7 @@
 //! The LSP side of the context engine: indexes the workspace folders in the background
-//! with `$/progress`, keeps the index current (debounced edits, saves, watched files),
-//! remembers recent edits, and answers `keel/contextAt`. Conversion and scheduling only:
+//! with `$/progress`, keeps the index and each open document's whole-file facts current
+//! (debounced edits, saves, watched files), remembers recent edits, and answers
+//! `keel/contextAt`. Conversion and scheduling only:
 //! the work is `crate::context`'s, and it runs off the LSP task.
 
 use std::path::{Path, PathBuf};
@@ -21,12 +22,13 @@ use tracing::{debug, info, warn};
 
 use super::capabilities::ClientSupport;
 use crate::config::Config;
-use crate::context::{self, Index, RecentEdits};
+use crate::context::{self, FactsCache, Index, RecentEdits, Sources};
 use crate::llm::FimRequest;
 use crate::workspace::position::byte_offset;
 use crate::workspace::{Documents, Encoding, Position, Snapshot};
 
-/// Quiet time after the last edit of a document before it is re-indexed.
+/// Quiet time after the last edit of a document before it is re-indexed and its facts
+/// recomputed.
 const REINDEX_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Lines around an edit remembered as a recent-edit snippet.
 const RECENT_LINES: usize = 3;
@@ -35,6 +37,8 @@ const RECENT_LINES: usize = 3;
 pub struct ContextState {
     pub index: Arc<Index>,
     pub recent: Arc<RecentEdits>,
+    /// Whole-file facts of open documents, for completions.
+    pub facts: Arc<FactsCache>,
     folders: OnceLock<Vec<PathBuf>>,
     /// Per document: the number of its latest edit, so only the last one re-indexes.
     edits: Arc<DashMap<String, u64>>,
@@ -157,7 +161,7 @@ impl ContextState {
     }
 
     /// After an edit of `uri` at `line`: remember the region, and re-index the document
-    /// once the edits stop for a moment.
+    /// and recompute its facts once the edits stop for a moment.
     pub fn changed(&self, documents: &Arc<Documents>, uri: &str, line: Option<u32>) {
         let number = self.next_edit.fetch_add(1, Ordering::Relaxed);
         self.edits.insert(uri.to_string(), number);
@@ -165,6 +169,7 @@ impl ContextState {
         let documents = documents.clone();
         let index = self.index.clone();
         let recent = self.recent.clone();
+        let facts = self.facts.clone();
         let uri = uri.to_string();
         tokio::spawn(async move {
             tokio::time::sleep(REINDEX_DEBOUNCE).await;
@@ -174,11 +179,16 @@ impl ContextState {
             let Ok(snapshot) = documents.snapshot(&uri) else {
                 return;
             };
-            let Some(path) = uri_path(&uri) else { return };
+            let path = uri_path(&uri);
             let _ = tokio::task::spawn_blocking(move || {
-                if index.is_excluded(&path) {
+                if path.as_deref().is_some_and(|path| index.is_excluded(path)) {
                     return;
                 }
+                if let (Some(language), Some(tree)) = (snapshot.language, snapshot.tree()) {
+                    let text = snapshot.text.to_string();
+                    facts.refresh(&uri, snapshot.version, language, &text, &tree);
+                }
+                let Some(path) = path else { return };
                 if let Some(line) = line {
                     let display = index.display_path(&path);
                     recent.record(&display, line, lines_around(&snapshot, line));
@@ -187,6 +197,11 @@ impl ContextState {
             })
             .await;
         });
+    }
+
+    /// After `uri` is closed: its facts go (the index keeps what is on disk).
+    pub fn closed(&self, uri: &str) {
+        self.facts.forget(uri);
     }
 
     /// After a save: the saved text is the truth.
@@ -239,10 +254,16 @@ impl ContextState {
             .map_err(|err| Error::invalid_params(err.to_string()))?;
         let index = self.index.clone();
         let recent = self.recent.clone();
+        let facts = self.facts.clone();
         let path = file_path(&uri);
         let provider = config.provider.clone();
         let request = tokio::task::spawn_blocking(move || {
-            request_at(&index, &recent, &snapshot, path.as_deref(), offset, &config)
+            let sources = Sources {
+                index: &index,
+                recent: &recent,
+                facts: &facts,
+            };
+            request_at(&sources, &snapshot, path.as_deref(), offset, &config)
         })
         .await
         .map_err(|err| Error {
@@ -265,8 +286,7 @@ impl ContextState {
 
 /// `context::completion_request` for an open document. CPU work: off the LSP task.
 fn request_at(
-    index: &Index,
-    recent: &RecentEdits,
+    sources: &Sources,
     snapshot: &Snapshot,
     path: Option<&Path>,
     offset: usize,
@@ -278,10 +298,11 @@ fn request_at(
         language: snapshot.language?,
         path,
         name: &snapshot.uri,
+        version: snapshot.version,
         text: &text,
         tree: &tree,
     };
-    context::completion_request(index, recent, &document, offset, config)
+    context::completion_request(sources, &document, offset, config)
 }
 
 fn lines_around(snapshot: &Snapshot, line: u32) -> String {

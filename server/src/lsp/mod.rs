@@ -427,6 +427,7 @@ impl LanguageServer for Backend {
         }
         self.completions.forget(uri);
         self.live.forget(uri);
+        self.context.closed(uri);
         if !self.support().pull {
             // A closed file's findings would otherwise stay in the problems list.
             self.client

@@ -1,0 +1,266 @@
+//! What the context builder needs from the whole current file (its definitions, imports
+//! and the modules they name), computed once per document version instead of once per
+//! completion: on a 20,000-line file the two whole-file queries cost tens of milliseconds,
+//! which a request at every pause in typing cannot afford.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, QueryCursor, Tree};
+
+use super::queries;
+use super::symbols::{self, Symbol};
+use crate::syntax::Language;
+
+/// One import statement of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub start_byte: usize,
+    /// The statement as written, shown to the model as it is.
+    pub text: String,
+    /// The identifiers it mentions, in order: names the file is likely to use next.
+    pub names: Vec<String>,
+}
+
+/// The whole-file part of a completion's context.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    pub symbols: Vec<Symbol>,
+    pub imports: Vec<Import>,
+    /// Path endings of the files the imports name (`app.models` -> `app/models.py`).
+    pub module_files: Vec<String>,
+    /// Indexes into `symbols` by name.
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl FileFacts {
+    /// Runs the language's symbol and context queries over the whole of `text`.
+    pub fn extract(language: Language, text: &str, tree: &Tree) -> FileFacts {
+        let mut facts = FileFacts {
+            symbols: symbols::extract(language, text, tree),
+            ..FileFacts::default()
+        };
+        let Some(queries) = queries::for_language(language) else {
+            return facts;
+        };
+        let context = &queries.context;
+        let names = context.capture_names();
+        let mut modules = Vec::new();
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(context, tree.root_node(), text.as_bytes());
+        while let Some(found) = matches.next() {
+            for capture in found.captures() {
+                let node = capture.node;
+                match names.get(capture.index as usize).copied() {
+                    Some("import") => {
+                        facts
+                            .imports
+                            .extend(text.get(node.byte_range()).map(|statement| Import {
+                                start_byte: node.start_byte(),
+                                text: statement.to_string(),
+                                names: identifiers(node, text),
+                            }))
+                    }
+                    Some("module") => modules.extend(text.get(node.byte_range())),
+                    _ => {}
+                }
+            }
+        }
+        facts.imports.dedup_by_key(|import| import.start_byte);
+        facts.module_files = module_files(language, &modules);
+        for (at, symbol) in facts.symbols.iter().enumerate() {
+            facts
+                .by_name
+                .entry(symbol.name.clone())
+                .or_default()
+                .push(at);
+        }
+        facts
+    }
+
+    /// The file's definitions of `name`.
+    pub fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Symbol> + 'a {
+        let found = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        found.iter().filter_map(|at| self.symbols.get(*at))
+    }
+}
+
+/// The identifiers under `node`, in order.
+fn identifiers(node: Node, text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        if matches!(node.kind(), "identifier" | "type_identifier") {
+            found.extend(text.get(node.byte_range()).map(str::to_string));
+            continue;
+        }
+        let mut walker = node.walk();
+        let children: Vec<Node> = node.children(&mut walker).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    found
+}
+
+/// Path endings of the files the imports name (`app.models` -> `app/models.py`).
+fn module_files(language: Language, modules: &[&str]) -> Vec<String> {
+    let mut files = Vec::new();
+    for module in modules {
+        match language {
+            Language::Python => {
+                let dotted = module.trim_start_matches('.').replace('.', "/");
+                if !dotted.is_empty() {
+                    files.push(format!("{dotted}.py"));
+                    files.push(format!("{dotted}/__init__.py"));
+                }
+            }
+            Language::Rust => {
+                let path = module.split('{').next().unwrap_or("");
+                let mut segments: Vec<&str> = path
+                    .split("::")
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super"))
+                    .collect();
+                if !module.contains('{') {
+                    // The last segment is the item itself.
+                    segments.pop();
+                }
+                if let Some(last) = segments.last().copied() {
+                    files.push(format!("{last}.rs"));
+                    files.push(format!("{last}/mod.rs"));
+                }
+            }
+        }
+    }
+    files
+}
+
+/// The latest facts of each open document, by document name (its URI).
+///
+/// A request takes what is there even when the document has changed since: edits move
+/// definitions by a few bytes, which only blurs the ranking (is a definition already in
+/// the window?), while recomputing costs far more than the rest of the request. The editor
+/// integration refreshes a document's facts when its edits pause; a document seen for the
+/// first time is computed on the spot.
+#[derive(Default)]
+pub struct FactsCache {
+    entries: Mutex<HashMap<String, (i32, Arc<FileFacts>)>>,
+}
+
+impl FactsCache {
+    /// The facts to use for `name` at `version`, computing them only when there are none.
+    pub fn get_or_extract(
+        &self,
+        name: &str,
+        version: i32,
+        language: Language,
+        text: &str,
+        tree: &Tree,
+    ) -> Arc<FileFacts> {
+        if let Some((_, facts)) = self.entries.lock().ok().and_then(|e| e.get(name).cloned()) {
+            return facts;
+        }
+        self.refresh(name, version, language, text, tree)
+    }
+
+    /// Recomputes the facts of `name` at `version`, unless newer ones are already stored.
+    pub fn refresh(
+        &self,
+        name: &str,
+        version: i32,
+        language: Language,
+        text: &str,
+        tree: &Tree,
+    ) -> Arc<FileFacts> {
+        let facts = Arc::new(FileFacts::extract(language, text, tree));
+        if let Ok(mut entries) = self.entries.lock() {
+            let newer = entries
+                .get(name)
+                .is_some_and(|(stored, _)| *stored > version);
+            if !newer {
+                entries.insert(name.to_string(), (version, facts.clone()));
+            }
+        }
+        facts
+    }
+
+    /// Whether the stored facts of `name` are those of `version`.
+    pub fn is_current(&self, name: &str, version: i32) -> bool {
+        self.entries
+            .lock()
+            .ok()
+            .and_then(|entries| entries.get(name).map(|(stored, _)| *stored == version))
+            .unwrap_or(false)
+    }
+
+    pub fn forget(&self, name: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(language: Language, text: &str) -> FileFacts {
+        let tree = language.parse_str(text).unwrap();
+        FileFacts::extract(language, text, &tree)
+    }
+
+    #[test]
+    fn imports_their_names_and_module_files() {
+        let found = facts(
+            Language::Python,
+            "import os.path\nfrom .models import User, Order as O\n\ndef f():\n    import json\n",
+        );
+        let statements: Vec<&str> = found.imports.iter().map(|i| i.text.as_str()).collect();
+        assert_eq!(
+            statements,
+            [
+                "import os.path",
+                "from .models import User, Order as O",
+                "import json"
+            ]
+        );
+        assert_eq!(found.imports[1].names, ["models", "User", "Order", "O"]);
+        assert!(found.module_files.contains(&"models.py".to_string()));
+        assert!(
+            found
+                .module_files
+                .contains(&"os/path/__init__.py".to_string())
+        );
+        assert_eq!(found.named("f").count(), 1);
+        assert_eq!(found.named("g").count(), 0);
+
+        let rust = facts(
+            Language::Rust,
+            "use crate::db::{Pool, query};\nuse std::sync::Arc;\n",
+        );
+        assert!(rust.module_files.contains(&"db.rs".to_string()));
+        assert!(rust.module_files.contains(&"sync/mod.rs".to_string()));
+    }
+
+    #[test]
+    fn a_stale_entry_is_served_until_refreshed_and_never_replaced_by_an_older_one() {
+        let cache = FactsCache::default();
+        let old = "def old():\n    pass\n";
+        let new = "def new():\n    pass\n";
+        let tree = |text: &str| Language::Python.parse_str(text).unwrap();
+        let first = cache.get_or_extract("a", 1, Language::Python, old, &tree(old));
+        assert_eq!(first.symbols[0].name, "old");
+        // Version 2 is not computed on the request path while version 1 is there.
+        let served = cache.get_or_extract("a", 2, Language::Python, new, &tree(new));
+        assert_eq!(served.symbols[0].name, "old");
+        assert!(!cache.is_current("a", 2));
+        cache.refresh("a", 2, Language::Python, new, &tree(new));
+        assert!(cache.is_current("a", 2));
+        // A late refresh of an older version does not win.
+        cache.refresh("a", 1, Language::Python, old, &tree(old));
+        let served = cache.get_or_extract("a", 2, Language::Python, new, &tree(new));
+        assert_eq!(served.symbols[0].name, "new");
+        cache.forget("a");
+        assert!(!cache.is_current("a", 2));
+    }
+}
