@@ -180,10 +180,25 @@ fn balanced(text: &str) -> bool {
     depth == 0 && quotes('"') && quotes('\'')
 }
 
+/// Largest scope parsed on its own: a larger function or class is narrowed to the
+/// statements at the cursor, so the check stays cheap in long functions and classes.
+const MAX_SCOPE_BYTES: usize = 4096;
+
+/// Nodes whose children are statements or items: where a narrowed scope is cut.
+const CONTAINERS: [&str; 5] = [
+    "module",
+    "block",
+    "source_file",
+    "declaration_list",
+    "field_declaration_list",
+];
+
 /// Whether inserting `insert` at `cursor` turns an error-free scope into one with errors.
 /// The scope is the smallest function, class or item holding the cursor, else the
-/// top-level items on either side of it; it is parsed on its own, before and after, so the
-/// check costs two small parses however large the file. CPU work: call it off the LSP task.
+/// top-level items on either side of it; one larger than `MAX_SCOPE_BYTES` is narrowed to
+/// the statements on either side of the cursor in the innermost block holding it, taken
+/// as whole lines and dedented. It is parsed on its own, before and after, so the check
+/// costs two small parses however large the file. CPU work: call it off the LSP task.
 pub fn breaks_syntax(
     language: Language,
     text: &Rope,
@@ -191,26 +206,33 @@ pub fn breaks_syntax(
     cursor: usize,
     insert: &str,
 ) -> bool {
-    let (start, end) = scope(tree.root_node(), cursor);
+    let scope = scope(text, tree.root_node(), cursor);
     let Some(before) = text
-        .get_byte_slice(start..end)
+        .get_byte_slice(scope.start..scope.end)
         .map(|slice| slice.to_string())
     else {
         return false;
     };
-    let Some((head, tail)) = before.split_at_checked(cursor - start) else {
+    let Some((head, tail)) = before.split_at_checked(cursor - scope.start) else {
         return false;
     };
     let clean = |code: &str| {
         language
-            .parse_str(code)
+            .parse_str(&dedent(code, scope.indent))
             .is_some_and(|tree| !tree.root_node().has_error())
     };
     clean(&before) && !clean(&format!("{head}{insert}{tail}"))
 }
 
-/// The byte range of the scope around `cursor` (see `breaks_syntax`).
-fn scope(root: Node<'_>, cursor: usize) -> (usize, usize) {
+/// The code `breaks_syntax` parses: a byte range of the document, and the indentation (in
+/// bytes) to take off each of its lines.
+struct Scope {
+    start: usize,
+    end: usize,
+    indent: usize,
+}
+
+fn scope(text: &Rope, root: Node<'_>, cursor: usize) -> Scope {
     let holding = root
         .descendant_for_byte_range(cursor, cursor)
         .into_iter()
@@ -227,21 +249,74 @@ fn scope(root: Node<'_>, cursor: usize) -> (usize, usize) {
             ) && node.start_byte() <= cursor
                 && cursor <= node.end_byte()
         });
-    if let Some(node) = holding {
-        return (node.start_byte(), node.end_byte());
+    let whole = match holding {
+        Some(node) => Scope {
+            start: node.start_byte(),
+            end: node.end_byte(),
+            indent: 0,
+        },
+        None => around(root, cursor),
+    };
+    if whole.end - whole.start <= MAX_SCOPE_BYTES {
+        return whole;
     }
-    let mut walker = root.walk();
-    let children: Vec<Node<'_>> = root.children(&mut walker).collect();
-    let start = children
-        .iter()
-        .rev()
-        .find(|child| child.start_byte() <= cursor)
-        .map_or(root.start_byte(), |child| child.start_byte());
-    let end = children
-        .iter()
-        .find(|child| child.start_byte() >= cursor)
-        .map_or(root.end_byte(), |child| child.end_byte());
-    (start, end.max(cursor))
+    let container = root
+        .descendant_for_byte_range(cursor, cursor)
+        .into_iter()
+        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .find(|node| CONTAINERS.contains(&node.kind()) && node.start_byte() <= cursor);
+    let Some(narrow) = container.map(|node| around(node, cursor)) else {
+        return whole;
+    };
+    // Whole lines, so that every line keeps its indentation relative to the first.
+    let line_start = text.line_to_byte(text.byte_to_line(narrow.start));
+    let indentation = text
+        .get_byte_slice(line_start..narrow.start)
+        .map(|slice| slice.chars().all(|c| c == ' ' || c == '\t'));
+    if indentation != Some(true) {
+        return whole;
+    }
+    Scope {
+        start: line_start,
+        end: narrow.end,
+        indent: narrow.start - line_start,
+    }
+}
+
+/// The named children of `parent` on either side of `cursor` (the one it is in, or the one
+/// before it and the one after it); a block's braces are not statements.
+fn around(parent: Node<'_>, cursor: usize) -> Scope {
+    let mut walker = parent.walk();
+    let children: Vec<Node<'_>> = parent.named_children(&mut walker).collect();
+    let before = children.iter().rev().find(|c| c.start_byte() <= cursor);
+    let after = children.iter().find(|c| c.start_byte() >= cursor);
+    let (start, end) = match (before.or(after), after.or(before)) {
+        (Some(first), Some(last)) => (first.start_byte(), last.end_byte()),
+        _ => (parent.start_byte(), parent.end_byte()),
+    };
+    Scope {
+        start: start.min(cursor),
+        end: end.max(cursor),
+        indent: 0,
+    }
+}
+
+/// `code` with up to `indent` leading blanks taken off each line.
+fn dedent(code: &str, indent: usize) -> std::borrow::Cow<'_, str> {
+    if indent == 0 {
+        return code.into();
+    }
+    code.split_inclusive('\n')
+        .map(|line| {
+            let blanks = line
+                .bytes()
+                .take(indent)
+                .take_while(|b| *b == b' ' || *b == b'\t')
+                .count();
+            &line[blanks..]
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// With the cursor in a line's indentation (`indent`, spaces or tabs only), models often
@@ -370,6 +445,41 @@ mod tests {
             cursor,
             "a +* )"
         ));
+        // In a function too long to parse whole, the statements at the cursor decide.
+        let long: String = (0..400).map(|i| format!("        v{i} = {i}\n")).collect();
+        let text = format!("class C:\n    def f(self, a):\n{long}        return \n        w = 1\n");
+        let cursor = text.find("return ").unwrap() + "return ".len();
+        let rope = Rope::from_str(&text);
+        let tree = Language::Python.parse_str(&text).unwrap();
+        assert!(text.len() > MAX_SCOPE_BYTES);
+        assert!(!breaks_syntax(
+            Language::Python,
+            &rope,
+            &tree,
+            cursor,
+            "a + 1"
+        ));
+        assert!(!breaks_syntax(
+            Language::Python,
+            &rope,
+            &tree,
+            cursor,
+            "(a +\n            1)"
+        ));
+        assert!(breaks_syntax(
+            Language::Python,
+            &rope,
+            &tree,
+            cursor,
+            "a +* )"
+        ));
+        let long: String = (0..300).map(|i| format!("    let v{i} = {i};\n")).collect();
+        let text = format!("impl S {{\n    fn f(&self) {{\n{long}    let x = 1;\n    }}\n}}\n");
+        let cursor = text.find("let x = ").unwrap() + "let x = ".len();
+        let rope = Rope::from_str(&text);
+        let tree = Language::Rust.parse_str(&text).unwrap();
+        assert!(!breaks_syntax(Language::Rust, &rope, &tree, cursor, "2 + "));
+        assert!(breaks_syntax(Language::Rust, &rope, &tree, cursor, "2 }} "));
         // A scope that is already broken is not held against the suggestion.
         let broken = "def f(a):\n    return foo(\n";
         let cursor = broken.len() - 1;
