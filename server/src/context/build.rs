@@ -8,7 +8,7 @@ use std::sync::Arc;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor, Tree};
 
-use super::facts::FileFacts;
+use super::facts::{self, FileFacts};
 use super::index::{Definition, Index};
 use super::queries;
 use super::symbols::{self, Symbol};
@@ -28,6 +28,8 @@ const LINES_AFTER: usize = 10;
 const MAX_NAMES: usize = 64;
 /// Definitions of one name taken from elsewhere in the workspace.
 const MAX_DEFINITIONS_PER_NAME: usize = 2;
+/// Definitions offered from the module an import at the cursor names.
+const MAX_MODULE_DEFINITIONS: usize = 48;
 /// The file's other definitions offered, nearest first: more never fit in a budget.
 const MAX_OUTLINE: usize = 64;
 
@@ -218,6 +220,25 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         });
     }
 
+    // An import being written: what the module it names offers.
+    if let (Some(index), Some(module)) = (input.index, importing_from(input, offset)) {
+        let files = facts::module_files(input.language, &[module.as_str()]);
+        let offered = index
+            .definitions_in(&files)
+            .into_iter()
+            .filter(|definition| !matches!(&*definition.kind, "field" | "variant"))
+            .filter(|definition| *definition.path != *input.path)
+            .take(MAX_MODULE_DEFINITIONS);
+        for (nearness, definition) in offered.enumerate() {
+            out.push(Candidate {
+                tier: Tier::Imported,
+                nearness,
+                path: definition.path.clone(),
+                text: definition.render(),
+            });
+        }
+    }
+
     // (c) Definitions of the names in play: same file, then imported modules, then anywhere.
     let function = scopes
         .iter()
@@ -328,6 +349,45 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
     out
 }
 
+/// The module named by the import statement the cursor is in (`from app.models import |`,
+/// `use crate::db::{Pool, |`), when the part naming it is written.
+fn importing_from(input: &Input, offset: usize) -> Option<String> {
+    let text = input.text;
+    let statement = input
+        .tree
+        .root_node()
+        .descendant_for_byte_range(offset.saturating_sub(1), offset)
+        .into_iter()
+        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .find(|node| matches!(node.kind(), "import_from_statement" | "use_declaration"));
+    if let Some(statement) = statement {
+        let field = match input.language {
+            Language::Python => "module_name",
+            Language::Rust => "argument",
+        };
+        let module = statement.child_by_field_name(field)?;
+        if module.end_byte() <= offset || input.language == Language::Rust {
+            return text.get(module.byte_range()).map(str::to_string);
+        }
+        return None;
+    }
+    // An unfinished statement may not parse as one: read the cursor's line.
+    let line = text.get(..offset)?.rsplit('\n').next()?.trim_start();
+    let keyword = match input.language {
+        Language::Python => "from ",
+        Language::Rust => "use ",
+    };
+    let rest = line
+        .strip_prefix("pub ")
+        .unwrap_or(line)
+        .strip_prefix(keyword)?;
+    let module = match input.language {
+        Language::Python => rest.split_once(" import")?.0.trim(),
+        Language::Rust => rest.rsplit_once("::")?.0.trim(),
+    };
+    (!module.is_empty()).then(|| module.to_string())
+}
+
 /// Identifiers in the enclosing function and in the lines around the cursor, nearest
 /// first, each once.
 fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>) -> Vec<String> {
@@ -393,10 +453,9 @@ fn line_span(text: &str, offset: usize) -> (usize, usize) {
 }
 
 fn is_imported(module_files: &[String], path: &str) -> bool {
-    module_files.iter().any(|file| {
-        path.ends_with(file.as_str())
-            && (path.len() == file.len() || path[..path.len() - file.len()].ends_with('/'))
-    })
+    module_files
+        .iter()
+        .any(|file| super::index::ends_at_segment(path, file))
 }
 
 /// Chosen candidates as one snippet per file, the most relevant file last (nearest the
@@ -556,6 +615,39 @@ mod tests {
         assert!(!all.iter().any(|t| t.contains("pub fn save")), "{all:?}");
         // The most relevant file is last, nearest the prefix.
         assert_eq!(roomy.snippets.last().unwrap().path, "app/models.py");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn an_import_being_written_brings_what_the_module_offers() {
+        let root = std::env::temp_dir().join(format!("keel-import-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(
+            root.join("app/models.py"),
+            "class User:\n    name = 1\n\ndef find_user(db, email):\n    pass\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("app/other.py"), "def unrelated():\n    pass\n").unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        for text in [
+            "from app.models import \n",
+            "from app.models import (\n    User,\n    \n)\n",
+        ] {
+            let cursor = if text.contains('(') {
+                "User,\n    "
+            } else {
+                "import "
+            };
+            let request = request(text, cursor, 2048, Some(&index));
+            let all: Vec<&str> = request.snippets.iter().map(|s| s.text.as_str()).collect();
+            let joined = all.join("\n");
+            assert!(joined.contains("class User:"), "{text:?}: {all:?}");
+            assert!(joined.contains("def find_user(db, email):"), "{all:?}");
+            assert!(!joined.contains("unrelated"), "{all:?}");
+        }
         std::fs::remove_dir_all(&root).unwrap();
     }
 

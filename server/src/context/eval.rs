@@ -91,6 +91,7 @@ pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result
         ));
     }
     let files = source_files(corpus, &privacy.exclude)?;
+    let packages = top_level_names(corpus);
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut needed = 0;
     let mut keel_found = 0;
@@ -110,7 +111,7 @@ pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result
             continue;
         };
         let shown = super::index::display_path(&[corpus.to_path_buf()], path);
-        let wanted = hole.wanted(&index, &shown, &text);
+        let wanted = hole.wanted(&index, &packages, &shown, &text);
         let Some(tree) = hole.language.parse_str(&hole.holed) else {
             continue;
         };
@@ -251,10 +252,19 @@ impl Hole {
 
     /// For each identifier of the removed text defined in the workspace (other than by
     /// the hole's own line): the signatures whose presence in a prompt counts as found.
-    fn wanted(&self, index: &Index, display: &str, text: &str) -> Vec<Vec<String>> {
+    fn wanted(
+        &self,
+        index: &Index,
+        packages: &HashSet<String>,
+        display: &str,
+        text: &str,
+    ) -> Vec<Vec<String>> {
         let Some(tree) = self.language.parse_str(text) else {
             return Vec::new();
         };
+        let (foreign, imported) = imported_names(self.language, tree.root_node(), text, packages);
+        let here = symbols::extract(self.language, text, &tree);
+        let locals = local_names(tree.root_node(), text, self.removed.start);
         let mut names = Vec::new();
         let mut seen = HashSet::new();
         let mut stack = vec![tree.root_node()];
@@ -267,7 +277,14 @@ impl Hole {
                 "identifier" | "type_identifier" | "field_identifier"
             ) && node.start_byte() >= self.removed.start
                 && !is_binding(node)
+                && !is_module_path(self.language, node)
                 && let Some(name) = text.get(node.byte_range())
+                && !foreign.contains(name)
+                && (!locals.contains(name) || is_member(node))
+                && !(is_builtin(self.language, name)
+                    && !is_member(node)
+                    && !imported.contains(name)
+                    && !here.iter().any(|s| s.name == name))
                 && seen.insert(name.to_string())
             {
                 names.push(name.to_string());
@@ -275,7 +292,6 @@ impl Hole {
             let mut walker = node.walk();
             stack.extend(node.children(&mut walker));
         }
-        let here = symbols::extract(self.language, text, &tree);
         names
             .into_iter()
             .filter_map(|name| {
@@ -294,6 +310,289 @@ impl Hole {
                 (!signatures.is_empty()).then_some(signatures)
             })
             .collect()
+    }
+}
+
+/// Names bound inside the function around `offset` (parameters, assignment and loop
+/// targets): a local variable, whatever the workspace defines under the same name.
+fn local_names(root: tree_sitter::Node, text: &str, offset: usize) -> HashSet<String> {
+    let function = root
+        .descendant_for_byte_range(offset, offset)
+        .into_iter()
+        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .find(|node| matches!(node.kind(), "function_definition" | "function_item"));
+    let mut locals = HashSet::new();
+    let mut stack: Vec<tree_sitter::Node> = function.into_iter().collect();
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier" && (is_binding(node) || is_loop_target(node)) {
+            locals.extend(text.get(node.byte_range()).map(str::to_string));
+        }
+        let mut walker = node.walk();
+        stack.extend(node.children(&mut walker));
+    }
+    locals
+}
+
+/// Whether `node` is (part of) what a loop, comprehension or `as` binds.
+fn is_loop_target(node: tree_sitter::Node) -> bool {
+    std::iter::successors(node.parent(), |n| n.parent())
+        .take(3)
+        .any(|ancestor| match ancestor.kind() {
+            "for_statement" | "for_in_clause" | "for_expression" => ancestor
+                .child_by_field_name(if ancestor.kind() == "for_expression" {
+                    "pattern"
+                } else {
+                    "left"
+                })
+                .is_some_and(|target| {
+                    target.start_byte() <= node.start_byte() && node.end_byte() <= target.end_byte()
+                }),
+            "as_pattern_target" => true,
+            _ => false,
+        })
+}
+
+/// The names of the corpus's top-level packages and modules (`fastapi`, `app.py` ->
+/// `app`): an import whose first component is not one of them comes from outside the
+/// workspace (the standard library or another package).
+fn top_level_names(corpus: &Path) -> HashSet<String> {
+    let Ok(entries) = std::fs::read_dir(corpus) else {
+        return HashSet::new();
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".py").unwrap_or(&name).to_string()
+        })
+        .collect()
+}
+
+/// The names the file binds by importing them from outside the workspace (`from typing
+/// import Any`, `use std::sync::Arc`) and Python modules bound by `import x` (whatever the
+/// workspace defines under the same name is not what the code means), then every
+/// identifier of the file's imports.
+fn imported_names(
+    language: Language,
+    root: tree_sitter::Node,
+    text: &str,
+    packages: &HashSet<String>,
+) -> (HashSet<String>, HashSet<String>) {
+    let mut foreign = HashSet::new();
+    let mut imported = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let source = |n: tree_sitter::Node| text.get(n.byte_range()).unwrap_or("").to_string();
+        if matches!(
+            node.kind(),
+            "import_statement" | "import_from_statement" | "use_declaration"
+        ) {
+            let mut inner = vec![node];
+            while let Some(n) = inner.pop() {
+                if n.kind() == "identifier" || n.kind() == "type_identifier" {
+                    imported.insert(source(n));
+                }
+                let mut walker = n.walk();
+                inner.extend(n.children(&mut walker));
+            }
+        }
+        match (language, node.kind()) {
+            (Language::Python, "import_statement") => {
+                let mut walker = node.walk();
+                for name in node.children_by_field_name("name", &mut walker) {
+                    let bound = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("alias").map(source),
+                        _ => source(name).split('.').next().map(str::to_string),
+                    };
+                    foreign.extend(bound);
+                }
+            }
+            (Language::Python, "import_from_statement") => {
+                let module = node.child_by_field_name("module_name").map(source);
+                let first = module.as_deref().and_then(|m| m.split('.').next());
+                if first.is_some_and(|first| !first.is_empty() && !packages.contains(first)) {
+                    let mut walker = node.walk();
+                    for name in node.children_by_field_name("name", &mut walker) {
+                        let bound = match name.kind() {
+                            "aliased_import" => name.child_by_field_name("alias"),
+                            _ => Some(name),
+                        };
+                        foreign.extend(bound.map(source));
+                    }
+                }
+            }
+            (Language::Rust, "use_declaration") => {
+                let path = node.child_by_field_name("argument").map(source);
+                let first = path.as_deref().and_then(|p| p.split("::").next());
+                let local = ["crate", "self", "super"];
+                if first.is_some_and(|f| !local.contains(&f) && !packages.contains(f)) {
+                    let mut inner = vec![node];
+                    while let Some(n) = inner.pop() {
+                        if n.kind() == "identifier" || n.kind() == "type_identifier" {
+                            foreign.insert(source(n));
+                        }
+                        let mut walker = n.walk();
+                        inner.extend(n.children(&mut walker));
+                    }
+                }
+            }
+            _ => {
+                let mut walker = node.walk();
+                stack.extend(node.children(&mut walker));
+            }
+        }
+    }
+    (foreign, imported)
+}
+
+/// Whether `node` is part of a Python import's module path (`from app.models import X`:
+/// `app`, `models`): a module, which the index does not hold as a definition.
+fn is_module_path(language: Language, node: tree_sitter::Node) -> bool {
+    if language != Language::Python {
+        return false;
+    }
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        match parent.kind() {
+            "dotted_name" | "relative_import" | "aliased_import" => current = parent,
+            "import_statement" => return true,
+            "import_from_statement" => {
+                return parent
+                    .child_by_field_name("module_name")
+                    .is_some_and(|module| module.id() == current.id());
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether `node` is reached through a value (`x.name`, `x::name`, `x.name()`): a member,
+/// which a builtin of the same name is not.
+fn is_member(node: tree_sitter::Node) -> bool {
+    node.parent().is_some_and(|parent| {
+        matches!(
+            parent.kind(),
+            "attribute" | "field_expression" | "scoped_identifier"
+        ) && parent
+            .named_child(0)
+            .is_some_and(|first| first.id() != node.id())
+    })
+}
+
+/// Python's builtins and Rust's prelude: names code uses without defining or importing.
+fn is_builtin(language: Language, name: &str) -> bool {
+    const PYTHON: &[&str] = &[
+        "abs",
+        "all",
+        "any",
+        "bool",
+        "bytearray",
+        "bytes",
+        "callable",
+        "chr",
+        "classmethod",
+        "dict",
+        "dir",
+        "enumerate",
+        "filter",
+        "float",
+        "format",
+        "frozenset",
+        "getattr",
+        "globals",
+        "hasattr",
+        "hash",
+        "id",
+        "input",
+        "int",
+        "isinstance",
+        "issubclass",
+        "iter",
+        "len",
+        "list",
+        "map",
+        "max",
+        "min",
+        "next",
+        "object",
+        "open",
+        "ord",
+        "pow",
+        "print",
+        "property",
+        "range",
+        "repr",
+        "reversed",
+        "round",
+        "set",
+        "setattr",
+        "slice",
+        "sorted",
+        "staticmethod",
+        "str",
+        "sum",
+        "super",
+        "tuple",
+        "type",
+        "vars",
+        "zip",
+        "Exception",
+        "BaseException",
+        "ValueError",
+        "TypeError",
+        "KeyError",
+        "IndexError",
+        "AttributeError",
+        "RuntimeError",
+        "NotImplementedError",
+        "StopIteration",
+        "NotImplemented",
+        "Ellipsis",
+        "self",
+        "cls",
+    ];
+    const RUST: &[&str] = &[
+        "Option",
+        "Some",
+        "None",
+        "Result",
+        "Ok",
+        "Err",
+        "Vec",
+        "String",
+        "Box",
+        "ToString",
+        "ToOwned",
+        "Clone",
+        "Copy",
+        "Send",
+        "Sync",
+        "Sized",
+        "Default",
+        "Drop",
+        "Fn",
+        "FnMut",
+        "FnOnce",
+        "From",
+        "Into",
+        "TryFrom",
+        "TryInto",
+        "Iterator",
+        "IntoIterator",
+        "Extend",
+        "PartialEq",
+        "Eq",
+        "PartialOrd",
+        "Ord",
+        "AsRef",
+        "AsMut",
+        "Self",
+        "self",
+    ];
+    match language {
+        Language::Python => PYTHON.contains(&name),
+        Language::Rust => RUST.contains(&name),
     }
 }
 
@@ -349,4 +648,39 @@ fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
         start += line.len();
         (at, line.trim_end_matches(['\n', '\r']))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_the_workspace_defines_are_wanted() {
+        let root = std::env::temp_dir().join(format!("keel-eval-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        // The workspace happens to define names that builtins and foreign imports also use.
+        std::fs::write(
+            root.join("app/models.py"),
+            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n",
+        )
+        .unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let packages = top_level_names(&root);
+        assert!(packages.contains("app"));
+        let text = "from typing import Any\nimport typing\nfrom app.models import User\n\ndef f(options):\n    return User(len(options), Any, typing.x)\n";
+        let start = text.find("User(").unwrap();
+        let hole = Hole {
+            language: Language::Python,
+            holed: String::new(),
+            cut: start,
+            removed: start..text.len() - 1,
+            line: 5,
+        };
+        let wanted = hole.wanted(&index, &packages, "app/views.py", text);
+        assert_eq!(wanted, vec![vec!["class User:".to_string()]]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
 }

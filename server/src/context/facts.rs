@@ -103,7 +103,7 @@ fn identifiers(node: Node, text: &str) -> Vec<String> {
 }
 
 /// Path endings of the files the imports name (`app.models` -> `app/models.py`).
-fn module_files(language: Language, modules: &[&str]) -> Vec<String> {
+pub(super) fn module_files(language: Language, modules: &[&str]) -> Vec<String> {
     let mut files = Vec::new();
     for module in modules {
         match language {

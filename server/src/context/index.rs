@@ -203,6 +203,34 @@ impl Index {
             .unwrap_or_default()
     }
 
+    /// The definitions of the files whose display path ends with one of `endings` (at a
+    /// `/`), in file order: what a module offers to an import of it.
+    pub fn definitions_in(&self, endings: &[String]) -> Vec<Arc<Definition>> {
+        let Ok(inner) = self.inner.read() else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for (display, names) in inner.by_file.values() {
+            if !endings
+                .iter()
+                .any(|ending| ends_at_segment(display, ending))
+            {
+                continue;
+            }
+            let mut seen = std::collections::HashSet::new();
+            for name in names.iter().filter(|name| seen.insert(*name)) {
+                let definitions = inner.by_name.get(name).into_iter().flatten();
+                found.extend(
+                    definitions
+                        .filter(|definition| Arc::ptr_eq(&definition.path, display))
+                        .cloned(),
+                );
+            }
+        }
+        found.sort_by(|a, b| (&a.path, a.start_line).cmp(&(&b.path, b.start_line)));
+        found
+    }
+
     pub fn symbol_count(&self) -> usize {
         self.inner.read().map(|inner| inner.symbols).unwrap_or(0)
     }
@@ -274,6 +302,12 @@ fn file_definitions(roots: &[PathBuf], path: &Path, text: &str) -> FileDefinitio
 
 /// `path` relative to the folder it is in (with the folder's name first when there are
 /// several), `/`-separated: what the model sees as the file's name.
+/// Whether `path` ends with `ending` at a path segment boundary.
+pub fn ends_at_segment(path: &str, ending: &str) -> bool {
+    path.ends_with(ending)
+        && (path.len() == ending.len() || path[..path.len() - ending.len()].ends_with('/'))
+}
+
 pub fn display_path(roots: &[PathBuf], path: &Path) -> String {
     let relative = roots.iter().find_map(|root| {
         let rest = path.strip_prefix(root).ok()?;
