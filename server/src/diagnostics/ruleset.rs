@@ -657,6 +657,51 @@ instead = "i"
     }
 
     #[test]
+    fn merged_team_rules_run_beside_the_builtin_ones_and_replace_their_namesakes() {
+        let dir = temp_dir("merged");
+        std::fs::write(
+            dir.join("no-print.toml"),
+            team_rule(
+                "team-no-print",
+                r#"(call function: (identifier) @name (#eq? @name "print")) @call"#,
+                "use the logger",
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("eval.toml"),
+            team_rule(
+                "py-eval-exec",
+                r#"(call function: (identifier) @name (#eq? @name "eval")) @call"#,
+                "team eval",
+            ),
+        )
+        .unwrap();
+        let rules = RuleSet::builtin()
+            .merged(RuleSet::load_dir(&dir).unwrap())
+            .unwrap();
+        let text = "print(x)\neval(code)\nimport requests\nrequests.get(url)\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let findings = rules.check(Language::Python, text, &tree, &DiagnosticsConfig::default());
+        let found: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|finding| (finding.rule_id.as_str(), finding.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("team-no-print", "use the logger"),
+                ("py-eval-exec", "team eval"),
+                (
+                    "py-http-no-timeout",
+                    "`requests.get(url)` has no timeout: if the server never answers, this worker waits forever"
+                ),
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn load_errors_name_the_file_and_the_problem() {
         let dir = temp_dir("bad");
         std::fs::write(
