@@ -304,6 +304,7 @@ pub(crate) struct File<'t> {
     pub path: Option<&'t Path>,
     use_declarations: OnceCell<Vec<String>>,
     async_fn_names: OnceCell<Vec<&'t str>>,
+    defines_async: OnceCell<bool>,
 }
 
 impl<'t> File<'t> {
@@ -320,6 +321,7 @@ impl<'t> File<'t> {
             path,
             use_declarations: OnceCell::new(),
             async_fn_names: OnceCell::new(),
+            defines_async: OnceCell::new(),
         }
     }
 
@@ -366,16 +368,25 @@ impl<'t> File<'t> {
         })
     }
 
+    /// Whether the file can define an async function at all: both languages spell it with
+    /// the `async` keyword. Saves walking the tree of the many files that have none.
+    fn defines_async(&self) -> bool {
+        *self
+            .defines_async
+            .get_or_init(|| self.text.contains("async"))
+    }
+
     /// Names of the `async` functions and methods defined in this file.
     fn async_fn_names(&self) -> &[&'t str] {
         self.async_fn_names.get_or_init(|| {
             let mut async_names = Vec::new();
             let mut other_names = Vec::new();
             visit(self.root, &mut |node| {
-                if let (Some(is_async), Some(name)) = (
-                    self.awaitable_definition(node),
-                    node.child_by_field_name("name"),
-                ) {
+                // Only definitions have a name worth looking up: the lookup compares field
+                // names as strings, too slow to do for every node of the file.
+                if let Some(is_async) = self.awaitable_definition(node)
+                    && let Some(name) = node.child_by_field_name("name")
+                {
                     if is_async {
                         async_names.push(self.text_of(name));
                     } else {
@@ -1360,6 +1371,9 @@ fn imported_from(node: Node<'_>, path: &str, file: &File<'_>) -> bool {
 /// defined async in the enclosing `impl`/class, or a function whose name is defined only
 /// as an async function here.
 fn calls_local_async_fn(call: Node<'_>, file: &File<'_>) -> bool {
+    if !file.defines_async() {
+        return false;
+    }
     let Some(callee) = call.child_by_field_name("function") else {
         return false;
     };

@@ -1,9 +1,12 @@
 //! A set of rules with their queries compiled: one combined query per language, so a file
-//! is scanned once whatever the number of rules.
+//! is scanned once whatever the number of rules. A language's query is compiled when a
+//! file of that language is first checked: compiling is costly, and a Python-only run
+//! never needs the Rust query.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{CaptureQuantifier, Query, QueryCursor, QueryError, QueryErrorKind, Tree};
@@ -25,12 +28,21 @@ mod builtin {
 #[derive(Debug)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    languages: Vec<CompiledLanguage>,
+    languages: Vec<LanguageRules>,
+}
+
+/// The rules of one language and, once a file needs it, their compiled query (`None` if it
+/// does not compile, which rules checked when loaded never do).
+#[derive(Debug)]
+struct LanguageRules {
+    language: Language,
+    /// Indexes into `RuleSet::rules`.
+    members: Vec<usize>,
+    compiled: OnceLock<Option<CompiledLanguage>>,
 }
 
 #[derive(Debug)]
 struct CompiledLanguage {
-    language: Language,
     query: Query,
     /// By pattern index of `query`.
     patterns: Vec<Pattern>,
@@ -83,7 +95,7 @@ const MAX_FIX_ROUNDS: usize = 8;
 impl RuleSet {
     /// The rules compiled into Keel (`queries/<lang>/rules/`).
     pub fn builtin() -> RuleSet {
-        match Self::try_builtin() {
+        match builtin_rules().and_then(Self::from_checked_rules) {
             Ok(rules) => rules,
             // Every built-in rule is compiled by the test suite, so this is a build defect.
             Err(err) => {
@@ -96,19 +108,38 @@ impl RuleSet {
         }
     }
 
-    fn try_builtin() -> Result<RuleSet, LoadError> {
-        let mut rules = Vec::new();
+    /// Rules whose queries were checked already (built in and compiled by the test suite,
+    /// or loaded with `from_rules`): only the ids are checked, queries compile when needed.
+    fn from_checked_rules(rules: Vec<Rule>) -> Result<RuleSet, LoadError> {
         let mut problems = Vec::new();
-        for (origin, text) in builtin::BUILTIN_RULES {
-            match Rule::parse(origin, text) {
-                Ok(rule) => rules.push(rule),
-                Err(problem) => problems.push(problem),
+        let mut seen = HashSet::new();
+        for rule in &rules {
+            if !seen.insert((rule.language, rule.id.as_str())) {
+                problems.push(RuleError {
+                    origin: rule.origin.clone(),
+                    message: format!(
+                        "two {} rules have the id \"{}\"; ids must be unique per language",
+                        rule.language.name(),
+                        rule.id
+                    ),
+                });
             }
         }
         if !problems.is_empty() {
             return Err(LoadError { problems });
         }
-        Self::from_rules(rules)
+        let languages = Language::ALL
+            .into_iter()
+            .map(|language| LanguageRules {
+                language,
+                members: (0..rules.len())
+                    .filter(|&index| rules[index].language == language)
+                    .collect(),
+                compiled: OnceLock::new(),
+            })
+            .filter(|language| !language.members.is_empty())
+            .collect();
+        Ok(RuleSet { rules, languages })
     }
 
     /// A team's rules: every `*.toml` under `dir` (e.g. `.keel/rules/`), in the same format
@@ -140,41 +171,24 @@ impl RuleSet {
 
     /// Compiles rules, checking each query, its predicates, message and fix.
     pub fn from_rules(rules: Vec<Rule>) -> Result<RuleSet, LoadError> {
+        let set = Self::from_checked_rules(rules)?;
         let mut problems = Vec::new();
-        let mut seen = HashSet::new();
-        for rule in &rules {
-            if !seen.insert((rule.language, rule.id.as_str())) {
-                problems.push(RuleError {
-                    origin: rule.origin.clone(),
-                    message: format!(
-                        "two {} rules have the id \"{}\"; ids must be unique per language",
-                        rule.language.name(),
-                        rule.id
-                    ),
-                });
-            }
-        }
-        let mut languages = Vec::new();
-        for language in Language::ALL {
-            let members: Vec<usize> = (0..rules.len())
-                .filter(|&index| rules[index].language == language)
-                .collect();
-            if members.is_empty() {
-                continue;
-            }
-            match compile_language(language, &rules, &members) {
-                Ok(compiled) => languages.push(compiled),
+        for language in &set.languages {
+            match compile_language(language.language, &set.rules, &language.members) {
+                Ok(compiled) => {
+                    let _ = language.compiled.set(Some(compiled));
+                }
                 Err(mut found) => problems.append(&mut found),
             }
         }
         if !problems.is_empty() {
             return Err(LoadError { problems });
         }
-        Ok(RuleSet { rules, languages })
+        Ok(set)
     }
 
     /// This set with `team`'s rules added; a team rule replaces a built-in one with the same
-    /// id and language.
+    /// id and language. Both sets were checked when loaded.
     pub fn merged(self, team: RuleSet) -> Result<RuleSet, LoadError> {
         let mut rules: Vec<Rule> = self
             .rules
@@ -187,7 +201,7 @@ impl RuleSet {
             })
             .collect();
         rules.extend(team.rules);
-        Self::from_rules(rules)
+        Self::from_checked_rules(rules)
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -215,7 +229,7 @@ impl RuleSet {
         tree: &Tree,
         config: &DiagnosticsConfig,
     ) -> Vec<Finding> {
-        let Some(compiled) = self.languages.iter().find(|c| c.language == language) else {
+        let Some(compiled) = self.compiled(language) else {
             return Vec::new();
         };
         let root = tree.root_node();
@@ -287,6 +301,28 @@ impl RuleSet {
         findings
     }
 
+    /// The query of `language`'s rules, compiled on first use; `None` when no rule is for
+    /// that language.
+    fn compiled(&self, language: Language) -> Option<&CompiledLanguage> {
+        let rules = self.languages.iter().find(|c| c.language == language)?;
+        rules
+            .compiled
+            .get_or_init(
+                || match compile_language(language, &self.rules, &rules.members) {
+                    Ok(compiled) => Some(compiled),
+                    Err(problems) => {
+                        let problems = LoadError { problems };
+                        tracing::error!(
+                            "the {} rules are broken, their diagnostics are off:\n{problems}",
+                            language.name()
+                        );
+                        None
+                    }
+                },
+            )
+            .as_ref()
+    }
+
     /// `text` with the quick fixes of every finding applied, re-checking and fixing again
     /// while fixes skipped for overlapping an applied one remain.
     pub fn fix_text(
@@ -314,6 +350,22 @@ impl RuleSet {
         }
         fixed
     }
+}
+
+/// The rules compiled into Keel, parsed but not compiled.
+fn builtin_rules() -> Result<Vec<Rule>, LoadError> {
+    let mut rules = Vec::new();
+    let mut problems = Vec::new();
+    for (origin, text) in builtin::BUILTIN_RULES {
+        match Rule::parse(origin, text) {
+            Ok(rule) => rules.push(rule),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
+    }
+    Ok(rules)
 }
 
 /// Compiles the queries of one language's rules into one query and checks each rule
@@ -386,11 +438,7 @@ fn compile_language(
     }
     // Patterns are matched by index: keep them in the query's order.
     patterns.sort_by_key(|pattern| pattern.index);
-    Ok(CompiledLanguage {
-        language,
-        query,
-        patterns,
-    })
+    Ok(CompiledLanguage { query, patterns })
 }
 
 /// The compiled patterns of one rule (`own` patterns of `query`), after checking them.
@@ -539,7 +587,7 @@ mod tests {
 
     #[test]
     fn every_builtin_rule_compiles() {
-        if let Err(err) = RuleSet::try_builtin() {
+        if let Err(err) = builtin_rules().and_then(RuleSet::from_rules) {
             panic!("{err}");
         }
     }
@@ -605,6 +653,51 @@ instead = "i"
         let findings = rules.check(Language::Python, text, &tree, &DiagnosticsConfig::default());
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].message, "use the logger, not print('hi')");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn merged_team_rules_run_beside_the_builtin_ones_and_replace_their_namesakes() {
+        let dir = temp_dir("merged");
+        std::fs::write(
+            dir.join("no-print.toml"),
+            team_rule(
+                "team-no-print",
+                r#"(call function: (identifier) @name (#eq? @name "print")) @call"#,
+                "use the logger",
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("eval.toml"),
+            team_rule(
+                "py-eval-exec",
+                r#"(call function: (identifier) @name (#eq? @name "eval")) @call"#,
+                "team eval",
+            ),
+        )
+        .unwrap();
+        let rules = RuleSet::builtin()
+            .merged(RuleSet::load_dir(&dir).unwrap())
+            .unwrap();
+        let text = "print(x)\neval(code)\nimport requests\nrequests.get(url)\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let findings = rules.check(Language::Python, text, &tree, &DiagnosticsConfig::default());
+        let found: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|finding| (finding.rule_id.as_str(), finding.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("team-no-print", "use the logger"),
+                ("py-eval-exec", "team eval"),
+                (
+                    "py-http-no-timeout",
+                    "`requests.get(url)` has no timeout: if the server never answers, this worker waits forever"
+                ),
+            ]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
