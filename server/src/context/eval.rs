@@ -280,6 +280,10 @@ impl Hole {
                 && !is_module_path(self.language, node)
                 && let Some(name) = text.get(node.byte_range())
                 && !foreign.contains(name)
+                && !path_root(node).is_some_and(|root| {
+                    text.get(root.byte_range())
+                        .is_some_and(|root| foreign.contains(root) || is_external_root(root))
+                })
                 && (!locals.contains(name) || is_member(node))
                 && !(is_builtin(self.language, name)
                     && !is_member(node)
@@ -465,6 +469,28 @@ fn is_module_path(language: Language, node: tree_sitter::Node) -> bool {
         }
     }
     false
+}
+
+/// The leftmost name of the path or attribute chain `node` is a member of (`io` for
+/// `io::Error`, `os` for `os.path.join`), when it is a plain name.
+fn path_root(node: tree_sitter::Node) -> Option<tree_sitter::Node> {
+    if !is_member(node) {
+        return None;
+    }
+    let mut current = node.parent()?;
+    loop {
+        let first = current.named_child(0)?;
+        match first.kind() {
+            "identifier" | "type_identifier" | "crate" | "self" | "super" => return Some(first),
+            "attribute" | "scoped_identifier" | "scoped_type_identifier" => current = first,
+            _ => return None,
+        }
+    }
+}
+
+/// Rust paths that start outside any workspace: the standard library.
+fn is_external_root(root: &str) -> bool {
+    matches!(root, "std" | "core" | "alloc")
 }
 
 /// Whether `node` is reached through a value (`x.name`, `x::name`, `x.name()`): a member,
@@ -670,7 +696,7 @@ mod tests {
         index.build(&|_| {}).unwrap();
         let packages = top_level_names(&root);
         assert!(packages.contains("app"));
-        let text = "from typing import Any\nimport typing\nfrom app.models import User\n\ndef f(options):\n    return User(len(options), Any, typing.x)\n";
+        let text = "from typing import Any\nimport typing\nfrom app.models import User\n\ndef f(options):\n    return User(len(options), Any, typing.options)\n";
         let start = text.find("User(").unwrap();
         let hole = Hole {
             language: Language::Python,
