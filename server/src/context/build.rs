@@ -222,12 +222,24 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
 
     // An import being written: what the module it names offers.
     if let (Some(index), Some(module)) = (input.index, importing_from(input, offset)) {
-        let files = facts::module_files(input.language, &[module.as_str()]);
-        let offered = index
-            .definitions_in(&files)
-            .into_iter()
+        let files = match relative_module(input.path, &module) {
+            Some(files) => files,
+            None => facts::module_files(input.language, &[module.as_str()]),
+        };
+        let all = index.definitions_in(&files);
+        // What a module offers is its top-level items, not the members of its classes.
+        let nested = |definition: &Definition| {
+            all.iter().any(|outer| {
+                matches!(&*outer.kind, "class" | "impl" | "trait")
+                    && outer.path == definition.path
+                    && outer.start_line < definition.start_line
+                    && definition.end_line <= outer.end_line
+            })
+        };
+        let offered = all
+            .iter()
             .filter(|definition| !matches!(&*definition.kind, "field" | "variant"))
-            .filter(|definition| *definition.path != *input.path)
+            .filter(|definition| *definition.path != *input.path && !nested(definition))
             .take(MAX_MODULE_DEFINITIONS);
         for (nearness, definition) in offered.enumerate() {
             out.push(Candidate {
@@ -382,10 +394,32 @@ fn importing_from(input: &Input, offset: usize) -> Option<String> {
         .unwrap_or(line)
         .strip_prefix(keyword)?;
     let module = match input.language {
-        Language::Python => rest.split_once(" import")?.0.trim(),
+        Language::Python => rest.split_whitespace().next()?,
         Language::Rust => rest.rsplit_once("::")?.0.trim(),
     };
     (!module.is_empty()).then(|| module.to_string())
+}
+
+/// The files a relative Python import names, from the importing file's display path
+/// (`.base` in `pkg/sub/__init__.py` -> `pkg/sub/base.py`); `None` for other imports.
+fn relative_module(path: &str, module: &str) -> Option<Vec<String>> {
+    let rest = module.trim_start_matches('.');
+    let dots = module.len() - rest.len();
+    if dots == 0 || rest.is_empty() {
+        return None;
+    }
+    let mut dir: Vec<&str> = path.split('/').collect();
+    dir.pop();
+    for _ in 1..dots {
+        dir.pop()?;
+    }
+    let base = dir
+        .iter()
+        .copied()
+        .chain(rest.split('.'))
+        .collect::<Vec<_>>()
+        .join("/");
+    Some(vec![format!("{base}.py"), format!("{base}/__init__.py")])
 }
 
 /// Identifiers in the enclosing function and in the lines around the cursor, nearest
@@ -629,12 +663,15 @@ mod tests {
         )
         .unwrap();
         std::fs::write(root.join("app/other.py"), "def unrelated():\n    pass\n").unwrap();
+        std::fs::create_dir_all(root.join("lib")).unwrap();
+        std::fs::write(root.join("lib/models.py"), "class Decoy:\n    pass\n").unwrap();
         let index = Index::new();
         index.configure(vec![root.clone()], &[]).unwrap();
         index.build(&|_| {}).unwrap();
         for text in [
             "from app.models import \n",
             "from app.models import (\n    User,\n    \n)\n",
+            "from .models import \n",
         ] {
             let cursor = if text.contains('(') {
                 "User,\n    "
@@ -647,6 +684,11 @@ mod tests {
             assert!(joined.contains("class User:"), "{text:?}: {all:?}");
             assert!(joined.contains("def find_user(db, email):"), "{all:?}");
             assert!(!joined.contains("unrelated"), "{all:?}");
+            // Methods are not what a module offers; a relative import is this package's.
+            assert!(!joined.contains("name = 1"), "{all:?}");
+            if text.starts_with("from .") {
+                assert!(!joined.contains("Decoy"), "{all:?}");
+            }
         }
         std::fs::remove_dir_all(&root).unwrap();
     }
