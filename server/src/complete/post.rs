@@ -265,21 +265,43 @@ fn scope(text: &Rope, root: Node<'_>, cursor: usize) -> Scope {
         .into_iter()
         .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
         .find(|node| CONTAINERS.contains(&node.kind()) && node.start_byte() <= cursor);
-    let Some(narrow) = container.map(|node| around(node, cursor)) else {
-        return whole;
-    };
-    // Whole lines, so that every line keeps its indentation relative to the first.
-    let line_start = text.line_to_byte(text.byte_to_line(narrow.start));
-    let indentation = text
-        .get_byte_slice(line_start..narrow.start)
-        .map(|slice| slice.chars().all(|c| c == ' ' || c == '\t'));
-    if indentation != Some(true) {
-        return whole;
-    }
-    Scope {
+    container
+        .map(|node| around(node, cursor))
+        .filter(|narrow| narrow.end - narrow.start <= MAX_SCOPE_BYTES)
+        .and_then(|narrow| whole_lines(text, narrow))
+        .or_else(|| whole_lines(text, line_at(text, cursor)))
+        .unwrap_or(whole)
+}
+
+/// `scope` widened to the start of its first line and dedented by that line's
+/// indentation, so every line keeps its indentation relative to the first; `None` when
+/// code comes before it on that line.
+fn whole_lines(text: &Rope, scope: Scope) -> Option<Scope> {
+    let line_start = text.line_to_byte(text.byte_to_line(scope.start));
+    let blank = text
+        .get_byte_slice(line_start..scope.start)?
+        .chars()
+        .all(|c| c == ' ' || c == '\t');
+    blank.then_some(Scope {
         start: line_start,
-        end: narrow.end,
-        indent: narrow.start - line_start,
+        end: scope.end,
+        indent: scope.start - line_start,
+    })
+}
+
+/// The cursor's own line, from its first non-blank character: the last resort when even
+/// the statements around the cursor are too long to parse on every completion (a
+/// 1,000-line literal). Only a line that parses on its own can veto a suggestion then.
+fn line_at(text: &Rope, cursor: usize) -> Scope {
+    let line = text.byte_to_line(cursor);
+    let start = text.line_to_byte(line);
+    let content = text.line(line).to_string();
+    let code = content.trim_end_matches(['\r', '\n']);
+    let indent = code.len() - code.trim_start_matches([' ', '\t']).len();
+    Scope {
+        start: (start + indent).min(cursor),
+        end: (start + code.len()).max(cursor),
+        indent: 0,
     }
 }
 
@@ -480,6 +502,26 @@ mod tests {
         let tree = Language::Rust.parse_str(&text).unwrap();
         assert!(!breaks_syntax(Language::Rust, &rope, &tree, cursor, "2 + "));
         assert!(breaks_syntax(Language::Rust, &rope, &tree, cursor, "2 }} "));
+        // In a literal too long for even its statement, the cursor's line decides.
+        let items: String = (0..400).map(|i| format!("    item({i}),\n")).collect();
+        let text = format!("DATA = [\n{items}]\n");
+        let cursor = text.find("item(7),").unwrap() + "item(7),".len();
+        let rope = Rope::from_str(&text);
+        let tree = Language::Python.parse_str(&text).unwrap();
+        assert!(!breaks_syntax(
+            Language::Python,
+            &rope,
+            &tree,
+            cursor,
+            " item(8),"
+        ));
+        assert!(breaks_syntax(
+            Language::Python,
+            &rope,
+            &tree,
+            cursor,
+            " )(]"
+        ));
         // A scope that is already broken is not held against the suggestion.
         let broken = "def f(a):\n    return foo(\n";
         let cursor = broken.len() - 1;

@@ -19,6 +19,8 @@ struct Rule {
     keeps_context: bool,
 }
 
+// Word boundaries are ASCII (`(?-u:\b)`): secrets are ASCII, and a Unicode `\b` makes the
+// regex engine fall back to its slowest matcher on any prompt with non-ASCII text.
 static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let whole = |name, pattern: &str| (name, pattern.to_string(), false);
     let inner = |name, pattern: &str| (name, pattern.to_string(), true);
@@ -29,35 +31,35 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         whole(
             "aws access key",
-            r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b",
+            r"(?-u:\b)(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}(?-u:\b)",
         ),
         whole(
             "github token",
-            r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b",
+            r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})(?-u:\b)",
         ),
-        whole("gitlab token", r"\bglpat-[A-Za-z0-9_\-]{20,}"),
-        whole("slack token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
+        whole("gitlab token", r"(?-u:\b)glpat-[A-Za-z0-9_\-]{20,}"),
+        whole("slack token", r"(?-u:\b)xox[abposr]-[A-Za-z0-9\-]{10,}"),
         whole(
             "slack webhook",
             r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]+",
         ),
         whole(
             "stripe key",
-            r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b",
+            r"(?-u:\b)(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}(?-u:\b)",
         ),
         whole(
             "jwt",
-            r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
+            r"(?-u:\b)eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}",
         ),
         // scheme://user:PASSWORD@host keeps everything but the password.
         inner(
             "url password",
-            r"(\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+(@)",
+            r"((?-u:\b)[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+(@)",
         ),
         // password = "...", api_key: &str = "...", "token": "...", secret => '...'
         inner(
             "secret assignment",
-            r#"(?i)(\b[\w\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?key|credentials?)[\w\-]*["']?\s*(?::\s*&?'?[\w<>\[\]]+\s*)?(?:=|:|=>)\s*[brfuBRFU]{0,2}["'])[^"'\n]+(["'])"#,
+            r#"(?i)((?-u:\b)[\w\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?key|credentials?)[\w\-]*["']?\s*(?::\s*&?'?[\w<>\[\]]+\s*)?(?:=|:|=>)\s*[brfuBRFU]{0,2}["'])[^"'\n]+(["'])"#,
         ),
     ];
     sources
