@@ -277,6 +277,9 @@ impl Hole {
                 "identifier" | "type_identifier" | "field_identifier"
             ) && node.start_byte() >= self.removed.start
                 && !is_binding(node)
+                && node
+                    .parent()
+                    .is_none_or(|parent| parent.kind() != "lifetime")
                 && !is_module_path(self.language, node)
                 && let Some(name) = text.get(node.byte_range())
                 && !foreign.contains(name)
@@ -318,14 +321,33 @@ impl Hole {
 }
 
 /// Names bound inside the function around `offset` (parameters, assignment and loop
-/// targets): a local variable, whatever the workspace defines under the same name.
+/// targets) and the generic parameters of the Rust items around it: local names, whatever
+/// the workspace defines under the same name.
 fn local_names(root: tree_sitter::Node, text: &str, offset: usize) -> HashSet<String> {
-    let function = root
-        .descendant_for_byte_range(offset, offset)
-        .into_iter()
-        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
-        .find(|node| matches!(node.kind(), "function_definition" | "function_item"));
+    let ancestors = || {
+        root.descendant_for_byte_range(offset, offset)
+            .into_iter()
+            .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+    };
+    let function =
+        ancestors().find(|node| matches!(node.kind(), "function_definition" | "function_item"));
     let mut locals = HashSet::new();
+    for generics in ancestors().filter_map(|node| node.child_by_field_name("type_parameters")) {
+        let mut walker = generics.walk();
+        for parameter in generics.named_children(&mut walker) {
+            let name = match parameter.kind() {
+                "type_identifier" => Some(parameter),
+                _ => parameter
+                    .child_by_field_name("name")
+                    .or_else(|| parameter.named_child(0))
+                    .filter(|n| n.kind() == "type_identifier"),
+            };
+            locals.extend(
+                name.and_then(|n| text.get(n.byte_range()))
+                    .map(str::to_string),
+            );
+        }
+    }
     let mut stack: Vec<tree_sitter::Node> = function.into_iter().collect();
     while let Some(node) = stack.pop() {
         if node.kind() == "identifier" && (is_binding(node) || is_loop_target(node)) {
@@ -707,6 +729,25 @@ mod tests {
         };
         let wanted = hole.wanted(&index, &packages, "app/views.py", text);
         assert_eq!(wanted, vec![vec!["class User:".to_string()]]);
+
+        // Rust: a generic parameter or a lifetime is not the workspace's item of that name.
+        std::fs::write(
+            root.join("app/lib.rs"),
+            "pub struct S;\npub struct Pool;\nfn a() {}\n",
+        )
+        .unwrap();
+        index.build(&|_| {}).unwrap();
+        let text = "fn run<'a, S: Clone>(s: &'a S) -> Pool {\n    make::<'a, S, Pool>(s)\n}\n";
+        let start = text.find("make").unwrap();
+        let hole = Hole {
+            language: Language::Rust,
+            holed: String::new(),
+            cut: start,
+            removed: start..text.find(")\n}").unwrap() + 1,
+            line: 1,
+        };
+        let wanted = hole.wanted(&index, &packages, "app/main.rs", text);
+        assert_eq!(wanted, vec![vec!["pub struct Pool;".to_string()]]);
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
