@@ -447,91 +447,37 @@ mod tests {
         );
     }
 
+    /// `breaks_syntax` for `insert` typed right after the first `after` in `text`.
+    fn breaks(language: Language, text: &str, after: &str, insert: &str) -> bool {
+        let cursor = text.find(after).unwrap() + after.len();
+        let tree = language.parse_str(text).unwrap();
+        breaks_syntax(language, &Rope::from_str(text), &tree, cursor, insert)
+    }
+
     #[test]
     fn a_suggestion_that_breaks_a_clean_scope_is_rejected() {
+        let python = Language::Python;
         let text = "def f(a):\n    return \n\nx = 1\n";
-        let cursor = text.find("return ").unwrap() + "return ".len();
-        let rope = Rope::from_str(text);
-        let tree = Language::Python.parse_str(text).unwrap();
-        assert!(!breaks_syntax(
-            Language::Python,
-            &rope,
-            &tree,
-            cursor,
-            "a + 1"
-        ));
-        assert!(breaks_syntax(
-            Language::Python,
-            &rope,
-            &tree,
-            cursor,
-            "a +* )"
-        ));
+        assert!(!breaks(python, text, "return ", "a + 1"));
+        assert!(breaks(python, text, "return ", "a +* )"));
         // In a function too long to parse whole, the statements at the cursor decide.
         let long: String = (0..400).map(|i| format!("        v{i} = {i}\n")).collect();
         let text = format!("class C:\n    def f(self, a):\n{long}        return \n        w = 1\n");
-        let cursor = text.find("return ").unwrap() + "return ".len();
-        let rope = Rope::from_str(&text);
-        let tree = Language::Python.parse_str(&text).unwrap();
         assert!(text.len() > MAX_SCOPE_BYTES);
-        assert!(!breaks_syntax(
-            Language::Python,
-            &rope,
-            &tree,
-            cursor,
-            "a + 1"
-        ));
-        assert!(!breaks_syntax(
-            Language::Python,
-            &rope,
-            &tree,
-            cursor,
-            "(a +\n            1)"
-        ));
-        assert!(breaks_syntax(
-            Language::Python,
-            &rope,
-            &tree,
-            cursor,
-            "a +* )"
-        ));
+        assert!(!breaks(python, &text, "return ", "a + 1"));
+        assert!(!breaks(python, &text, "return ", "(a +\n            1)"));
+        assert!(breaks(python, &text, "return ", "a +* )"));
         let long: String = (0..300).map(|i| format!("    let v{i} = {i};\n")).collect();
         let text = format!("impl S {{\n    fn f(&self) {{\n{long}    let x = 1;\n    }}\n}}\n");
-        let cursor = text.find("let x = ").unwrap() + "let x = ".len();
-        let rope = Rope::from_str(&text);
-        let tree = Language::Rust.parse_str(&text).unwrap();
-        assert!(!breaks_syntax(Language::Rust, &rope, &tree, cursor, "2 + "));
-        assert!(breaks_syntax(Language::Rust, &rope, &tree, cursor, "2 }} "));
+        assert!(!breaks(Language::Rust, &text, "let x = ", "2 + "));
+        assert!(breaks(Language::Rust, &text, "let x = ", "2 }} "));
         // In a literal too long for even its statement, the cursor's line decides.
         let items: String = (0..400).map(|i| format!("    item({i}),\n")).collect();
         let text = format!("DATA = [\n{items}]\n");
-        let cursor = text.find("item(7),").unwrap() + "item(7),".len();
-        let rope = Rope::from_str(&text);
-        let tree = Language::Python.parse_str(&text).unwrap();
-        assert!(!breaks_syntax(
-            Language::Python,
-            &rope,
-            &tree,
-            cursor,
-            " item(8),"
-        ));
-        assert!(breaks_syntax(
-            Language::Python,
-            &rope,
-            &tree,
-            cursor,
-            " )(]"
-        ));
+        assert!(!breaks(python, &text, "item(7),", " item(8),"));
+        assert!(breaks(python, &text, "item(7),", " )(]"));
         // A scope that is already broken is not held against the suggestion.
         let broken = "def f(a):\n    return foo(\n";
-        let cursor = broken.len() - 1;
-        let tree = Language::Python.parse_str(broken).unwrap();
-        assert!(!breaks_syntax(
-            Language::Python,
-            &Rope::from_str(broken),
-            &tree,
-            cursor,
-            "a +* )"
-        ));
+        assert!(!breaks(python, broken, "foo(", "a +* )"));
     }
 }

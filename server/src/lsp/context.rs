@@ -184,8 +184,8 @@ impl ContextState {
                 if path.as_deref().is_some_and(|path| index.is_excluded(path)) {
                     return;
                 }
+                let text = snapshot.text.to_string();
                 if let (Some(language), Some(tree)) = (snapshot.language, snapshot.tree()) {
-                    let text = snapshot.text.to_string();
                     facts.refresh(&uri, snapshot.version, language, &text, &tree);
                 }
                 let Some(path) = path else { return };
@@ -193,7 +193,7 @@ impl ContextState {
                     let display = index.display_path(&path);
                     recent.record(&display, line, lines_around(&snapshot, line));
                 }
-                index.update_file(&path, &snapshot.text.to_string());
+                index.update_file(&path, &text);
             })
             .await;
         });
