@@ -3,8 +3,10 @@
 //!
 //! 1. overhead: p50/p99 of an inline completion on a 20,000-line Python file with a
 //!    zero-latency model (the client's round trip, and Keel's own `keel/status` figures),
-//!    each at a new line so each is a new prompt and a real model call; the reparse after
-//!    an edit is measured by the `edits` benchmark;
+//!    each at a new line so each is a new prompt and a real model call; the file sits in a
+//!    workspace of about 1,000 Django files that Keel indexes first, so prompts carry
+//!    definitions from other files; the reparse after an edit is measured by the `edits`
+//!    benchmark;
 //! 2. typist: 200 characters at one per 30 ms, each keystroke a didChange, a
 //!    `$/cancelRequest` of the previous request and a new request; 150 ms model;
 //! 3. concurrency: a request made while another document's 300 ms model call is in flight;
@@ -16,15 +18,18 @@
 #[path = "../tests/providers_support/mod.rs"]
 mod support;
 
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use keel_e2e::{Server, TIMEOUT, edit};
+use keel_e2e::{Server, TIMEOUT, edit, file_uri};
 use serde_json::{Value, json};
 use support::{KeepAliveServer, sse};
 
 const OVERHEAD_RUNS: usize = 400;
 const WARM_UP: usize = 20;
+/// Prompts inspected to show the cross-file context is in play.
+const CONTEXT_SAMPLES: usize = 50;
 const TYPIST_CHARS: usize = 200;
 const KEYSTROKE: Duration = Duration::from_millis(30);
 
@@ -37,11 +42,33 @@ fn body(text: &str) -> String {
 
 fn keel(model: &KeepAliveServer, debounce_ms: u64) -> Server {
     let mut server = Server::start();
-    let options = json!({
+    server.initialize(json!({}), Some(options(model, debounce_ms)), None);
+    server
+}
+
+fn options(model: &KeepAliveServer, debounce_ms: u64) -> Value {
+    json!({
         "provider": {"kind": "openai-completions", "endpoint": model.url(), "model": "bench"},
         "completion": {"debounce_ms": debounce_ms},
-    });
-    server.initialize(json!({}), Some(options), None);
+    })
+}
+
+/// Keel on the workspace `root`, once its index is built: completions then draw on the
+/// definitions of every file in it.
+fn keel_indexed(model: &KeepAliveServer, root: &Path) -> Server {
+    let mut server = Server::start();
+    let client = json!({"window": {"workDoneProgress": true}});
+    server.initialize(client, Some(options(model, 0)), Some(root));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let progress = server
+            .wait_notification("$/progress", left)
+            .expect("indexing ends");
+        if progress["value"]["kind"] == "end" {
+            break;
+        }
+    }
     server
 }
 
@@ -57,12 +84,10 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let corpus = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/bench-corpus/python_20k.py"
-    );
-    let text = std::fs::read_to_string(corpus)
-        .unwrap_or_else(|err| panic!("{corpus}: {err}; run scripts/bench-corpus first"));
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench-corpus"));
+    let corpus = root.join("python_20k.py");
+    let text = std::fs::read_to_string(&corpus)
+        .unwrap_or_else(|err| panic!("{corpus:?}: {err}; run scripts/bench-corpus first"));
     let lines: Vec<&str> = text.lines().collect();
 
     // 1. Overhead per completion, zero-latency model.
@@ -71,24 +96,42 @@ fn main() {
         body("  # checked"),
         Duration::ZERO,
     ));
-    let mut server = keel(&model, 0);
-    let uri = "file:///bench/python_20k.py";
+    // The 20,000-line file in a workspace of 1,000 more Django files, all indexed.
+    let mut server = keel_indexed(&model, root);
+    let uri = file_uri(&corpus);
+    let uri = uri.as_str();
     server.open(uri, "python", &text);
     server.syntax_tree(uri).expect("tree");
-    let mut round_trips = Vec::new();
-    let mut answered = 0;
-    for run in 0..OVERHEAD_RUNS + WARM_UP {
-        // A different non-blank line each time: a new prompt, so a real model call.
+    // A different non-blank line each time: a new prompt, so a real model call.
+    let spot = |run: usize| {
         let line = (lines.len() / 3 + run * 37) % lines.len();
         let line = (line..lines.len())
             .find(|&l| !lines[l].trim().is_empty())
             .unwrap_or(line);
-        let column = lines[line].encode_utf16().count() as u32;
+        (line as u32, lines[line].encode_utf16().count() as u32)
+    };
+    let (mut indexed, mut cross_file) = (0, 0);
+    for run in 0..CONTEXT_SAMPLES {
+        let (line, column) = spot(run);
+        let context = server
+            .request(
+                "keel/contextAt",
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": column}}),
+            )
+            .expect("context");
+        indexed = context["indexedFiles"].as_u64().unwrap_or(0);
+        let paths = context["snippetPaths"].as_array().cloned().unwrap_or_default();
+        cross_file += usize::from(paths.iter().any(|path| path != "python_20k.py"));
+    }
+    let mut round_trips = Vec::new();
+    let mut answered = 0;
+    for run in 0..OVERHEAD_RUNS + WARM_UP {
+        let (line, column) = spot(run);
         let started = Instant::now();
         let result = server
             .request(
                 "textDocument/inlineCompletion",
-                inline_params(uri, line as u32, column),
+                inline_params(uri, line, column),
             )
             .expect("answered");
         if run >= WARM_UP {
@@ -116,6 +159,9 @@ fn main() {
         "  keel/status        p50 {server_p50:.2} ms  p99 {server_p99:.2} ms (time in Keel, model excluded)"
     );
     println!("  model calls {overhead_calls} over {overhead_connections} TCP connection(s)");
+    println!(
+        "  context: {indexed} files indexed; {cross_file} of {CONTEXT_SAMPLES} prompts carry definitions from other files"
+    );
     drop(server);
 
     // 2. A simulated typist with a 150 ms model and the default debounce.
@@ -260,7 +306,8 @@ fn main() {
     let figures = json!({
         "overhead": {"lines": lines.len(), "runs": OVERHEAD_RUNS, "client_p50_ms": client_p50, "client_p99_ms": client_p99,
                       "keel_p50_ms": server_p50, "keel_p99_ms": server_p99,
-                      "model_calls": overhead_calls, "connections": overhead_connections},
+                      "model_calls": overhead_calls, "connections": overhead_connections,
+                      "indexed_files": indexed, "cross_file_prompts": cross_file, "context_samples": CONTEXT_SAMPLES},
         "typist": {"chars": TYPIST_CHARS, "model_calls": typist_calls, "answered": typist_answered,
                     "final_latency_ms": final_latency.as_secs_f64() * 1000.0, "final_items": final_items},
         "concurrency": {"model_delay_ms": 300, "second_request_ratio": ratio},

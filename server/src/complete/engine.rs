@@ -88,7 +88,28 @@ impl Engine {
     /// Completes at byte `cursor` of `snapshot`. Dropping the future (a `$/cancelRequest`)
     /// drops the model call with it, unless an item request already handed that call on
     /// to fill the cache.
+    ///
+    /// The request runs on a task of its own, so its CPU work never stalls the LSP task
+    /// (which drives every handler); short work runs in place on it (see `cpu`).
     pub async fn complete(
+        &self,
+        documents: Arc<Documents>,
+        snapshot: Snapshot,
+        cursor: usize,
+        config: Config,
+        mode: Mode,
+        workspace: Workspace,
+    ) -> Answer {
+        let engine = self.clone();
+        let task = AbortOnDrop(tokio::spawn(async move {
+            engine
+                .run(documents, snapshot, cursor, config, mode, workspace)
+                .await
+        }));
+        task.join().await
+    }
+
+    async fn run(
         &self,
         documents: Arc<Documents>,
         snapshot: Snapshot,
@@ -135,7 +156,10 @@ impl Engine {
         };
         let text = snapshot.text.clone();
         let language = snapshot.language;
-        let planned = tokio::task::spawn_blocking(move || {
+        // Reparsing or scanning the whole file can take tens of milliseconds; the rest of
+        // the prompt is bounded (the nodes around the cursor, lookups by name).
+        let short = !snapshot.needs_parse() && workspace.facts.has(&workspace.name);
+        let planned = cpu(short, move || {
             let tree = documents.tree(&snapshot);
             let site = Site::new(text, tree, language, cursor);
             let shape = site.shape();
@@ -143,7 +167,7 @@ impl Engine {
             (site, shape, request, config)
         })
         .await;
-        let Ok((site, shape, request, config)) = planned else {
+        let Some((site, shape, request, config)) = planned else {
             bump(&stats.errors);
             guard.settled = true;
             return Answer::Nothing;
@@ -197,9 +221,9 @@ impl Engine {
                 }
             }
         };
-        let finished = tokio::task::spawn_blocking(move || site.finish(shape, &raw, &config))
+        // Bounded: at most two parses of about 4 KB.
+        let finished = cpu(true, move || site.finish(shape, &raw, &config))
             .await
-            .ok()
             .flatten();
         guard.settled = true;
         stats.record(started.elapsed().saturating_sub(excluded));
@@ -467,4 +491,35 @@ async fn collect(mut stream: TextStream, lines: usize) -> Result<String, String>
         }
     }
     Ok(text)
+}
+
+/// Runs a request's CPU work. Work known to be short (under a millisecond) runs right here
+/// on the request's own task: handing it to the blocking pool and back cost as much as the
+/// work itself on a busy 2-core machine. Longer work (a reparse, a first whole-file scan)
+/// goes to the blocking pool, so no worker thread stalls on it. A panic gives `None`, as
+/// with `spawn_blocking`.
+async fn cpu<R: Send + 'static>(
+    short: bool,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> Option<R> {
+    if short {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok()
+    } else {
+        tokio::task::spawn_blocking(work).await.ok()
+    }
+}
+
+/// A request's task, stopped when the request is dropped (`$/cancelRequest`).
+struct AbortOnDrop(tokio::task::JoinHandle<Answer>);
+
+impl AbortOnDrop {
+    async fn join(mut self) -> Answer {
+        (&mut self.0).await.unwrap_or(Answer::Nothing)
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -1,7 +1,7 @@
 //! Post-processing: what a model wrote, cut to fit the code around the cursor.
 
 use ropey::Rope;
-use tree_sitter::{Node, Tree};
+use tree_sitter::{InputEdit, Node, Point, Tree};
 
 use super::Shape;
 use crate::syntax::Language;
@@ -216,12 +216,53 @@ pub fn breaks_syntax(
     let Some((head, tail)) = before.split_at_checked(cursor - scope.start) else {
         return false;
     };
-    let clean = |code: &str| {
-        language
-            .parse_str(&dedent(code, scope.indent))
-            .is_some_and(|tree| !tree.root_node().has_error())
+    let old = dedent(&before, scope.indent);
+    let Some(mut old_tree) = language.parse_str(&old) else {
+        return false;
     };
-    clean(&before) && !clean(&format!("{head}{insert}{tail}"))
+    if old_tree.root_node().has_error() {
+        return false;
+    }
+    let inserted = format!("{head}{insert}{tail}");
+    let new = dedent(&inserted, scope.indent);
+    // The second parse reuses the first tree: only the suggestion's lines are new.
+    old_tree.edit(&difference(&old, &new));
+    language
+        .with_parser(|parser| parser.parse(new.as_bytes(), Some(&old_tree)))
+        .is_none_or(|tree| tree.root_node().has_error())
+}
+
+/// The edit that turns `old` into `new`: what lies between their common prefix and their
+/// common suffix.
+fn difference(old: &str, new: &str) -> InputEdit {
+    let prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = old.as_bytes()[prefix..]
+        .iter()
+        .rev()
+        .zip(new.as_bytes()[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_end, new_end) = (old.len() - suffix, new.len() - suffix);
+    InputEdit {
+        start_byte: prefix,
+        old_end_byte: old_end,
+        new_end_byte: new_end,
+        start_position: point(old.as_bytes(), prefix),
+        old_end_position: point(old.as_bytes(), old_end),
+        new_end_position: point(new.as_bytes(), new_end),
+    }
+}
+
+/// Row and byte column of `byte` in `text`.
+fn point(text: &[u8], byte: usize) -> Point {
+    let head = &text[..byte];
+    let row = head.iter().filter(|b| **b == b'\n').count();
+    let column = head.iter().rev().take_while(|b| **b != b'\n').count();
+    Point::new(row, column)
 }
 
 /// The code `breaks_syntax` parses: a byte range of the document, and the indentation (in
@@ -308,10 +349,25 @@ fn line_at(text: &Rope, cursor: usize) -> Scope {
 /// The named children of `parent` on either side of `cursor` (the one it is in, or the one
 /// before it and the one after it); a block's braces are not statements.
 fn around(parent: Node<'_>, cursor: usize) -> Scope {
-    let mut walker = parent.walk();
-    let children: Vec<Node<'_>> = parent.named_children(&mut walker).collect();
-    let before = children.iter().rev().find(|c| c.start_byte() <= cursor);
-    let after = children.iter().find(|c| c.start_byte() >= cursor);
+    // Found by byte, not by listing the children: a module has thousands.
+    let (before, after) = match parent.first_named_child_for_byte(cursor) {
+        Some(at) if at.start_byte() <= cursor => {
+            let after = if at.start_byte() == cursor {
+                Some(at)
+            } else {
+                at.next_named_sibling()
+            };
+            (Some(at), after)
+        }
+        Some(at) => (at.prev_named_sibling(), Some(at)),
+        None => (
+            parent
+                .named_child_count()
+                .checked_sub(1)
+                .and_then(|last| parent.named_child(last as u32)),
+            None,
+        ),
+    };
     let (start, end) = match (before.or(after), after.or(before)) {
         (Some(first), Some(last)) => (first.start_byte(), last.end_byte()),
         _ => (parent.start_byte(), parent.end_byte()),
@@ -476,6 +532,17 @@ mod tests {
         let text = format!("DATA = [\n{items}]\n");
         assert!(!breaks(python, &text, "item(7),", " item(8),"));
         assert!(breaks(python, &text, "item(7),", " )(]"));
+        // At the top level, the statements on either side of the cursor decide: between
+        // two, after the last, before the first.
+        let text = "import os\n\nx = f\n\ndef g():\n    pass\n";
+        assert!(!breaks(python, text, "x = f", "(os.sep)"));
+        assert!(breaks(python, text, "x = f", "(os.sep"));
+        let text = "x = 1\n\n";
+        assert!(!breaks(python, text, "x = 1\n\n", "y = [x]"));
+        assert!(breaks(python, text, "x = 1\n\n", "y = [x"));
+        let text = "\nx = 1\n";
+        assert!(!breaks(python, text, "", "import os"));
+        assert!(breaks(python, text, "", "import os("));
         // A scope that is already broken is not held against the suggestion.
         let broken = "def f(a):\n    return foo(\n";
         assert!(!breaks(python, broken, "foo(", "a +* )"));

@@ -86,11 +86,15 @@ pub fn build(input: &Input) -> FimRequest {
     let mut chosen: Vec<Candidate> = Vec::new();
     for candidate in candidates {
         let cost = candidate.text.len() + candidate.path.len() + 2;
+        // What does not fit is skipped before the (pairwise) repetition check.
+        if cost > room {
+            continue;
+        }
         // A recent edit can hold a definition already chosen, or the other way round.
         let repeated = chosen
             .iter()
             .any(|other| other.path == candidate.path && other.text.contains(&candidate.text));
-        if cost <= room && !repeated {
+        if !repeated {
             room -= cost;
             chosen.push(candidate);
         }
@@ -324,15 +328,27 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         }
     }
 
-    // The file's other top-level definitions, nearest first.
-    let mut outline: Vec<&Symbol> = facts
+    // The file's other top-level definitions, nearest first: the nearest on either side of
+    // the cursor, found by position rather than by sorting thousands.
+    let listed = |symbol: &&Symbol| {
+        let encloses = symbol.start_byte <= offset && offset <= symbol.end_byte;
+        !window.shows(symbol.start_byte)
+            && !encloses
+            && symbol.kind != "field"
+            && symbol.kind != "variant"
+    };
+    let split = facts
         .symbols
+        .partition_point(|symbol| symbol.start_byte < offset);
+    let (above, below) = facts.symbols.split_at(split);
+    let mut outline: Vec<&Symbol> = above
         .iter()
-        .filter(|symbol| !window.shows(symbol.start_byte))
-        .filter(|symbol| !(symbol.start_byte <= offset && offset <= symbol.end_byte))
-        .filter(|symbol| symbol.kind != "field" && symbol.kind != "variant")
+        .rev()
+        .filter(listed)
+        .take(MAX_OUTLINE)
+        .chain(below.iter().filter(listed).take(MAX_OUTLINE))
         .collect();
-    outline.sort_by_key(|symbol| symbol.start_byte.abs_diff(offset));
+    outline.sort_by_key(|symbol| (symbol.start_byte.abs_diff(offset), symbol.start_byte));
     for (nearness, symbol) in outline.into_iter().take(MAX_OUTLINE).enumerate() {
         let rendered = symbol.render(Some(input.language));
         if seen.insert(rendered.clone()) {

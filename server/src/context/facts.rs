@@ -26,6 +26,7 @@ pub struct Import {
 /// The whole-file part of a completion's context.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileFacts {
+    /// In the order they start in the file.
     pub symbols: Vec<Symbol>,
     pub imports: Vec<Import>,
     /// Path endings of the files the imports name (`app.models` -> `app/models.py`).
@@ -37,8 +38,10 @@ pub struct FileFacts {
 impl FileFacts {
     /// Runs the language's symbol and context queries over the whole of `text`.
     pub fn extract(language: Language, text: &str, tree: &Tree) -> FileFacts {
+        let mut symbols = symbols::extract(language, text, tree);
+        symbols.sort_by_key(|symbol| symbol.start_byte);
         let mut facts = FileFacts {
-            symbols: symbols::extract(language, text, tree),
+            symbols,
             ..FileFacts::default()
         };
         let Some(queries) = queries::for_language(language) else {
@@ -161,6 +164,14 @@ impl FactsCache {
             return facts;
         }
         self.refresh(name, version, language, text, tree)
+    }
+
+    /// Whether facts of `name` (of any version) are stored: `get_or_extract` is then a
+    /// lookup, not a scan of the whole file.
+    pub fn has(&self, name: &str) -> bool {
+        self.entries
+            .lock()
+            .is_ok_and(|entries| entries.contains_key(name))
     }
 
     /// Recomputes the facts of `name` at `version`, unless newer ones are already stored.

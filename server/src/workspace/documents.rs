@@ -32,6 +32,12 @@ impl Snapshot {
     pub fn tree(&self) -> Option<Tree> {
         current_tree(self.language, &self.text, &self.syntax)
     }
+
+    /// Whether `tree` has to parse (the document changed since its last parse, or its tree
+    /// was dropped), rather than hand out the current tree.
+    pub fn needs_parse(&self) -> bool {
+        self.language.is_some() && matches!(self.syntax, Syntax::Stale(_) | Syntax::Missing)
+    }
 }
 
 /// Why a document cannot be served.
