@@ -84,7 +84,10 @@ fn percentile(samples: &mut [Duration], p: f64) -> f64 {
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench-corpus"));
+    let root = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/bench-corpus"
+    ));
     let corpus = root.join("python_20k.py");
     let text = std::fs::read_to_string(&corpus)
         .unwrap_or_else(|err| panic!("{corpus:?}: {err}; run scripts/bench-corpus first"));
@@ -120,7 +123,10 @@ fn main() {
             )
             .expect("context");
         indexed = context["indexedFiles"].as_u64().unwrap_or(0);
-        let paths = context["snippetPaths"].as_array().cloned().unwrap_or_default();
+        let paths = context["snippetPaths"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         cross_file += usize::from(paths.iter().any(|path| path != "python_20k.py"));
     }
     let mut round_trips = Vec::new();

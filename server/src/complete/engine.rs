@@ -221,7 +221,7 @@ impl Engine {
                 }
             }
         };
-        // Bounded: at most two parses of about 4 KB.
+        // Bounded: at most two parses of about 2 KB.
         let finished = cpu(true, move || site.finish(shape, &raw, &config))
             .await
             .flatten();

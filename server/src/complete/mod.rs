@@ -3,8 +3,9 @@
 //! clean-up that makes a model's text fit the code around the cursor.
 //!
 //! It takes plain values (ropes, trees, byte offsets, strings) and calls `llm` providers.
-//! It never speaks LSP types and never blocks the LSP task: parsing runs on
-//! `spawn_blocking`, and model calls are streams that stop when dropped.
+//! It never speaks LSP types and never blocks the LSP task: each request runs on a task of
+//! its own (short CPU work in place, a reparse or whole-file scan on `spawn_blocking`), and
+//! model calls are streams that stop when dropped.
 
 mod cache;
 mod engine;

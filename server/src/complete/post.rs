@@ -181,8 +181,9 @@ fn balanced(text: &str) -> bool {
 }
 
 /// Largest scope parsed on its own: a larger function or class is narrowed to the
-/// statements at the cursor, so the check stays cheap in long functions and classes.
-const MAX_SCOPE_BYTES: usize = 4096;
+/// statements at the cursor, so the check stays cheap in long functions and classes (it
+/// runs on every completion: 2 KB parses twice in about 0.3 ms, 4 KB took twice that).
+const MAX_SCOPE_BYTES: usize = 2048;
 
 /// Nodes whose children are statements or items: where a narrowed scope is cut.
 const CONTAINERS: [&str; 5] = [

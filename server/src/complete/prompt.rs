@@ -51,7 +51,8 @@ pub fn build(
     let cursor = cursor.min(text.len_bytes());
     let mut request = match (language, tree) {
         (Some(language), Some(tree)) => {
-            let whole = text.to_string();
+            // Sized up front: `to_string` grows the string chunk by chunk.
+            let whole = String::from(text);
             let document = context::Document {
                 language,
                 path: workspace.path.as_deref(),

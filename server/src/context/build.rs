@@ -273,7 +273,8 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         .take(MAX_NAMES)
         .collect();
     names.extend(imported.into_iter().cloned());
-    let module_files = &facts.module_files;
+    // The indexed files the imports name, found when a name first reaches the index.
+    let mut imported_files: Option<Arc<HashSet<Arc<str>>>> = None;
     let mut seen: HashSet<String> = HashSet::new();
     for (nearness, name) in names.iter().enumerate() {
         let here: Vec<&Symbol> = facts.named(name).collect();
@@ -302,16 +303,28 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         if found_here {
             continue;
         }
-        let mut elsewhere: Vec<Arc<Definition>> = index
-            .lookup(name)
-            .into_iter()
-            .filter(|definition| {
-                definition.language == input.language && *definition.path != *input.path
-            })
-            .collect();
-        elsewhere.sort_by_key(|definition| !is_imported(module_files, &definition.path));
-        for definition in elsewhere.into_iter().take(MAX_DEFINITIONS_PER_NAME) {
-            let tier = if is_imported(module_files, &definition.path) {
+        // Definitions in modules the file imports first, then the rest, in index order.
+        // A common name has a thousand (`__init__`): one pass, no sort.
+        let imported_files =
+            imported_files.get_or_insert_with(|| index.files_ending_with(&facts.module_files));
+        let mut imported = Vec::new();
+        let mut others = Vec::new();
+        for definition in index.lookup(name).iter().filter(|definition| {
+            definition.language == input.language && *definition.path != *input.path
+        }) {
+            if imported_files.contains(&definition.path) {
+                imported.push(definition.clone());
+                if imported.len() == MAX_DEFINITIONS_PER_NAME {
+                    break;
+                }
+            } else if others.len() < MAX_DEFINITIONS_PER_NAME {
+                others.push(definition.clone());
+            }
+        }
+        let imported_count = imported.len();
+        let picked = imported.into_iter().chain(others);
+        for (rank, definition) in picked.take(MAX_DEFINITIONS_PER_NAME).enumerate() {
+            let tier = if rank < imported_count {
                 Tier::Imported
             } else {
                 Tier::Workspace
@@ -500,12 +513,6 @@ fn line_span(text: &str, offset: usize) -> (usize, usize) {
         .nth(LINES_AFTER)
         .map_or(text.len(), |(i, _)| offset + i);
     (start, end)
-}
-
-fn is_imported(module_files: &[String], path: &str) -> bool {
-    module_files
-        .iter()
-        .any(|file| super::index::ends_at_segment(path, file))
 }
 
 /// Chosen candidates as one snippet per file, the most relevant file last (nearest the

@@ -2,7 +2,7 @@
 //! Python file of the workspace folders. Compact on purpose: it keeps signatures and docs,
 //! never file text, so its memory follows the number of symbols.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -72,6 +72,10 @@ struct Inner {
     by_name: HashMap<Box<str>, Vec<Arc<Definition>>>,
     /// Names defined in each file, so a file's entries can be replaced.
     by_file: HashMap<PathBuf, (Arc<str>, Vec<Box<str>>)>,
+    /// Display paths by `file_key`, to resolve imports without a scan.
+    by_file_key: HashMap<Box<str>, Vec<Arc<str>>>,
+    /// Bumped by every change, so resolved imports know when they are out of date.
+    generation: u64,
     symbols: usize,
 }
 
@@ -82,7 +86,20 @@ pub struct Index {
     inner: RwLock<Inner>,
     roots: RwLock<Vec<PathBuf>>,
     exclude: RwLock<Option<GlobSet>>,
+    /// The last few `files_ending_with` answers: a file's imports are resolved once, not
+    /// on every completion (a file can import hundreds of modules).
+    resolved: Mutex<Vec<Resolved>>,
 }
+
+/// Import endings resolved to indexed files, at one generation of the index.
+struct Resolved {
+    endings: Vec<String>,
+    generation: u64,
+    files: Arc<HashSet<Arc<str>>>,
+}
+
+/// How many sets of resolved imports are kept: one per recently completed-in document.
+const RESOLVED_KEPT: usize = 8;
 
 impl Index {
     pub fn new() -> Index {
@@ -231,6 +248,43 @@ impl Index {
         found
     }
 
+    /// The display paths of the indexed files that end with one of `endings` (at a `/`).
+    pub fn files_ending_with(&self, endings: &[String]) -> Arc<HashSet<Arc<str>>> {
+        let Ok(inner) = self.inner.read() else {
+            return Arc::default();
+        };
+        let current = |resolved: &Resolved| resolved.generation == inner.generation;
+        if let Ok(kept) = self.resolved.lock()
+            && let Some(hit) = kept.iter().find(|r| current(r) && r.endings == endings)
+        {
+            return hit.files.clone();
+        }
+        let files: HashSet<Arc<str>> = endings
+            .iter()
+            .flat_map(|ending| {
+                let keyed = inner.by_file_key.get(file_key(ending));
+                keyed
+                    .into_iter()
+                    .flatten()
+                    .filter(|display| ends_at_segment(display, ending))
+                    .cloned()
+            })
+            .collect();
+        let files = Arc::new(files);
+        if let Ok(mut kept) = self.resolved.lock() {
+            kept.retain(current);
+            if kept.len() >= RESOLVED_KEPT {
+                kept.remove(0);
+            }
+            kept.push(Resolved {
+                endings: endings.to_vec(),
+                generation: inner.generation,
+                files: files.clone(),
+            });
+        }
+        files
+    }
+
     pub fn symbol_count(&self) -> usize {
         self.inner.read().map(|inner| inner.symbols).unwrap_or(0)
     }
@@ -247,7 +301,14 @@ impl Index {
             return;
         };
         let inner = &mut *inner;
+        inner.generation += 1;
         if let Some((display, old_names)) = inner.by_file.remove(&path) {
+            if let Some(list) = inner.by_file_key.get_mut(file_key(&display)) {
+                list.retain(|other| !Arc::ptr_eq(other, &display));
+                if list.is_empty() {
+                    inner.by_file_key.remove(file_key(&display));
+                }
+            }
             for name in old_names {
                 if let Some(list) = inner.by_name.get_mut(&name) {
                     let before = list.len();
@@ -275,6 +336,11 @@ impl Index {
         }
         names.sort_unstable();
         names.dedup();
+        inner
+            .by_file_key
+            .entry(file_key(&display).into())
+            .or_default()
+            .push(display.clone());
         inner.by_file.insert(path, (display, names));
     }
 }
@@ -300,14 +366,25 @@ fn file_definitions(roots: &[PathBuf], path: &Path, text: &str) -> FileDefinitio
         .collect()
 }
 
-/// `path` relative to the folder it is in (with the folder's name first when there are
-/// several), `/`-separated: what the model sees as the file's name.
 /// Whether `path` ends with `ending` at a path segment boundary.
 pub fn ends_at_segment(path: &str, ending: &str) -> bool {
     path.ends_with(ending)
         && (path.len() == ending.len() || path[..path.len() - ending.len()].ends_with('/'))
 }
 
+/// The last segment of a `/`-separated path, or the last two when the last one names a
+/// package rather than a module (`db/__init__.py`: Django has hundreds of `__init__.py`).
+fn file_key(path: &str) -> &str {
+    let mut starts = path.rmatch_indices('/').map(|(slash, _)| slash + 1);
+    let last = starts.next().unwrap_or(0);
+    if matches!(&path[last..], "__init__.py" | "mod.rs") {
+        return &path[starts.next().unwrap_or(0)..];
+    }
+    &path[last..]
+}
+
+/// `path` relative to the folder it is in (with the folder's name first when there are
+/// several), `/`-separated: what the model sees as the file's name.
 pub fn display_path(roots: &[PathBuf], path: &Path) -> String {
     let relative = roots.iter().find_map(|root| {
         let rest = path.strip_prefix(root).ok()?;
@@ -362,5 +439,40 @@ mod tests {
         assert!(index.lookup("gamma").is_empty());
         assert_eq!((index.file_count(), index.symbol_count()), (1, 1));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn imports_resolve_to_the_indexed_files_they_name_as_the_index_changes() {
+        let root = PathBuf::from("/ws");
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        for file in [
+            "a/models.py",
+            "b/models.py",
+            "pkg/__init__.py",
+            "pkg/sub/__init__.py",
+        ] {
+            index.update_file(&root.join(file), "def f():\n    pass\n");
+        }
+        let resolve = |endings: &[&str]| {
+            let endings: Vec<String> = endings.iter().map(|e| e.to_string()).collect();
+            let mut files: Vec<String> = index
+                .files_ending_with(&endings)
+                .iter()
+                .map(|file| file.to_string())
+                .collect();
+            files.sort();
+            files
+        };
+        assert_eq!(resolve(&["models.py"]), ["a/models.py", "b/models.py"]);
+        assert_eq!(resolve(&["b/models.py"]), ["b/models.py"]);
+        assert_eq!(resolve(&["pkg/__init__.py"]), ["pkg/__init__.py"]);
+        assert_eq!(resolve(&["sub/__init__.py"]), ["pkg/sub/__init__.py"]);
+        assert!(resolve(&["els/models.py", "odels.py"]).is_empty());
+        // Asked again after the index changed: the answer follows the change.
+        index.remove_file(&root.join("b/models.py"));
+        assert_eq!(resolve(&["models.py"]), ["a/models.py"]);
+        index.update_file(&root.join("c/models.py"), "X = 1\n");
+        assert_eq!(resolve(&["models.py"]), ["a/models.py", "c/models.py"]);
     }
 }

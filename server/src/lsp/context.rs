@@ -184,7 +184,7 @@ impl ContextState {
                 if path.as_deref().is_some_and(|path| index.is_excluded(path)) {
                     return;
                 }
-                let text = snapshot.text.to_string();
+                let text = String::from(&snapshot.text);
                 if let (Some(language), Some(tree)) = (snapshot.language, snapshot.tree()) {
                     facts.refresh(&uri, snapshot.version, language, &text, &tree);
                 }
@@ -293,7 +293,7 @@ fn request_at(
     config: &Config,
 ) -> Option<FimRequest> {
     let tree = snapshot.tree()?;
-    let text = snapshot.text.to_string();
+    let text = String::from(&snapshot.text);
     let document = context::Document {
         language: snapshot.language?,
         path,

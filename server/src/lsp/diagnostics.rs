@@ -120,7 +120,7 @@ impl LiveDiagnostics {
             .parse::<Uri>()
             .ok()
             .and_then(|uri| uri.to_file_path().map(|path| path.into_owned()));
-        let text = snapshot.text.to_string();
+        let text = String::from(&snapshot.text);
         rules.check_file(path.as_deref(), language, &text, &tree, config)
     }
 

@@ -247,7 +247,7 @@ impl Backend {
             .documents
             .snapshot(params.text_document.uri.as_str())
             .map_err(convert::document_error)?;
-        Ok(snapshot.text.to_string())
+        Ok(String::from(&snapshot.text))
     }
     async fn context_at(&self, params: context::ContextAtParams) -> Result<context::ContextAt> {
         self.context
