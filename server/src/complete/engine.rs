@@ -22,6 +22,9 @@ use crate::workspace::{Documents, Snapshot};
 
 /// Model answers kept, keyed by prompt.
 const CACHE_ENTRIES: usize = 256;
+/// Documents up to this size reparse in place (under a millisecond after a keystroke, a few
+/// at worst); larger ones on the blocking pool.
+const SHORT_PARSE_BYTES: usize = 64 * 1024;
 
 /// Which LSP method asked: item completions must answer by `completion.item_deadline_ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,9 +159,11 @@ impl Engine {
         };
         let text = snapshot.text.clone();
         let language = snapshot.language;
-        // Reparsing or scanning the whole file can take tens of milliseconds; the rest of
-        // the prompt is bounded (the nodes around the cursor, lookups by name).
-        let short = !snapshot.needs_parse() && workspace.facts.has(&workspace.name);
+        // Reparsing a large file or scanning a whole file can take tens of milliseconds;
+        // the rest of the prompt is bounded (the nodes around the cursor, lookups by name).
+        let parse_is_short =
+            !snapshot.needs_parse() || snapshot.text.len_bytes() <= SHORT_PARSE_BYTES;
+        let short = parse_is_short && workspace.facts.has(&workspace.name);
         let planned = cpu(short, move || {
             let tree = documents.tree(&snapshot);
             let site = Site::new(text, tree, language, cursor);
