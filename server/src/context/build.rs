@@ -233,19 +233,24 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         let all = index.definitions_in(&files);
         // What a module offers is its top-level items, not the members of its classes.
         let nested = |definition: &Definition| {
-            all.iter().any(|outer| {
+            all.iter().any(|(_, outer)| {
                 matches!(&*outer.kind, "class" | "impl" | "trait")
                     && outer.path == definition.path
                     && outer.start_line < definition.start_line
                     && definition.end_line <= outer.end_line
             })
         };
-        let offered = all
+        let mut offered: Vec<(&str, &Definition)> = all
             .iter()
-            .filter(|definition| !matches!(&*definition.kind, "field" | "variant"))
-            .filter(|definition| *definition.path != *input.path && !nested(definition))
-            .take(MAX_MODULE_DEFINITIONS);
-        for (nearness, definition) in offered.enumerate() {
+            .map(|(name, definition)| (&**name, &**definition))
+            .filter(|(_, definition)| !matches!(&*definition.kind, "field" | "variant"))
+            .filter(|(_, definition)| *definition.path != *input.path && !nested(definition))
+            .collect();
+        // What the file already uses first: an import is mostly written for it.
+        let used = words_outside_line(text, offset);
+        offered.sort_by_key(|(name, _)| !used.contains(name));
+        let offered = offered.into_iter().map(|(_, definition)| definition);
+        for (nearness, definition) in offered.take(MAX_MODULE_DEFINITIONS).enumerate() {
             out.push(Candidate {
                 tier: Tier::Imported,
                 nearness,
@@ -401,18 +406,18 @@ fn importing_from(input: &Input, offset: usize) -> Option<String> {
         .into_iter()
         .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
         .find(|node| matches!(node.kind(), "import_from_statement" | "use_declaration"));
-    if let Some(statement) = statement {
-        let field = match input.language {
-            Language::Python => "module_name",
-            Language::Rust => "argument",
-        };
-        let module = statement.child_by_field_name(field)?;
-        if module.end_byte() <= offset || input.language == Language::Rust {
-            return text.get(module.byte_range()).map(str::to_string);
-        }
-        return None;
+    let field = match input.language {
+        Language::Python => "module_name",
+        Language::Rust => "argument",
+    };
+    if let Some(module) = statement.and_then(|statement| statement.child_by_field_name(field))
+        && (module.end_byte() <= offset || input.language == Language::Rust)
+    {
+        return text.get(module.byte_range()).map(str::to_string);
     }
-    // An unfinished statement may not parse as one: read the cursor's line.
+    // An unfinished statement may not parse as one, or may run into the next one
+    // (`from app.models ⏎ from django.db import A` parses as one odd module name): read
+    // the cursor's line.
     let line = text.get(..offset)?.rsplit('\n').next()?.trim_start();
     let keyword = match input.language {
         Language::Python => "from ",
@@ -497,6 +502,27 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
         .filter(|(_, name)| seen.insert(name.clone()))
         .map(|(_, name)| name)
         .take(MAX_NAMES)
+        .collect()
+}
+
+/// The identifier-like words of `text`, except on the line holding `offset`.
+fn words_outside_line(text: &str, offset: usize) -> HashSet<&str> {
+    let start = text
+        .get(..offset)
+        .and_then(|head| head.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(offset..)
+        .and_then(|tail| tail.find('\n'))
+        .map_or(text.len(), |i| offset + i);
+    let (before, after) = (
+        text.get(..start).unwrap_or(""),
+        text.get(end..).unwrap_or(""),
+    );
+    [before, after]
+        .into_iter()
+        .flat_map(|part| part.split(|c: char| !(c.is_alphanumeric() || c == '_')))
+        .filter(|word| !word.is_empty())
         .collect()
 }
 
@@ -691,16 +717,19 @@ mod tests {
         let index = Index::new();
         index.configure(vec![root.clone()], &[]).unwrap();
         index.build(&|_| {}).unwrap();
-        for text in [
-            "from app.models import \n",
-            "from app.models import (\n    User,\n    \n)\n",
-            "from .models import \n",
+        for (text, cursor) in [
+            ("from app.models import \n", "import "),
+            (
+                "from app.models import (\n    User,\n    \n)\n",
+                "User,\n    ",
+            ),
+            ("from .models import \n", "import "),
+            // With more imports below, which the unfinished line runs into.
+            ("from app.models import \nfrom os import path\n", "import "),
+            ("from app.models \nfrom os import path\n", "models "),
+            // Parsed as one statement whose module name runs on into `django.db`.
+            ("from app.models \nfrom django.db import A\n", "models "),
         ] {
-            let cursor = if text.contains('(') {
-                "User,\n    "
-            } else {
-                "import "
-            };
             let request = request(text, cursor, 2048, Some(&index));
             let all: Vec<&str> = request.snippets.iter().map(|s| s.text.as_str()).collect();
             let joined = all.join("\n");

@@ -221,8 +221,8 @@ impl Index {
     }
 
     /// The definitions of the files whose display path ends with one of `endings` (at a
-    /// `/`), in file order: what a module offers to an import of it.
-    pub fn definitions_in(&self, endings: &[String]) -> Vec<Arc<Definition>> {
+    /// `/`), in file order, with their names: what a module offers to an import of it.
+    pub fn definitions_in(&self, endings: &[String]) -> Vec<(Box<str>, Arc<Definition>)> {
         let Ok(inner) = self.inner.read() else {
             return Vec::new();
         };
@@ -240,11 +240,11 @@ impl Index {
                 found.extend(
                     definitions
                         .filter(|definition| Arc::ptr_eq(&definition.path, display))
-                        .cloned(),
+                        .map(|definition| (name.clone(), definition.clone())),
                 );
             }
         }
-        found.sort_by(|a, b| (&a.path, a.start_line).cmp(&(&b.path, b.start_line)));
+        found.sort_by(|(_, a), (_, b)| (&a.path, a.start_line).cmp(&(&b.path, b.start_line)));
         found
     }
 
@@ -326,11 +326,12 @@ impl Index {
         };
         let mut names = Vec::with_capacity(definitions.len());
         for (name, definition) in definitions {
-            inner
-                .by_name
-                .entry(name.clone())
-                .or_default()
-                .push(definition);
+            // Kept in path order, not in the order a parallel build happened to finish:
+            // the same workspace gives the same context on every start.
+            let list = inner.by_name.entry(name.clone()).or_default();
+            let place = (&*definition.path, definition.start_line);
+            let at = list.partition_point(|other| (&*other.path, other.start_line) <= place);
+            list.insert(at, definition);
             inner.symbols += 1;
             names.push(name);
         }
