@@ -32,6 +32,9 @@ const MAX_DEFINITIONS_PER_NAME: usize = 2;
 const MAX_MODULE_DEFINITIONS: usize = 48;
 /// The file's other definitions offered, nearest first: more never fit in a budget.
 const MAX_OUTLINE: usize = 64;
+/// Names an import line may be written for (used in the file, not yet imported) that get
+/// their definitions looked up.
+const MAX_UNRESOLVED: usize = 16;
 
 /// Everything the builder needs about one cursor position.
 pub struct Input<'a> {
@@ -247,8 +250,7 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
             .filter(|(_, definition)| *definition.path != *input.path && !nested(definition))
             .collect();
         // What the file already uses first: an import is mostly written for it.
-        let used = words_outside_line(text, offset);
-        offered.sort_by_key(|(name, _)| !used.contains(name));
+        offered.sort_by_key(|(name, _)| !facts.words.contains(*name));
         let offered = offered.into_iter().map(|(_, definition)| definition);
         for (nearness, definition) in offered.take(MAX_MODULE_DEFINITIONS).enumerate() {
             out.push(Candidate {
@@ -257,6 +259,39 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
                 path: definition.path.clone(),
                 text: definition.render(),
             });
+        }
+    }
+
+    // An import line, whatever of it is written: the types the file uses but neither
+    // defines nor imports are what it is most likely for (`from ..models import |` above a
+    // body that uses `Dependant`).
+    if let Some(index) = input.index
+        && in_import(input, offset)
+    {
+        let imported: HashSet<&str> = facts
+            .imports
+            .iter()
+            .flat_map(|import| import.names.iter().map(String::as_str))
+            .collect();
+        let unresolved = facts
+            .capitalized
+            .iter()
+            .map(String::as_str)
+            .filter(|word| !imported.contains(word) && facts.named(word).next().is_none())
+            .take(MAX_UNRESOLVED);
+        for (nearness, name) in unresolved.enumerate() {
+            let found = index.lookup(name);
+            let elsewhere = found.iter().filter(|definition| {
+                definition.language == input.language && *definition.path != *input.path
+            });
+            for definition in elsewhere.take(MAX_DEFINITIONS_PER_NAME) {
+                out.push(Candidate {
+                    tier: Tier::Imported,
+                    nearness,
+                    path: definition.path.clone(),
+                    text: definition.render(),
+                });
+            }
         }
     }
 
@@ -399,13 +434,7 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
 /// `use crate::db::{Pool, |`), when the part naming it is written.
 fn importing_from(input: &Input, offset: usize) -> Option<String> {
     let text = input.text;
-    let statement = input
-        .tree
-        .root_node()
-        .descendant_for_byte_range(offset.saturating_sub(1), offset)
-        .into_iter()
-        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
-        .find(|node| matches!(node.kind(), "import_from_statement" | "use_declaration"));
+    let statement = import_at(input, offset);
     let field = match input.language {
         Language::Python => "module_name",
         Language::Rust => "argument",
@@ -432,6 +461,38 @@ fn importing_from(input: &Input, offset: usize) -> Option<String> {
         Language::Rust => rest.rsplit_once("::")?.0.trim(),
     };
     (!module.is_empty()).then(|| module.to_string())
+}
+
+/// The import statement holding `offset`, as tree-sitter reads it.
+fn import_at<'t>(input: &Input<'t>, offset: usize) -> Option<Node<'t>> {
+    input
+        .tree
+        .root_node()
+        .descendant_for_byte_range(offset.saturating_sub(1), offset)
+        .into_iter()
+        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .find(|node| {
+            matches!(
+                node.kind(),
+                "import_from_statement" | "import_statement" | "use_declaration"
+            )
+        })
+}
+
+/// Whether `offset` is in an import statement, or on a line starting one that does not
+/// parse yet.
+fn in_import(input: &Input, offset: usize) -> bool {
+    let text = input.text;
+    let line_start = text
+        .get(..offset)
+        .and_then(|head| head.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text.get(line_start..offset).unwrap_or("").trim_start();
+    let keywords: &[&str] = match input.language {
+        Language::Python => &["from ", "import "],
+        Language::Rust => &["use ", "pub use "],
+    };
+    keywords.iter().any(|keyword| line.starts_with(keyword)) || import_at(input, offset).is_some()
 }
 
 /// The files a relative Python import names, from the importing file's display path
@@ -502,27 +563,6 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
         .filter(|(_, name)| seen.insert(name.clone()))
         .map(|(_, name)| name)
         .take(MAX_NAMES)
-        .collect()
-}
-
-/// The identifier-like words of `text`, except on the line holding `offset`.
-fn words_outside_line(text: &str, offset: usize) -> HashSet<&str> {
-    let start = text
-        .get(..offset)
-        .and_then(|head| head.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = text
-        .get(offset..)
-        .and_then(|tail| tail.find('\n'))
-        .map_or(text.len(), |i| offset + i);
-    let (before, after) = (
-        text.get(..start).unwrap_or(""),
-        text.get(end..).unwrap_or(""),
-    );
-    [before, after]
-        .into_iter()
-        .flat_map(|part| part.split(|c: char| !(c.is_alphanumeric() || c == '_')))
-        .filter(|word| !word.is_empty())
         .collect()
 }
 
@@ -742,6 +782,22 @@ mod tests {
                 assert!(!joined.contains("Decoy"), "{all:?}");
             }
         }
+        // Before its module is written, an import line is likely for the types the file
+        // uses without defining or importing them.
+        let snippets = |text: &str| {
+            let request = request(text, "from ", 2048, Some(&index));
+            let all: Vec<String> = request.snippets.into_iter().map(|s| s.text).collect();
+            all.join("\n")
+        };
+        // Used further down than the names in play reach.
+        let far = "x = 1\n".repeat(LINES_AFTER + 5);
+        let joined = snippets(&format!(
+            "from \n{far}\ndef handler(db):\n    return Decoy(db)\n"
+        ));
+        assert!(joined.contains("class Decoy:"), "{joined}");
+        // Not a type the file defines itself.
+        let defined = "from \n\nclass Decoy:\n    pass\n\nDecoy()\n";
+        assert!(!snippets(defined).contains("class Decoy:"));
         std::fs::remove_dir_all(&root).unwrap();
     }
 

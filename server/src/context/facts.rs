@@ -3,7 +3,7 @@
 //! completion: on a 20,000-line file the two whole-file queries cost tens of milliseconds,
 //! which a request at every pause in typing cannot afford.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use streaming_iterator::StreamingIterator;
@@ -31,6 +31,12 @@ pub struct FileFacts {
     pub imports: Vec<Import>,
     /// Path endings of the files the imports name (`app.models` -> `app/models.py`).
     pub module_files: Vec<String>,
+    /// Every identifier-like word of the file: what an import line ranks a module's
+    /// definitions by (an import is mostly written for names the file already uses).
+    pub words: HashSet<String>,
+    /// The capitalised words (types, mostly), each once, in the order they first appear:
+    /// what an import line whose module is not written yet may be for.
+    pub capitalized: Vec<String>,
     /// Indexes into `symbols` by name.
     by_name: HashMap<String, Vec<usize>>,
 }
@@ -72,6 +78,17 @@ impl FileFacts {
         }
         facts.imports.dedup_by_key(|import| import.start_byte);
         facts.module_files = module_files(language, &modules);
+        let words = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|word| !word.is_empty());
+        for word in words {
+            if !facts.words.contains(word) {
+                if word.starts_with(|c: char| c.is_ascii_uppercase()) {
+                    facts.capitalized.push(word.to_string());
+                }
+                facts.words.insert(word.to_string());
+            }
+        }
         for (at, symbol) in facts.symbols.iter().enumerate() {
             facts
                 .by_name
