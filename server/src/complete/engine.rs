@@ -44,6 +44,17 @@ pub enum Answer {
     Pending,
 }
 
+/// One completion to make: where, on what, and with which settings.
+pub struct Request {
+    pub documents: Arc<Documents>,
+    pub snapshot: Snapshot,
+    /// Byte offset in `snapshot`, on a character boundary.
+    pub cursor: usize,
+    pub config: Config,
+    pub mode: Mode,
+    pub workspace: Workspace,
+}
+
 /// The completion engine of one server. Cheap to share: clones see the same state.
 #[derive(Clone, Default)]
 pub struct Engine {
@@ -94,33 +105,21 @@ impl Engine {
     ///
     /// The request runs on a task of its own, so its CPU work never stalls the LSP task
     /// (which drives every handler); short work runs in place on it (see `cpu`).
-    pub async fn complete(
-        &self,
-        documents: Arc<Documents>,
-        snapshot: Snapshot,
-        cursor: usize,
-        config: Config,
-        mode: Mode,
-        workspace: Workspace,
-    ) -> Answer {
+    pub async fn complete(&self, request: Request) -> Answer {
         let engine = self.clone();
-        let task = AbortOnDrop(tokio::spawn(async move {
-            engine
-                .run(documents, snapshot, cursor, config, mode, workspace)
-                .await
-        }));
+        let task = AbortOnDrop(tokio::spawn(async move { engine.run(request).await }));
         task.join().await
     }
 
-    async fn run(
-        &self,
-        documents: Arc<Documents>,
-        snapshot: Snapshot,
-        cursor: usize,
-        config: Config,
-        mode: Mode,
-        workspace: Workspace,
-    ) -> Answer {
+    async fn run(&self, asked: Request) -> Answer {
+        let Request {
+            documents,
+            snapshot,
+            cursor,
+            config,
+            mode,
+            workspace,
+        } = asked;
         let started = Instant::now();
         let stats = &self.shared.stats;
         bump(&stats.requests);

@@ -447,7 +447,7 @@ fn importing_from(input: &Input, offset: usize) -> Option<String> {
     // An unfinished statement may not parse as one, or may run into the next one
     // (`from app.models ⏎ from django.db import A` parses as one odd module name): read
     // the cursor's line.
-    let line = text.get(..offset)?.rsplit('\n').next()?.trim_start();
+    let line = typed_on_line(text, offset);
     let keyword = match input.language {
         Language::Python => "from ",
         Language::Rust => "use ",
@@ -482,17 +482,18 @@ fn import_at<'t>(input: &Input<'t>, offset: usize) -> Option<Node<'t>> {
 /// Whether `offset` is in an import statement, or on a line starting one that does not
 /// parse yet.
 fn in_import(input: &Input, offset: usize) -> bool {
-    let text = input.text;
-    let line_start = text
-        .get(..offset)
-        .and_then(|head| head.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let line = text.get(line_start..offset).unwrap_or("").trim_start();
+    let line = typed_on_line(input.text, offset);
     let keywords: &[&str] = match input.language {
         Language::Python => &["from ", "import "],
         Language::Rust => &["use ", "pub use "],
     };
     keywords.iter().any(|keyword| line.starts_with(keyword)) || import_at(input, offset).is_some()
+}
+
+/// The cursor's line up to `offset`, without its indentation.
+fn typed_on_line(text: &str, offset: usize) -> &str {
+    let head = text.get(..offset).unwrap_or("");
+    head.rsplit('\n').next().unwrap_or(head).trim_start()
 }
 
 /// The files a relative Python import names, from the importing file's display path

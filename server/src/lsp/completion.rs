@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::{
 use tracing::debug;
 
 use super::{Backend, convert};
-use crate::complete::{Answer, Mode, Status, Suggestion, Workspace};
+use crate::complete::{Answer, Mode, Request, Status, Suggestion, Workspace};
 use crate::workspace::position::{byte_offset, position_of};
 
 impl Backend {
@@ -114,14 +114,14 @@ impl Backend {
         };
         let answer = self
             .completions
-            .complete(
-                self.documents.clone(),
+            .complete(Request {
+                documents: self.documents.clone(),
                 snapshot,
                 cursor,
-                self.config(),
+                config: self.config(),
                 mode,
                 workspace,
-            )
+            })
             .await;
         Some((answer, text))
     }
