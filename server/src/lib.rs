@@ -12,5 +12,6 @@ pub mod doctor;
 pub mod llm;
 pub mod logging;
 pub mod lsp;
+pub mod memory;
 pub mod syntax;
 pub mod workspace;

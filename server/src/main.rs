@@ -150,7 +150,7 @@ fn main() -> ExitCode {
 }
 
 fn serve() -> ExitCode {
-    limit_malloc_arenas();
+    keel::memory::limit_arenas();
     let forwarded = keel::logging::init_server();
     let Some(runtime) = runtime() else {
         return ExitCode::FAILURE;
@@ -159,20 +159,6 @@ fn serve() -> ExitCode {
     // The stdin reader may be blocked in a read that will never finish; do not wait for it.
     runtime.shutdown_background();
     ExitCode::SUCCESS
-}
-
-/// Opening a document runs a rule check on tokio's blocking pool. glibc gives each of the
-/// pool's threads a malloc arena of its own (up to eight per core), and every arena keeps
-/// what its checks freed: 200 opened files held 70 MB (55 MB with two arenas, 48 MB with
-/// one). One arena suits a server whose hot paths are single requests; `keel check`, which
-/// parses on every core at once, keeps glibc's default.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: `mallopt` only sets an allocator parameter; it runs before any other thread
-    // of this process exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-    }
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {

@@ -24,6 +24,7 @@ use super::capabilities::ClientSupport;
 use crate::config::Config;
 use crate::context::{self, FactsCache, Index, RecentEdits, Sources};
 use crate::llm::FimRequest;
+use crate::memory::IdleTrim;
 use crate::workspace::position::byte_offset;
 use crate::workspace::{Documents, Encoding, Position, Snapshot};
 
@@ -43,6 +44,8 @@ pub struct ContextState {
     /// Per document: the number of its latest edit, so only the last one re-indexes.
     edits: Arc<DashMap<String, u64>>,
     next_edit: AtomicU64,
+    /// Gives back what indexing freed once the background work stops.
+    trim: Arc<IdleTrim>,
 }
 
 /// Params of `keel/contextAt`.
@@ -65,6 +68,13 @@ pub struct ContextAt {
 }
 
 impl ContextState {
+    pub fn new(trim: Arc<IdleTrim>) -> ContextState {
+        ContextState {
+            trim,
+            ..ContextState::default()
+        }
+    }
+
     /// Notes the workspace folders.
     pub fn note_client(&self, params: &InitializeParams) {
         #[allow(deprecated)] // root_uri is still what many clients send.
@@ -106,6 +116,7 @@ impl ContextState {
         }
         let index = self.index.clone();
         let client = client.clone();
+        let trim = self.trim.clone();
         tokio::spawn(async move {
             let token = ProgressToken::String("keel-index".into());
             let progress = if support.progress
@@ -125,6 +136,7 @@ impl ContextState {
                 None
             };
             let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<usize>();
+            let _busy = trim.begin();
             let built = tokio::task::spawn_blocking(move || {
                 index.build(&|done| {
                     let _ = sender.send(done);
@@ -171,6 +183,7 @@ impl ContextState {
         let recent = self.recent.clone();
         let facts = self.facts.clone();
         let uri = uri.to_string();
+        let trim = self.trim.clone();
         tokio::spawn(async move {
             tokio::time::sleep(REINDEX_DEBOUNCE).await;
             if edits.get(&uri).is_none_or(|latest| *latest != number) {
@@ -180,6 +193,7 @@ impl ContextState {
                 return;
             };
             let path = uri_path(&uri);
+            let _busy = trim.begin();
             let _ = tokio::task::spawn_blocking(move || {
                 if path.as_deref().is_some_and(|path| index.is_excluded(path)) {
                     return;

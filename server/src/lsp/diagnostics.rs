@@ -19,6 +19,7 @@ use tracing::debug;
 
 use crate::config::{DiagnosticsConfig, Severity};
 use crate::diagnostics::{Finding, RuleSet};
+use crate::memory::IdleTrim;
 use crate::syntax::Language;
 use crate::workspace::position::position_of;
 use crate::workspace::{Documents, Encoding, Snapshot};
@@ -42,11 +43,14 @@ pub struct LiveDiagnostics {
     /// Per document: bumped by every change, so only the last scheduled check publishes.
     pending: DashMap<String, u64>,
     checked: DashMap<String, Checked>,
+    /// Gives back what a burst of checks freed once they stop.
+    trim: Arc<IdleTrim>,
 }
 
 impl LiveDiagnostics {
-    pub fn new(rules: RuleSet) -> LiveDiagnostics {
+    pub fn new(rules: RuleSet, trim: Arc<IdleTrim>) -> LiveDiagnostics {
         LiveDiagnostics {
+            trim,
             rules: RwLock::new(Arc::new(rules)),
             rules_generation: AtomicU64::new(0),
             pending: DashMap::new(),
@@ -153,6 +157,7 @@ impl LiveDiagnostics {
                 return;
             };
             let version = snapshot.version;
+            let busy = live.trim.begin();
             let work = {
                 let live = live.clone();
                 let documents = documents.clone();
@@ -161,7 +166,9 @@ impl LiveDiagnostics {
                     to_lsp(&live, &snapshot, &findings, encoding)
                 })
             };
-            let Ok(diagnostics) = work.await else {
+            let checked = work.await;
+            drop(busy);
+            let Ok(diagnostics) = checked else {
                 return;
             };
             let still_current = live.is_current(&uri, ticket)

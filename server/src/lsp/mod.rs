@@ -101,6 +101,7 @@ impl Backend {
     fn new(client: Client, forwarded: UnboundedReceiver<Forwarded>) -> Self {
         let layers = Layers::default();
         let resolved = layers.resolve();
+        let trim = Arc::new(crate::memory::IdleTrim::default());
         Backend {
             client,
             documents: Arc::new(Documents::new(DEFAULT_TREE_CAPACITY)),
@@ -111,10 +112,10 @@ impl Backend {
             forwarded: Mutex::new(Some(forwarded)),
             notices: Arc::new(Notices::default()),
             support: OnceLock::new(),
-            live: Arc::new(LiveDiagnostics::new(RuleSet::builtin())),
+            live: Arc::new(LiveDiagnostics::new(RuleSet::builtin(), trim.clone())),
             completions: crate::complete::Engine::default(),
             watched_provider: Mutex::new(0),
-            context: context::ContextState::default(),
+            context: context::ContextState::new(trim),
         }
     }
 
