@@ -18,8 +18,10 @@ use crate::syntax::Language;
 /// Bytes per token for the estimate: close enough for code in BPE vocabularies.
 pub const BYTES_PER_TOKEN: usize = 4;
 /// Shares of the budget the prefix and suffix may take before snippets get theirs; what
-/// snippets leave unused goes back to the prefix, then the suffix.
-const PREFIX_SHARE: f64 = 0.5;
+/// snippets leave unused goes back to the prefix, then the suffix. Close to Continue's
+/// split (30% prefix); at 2,048 tokens that is still 60-80 lines of prefix, and moving
+/// from 0.5 lifted definition recall by 1-7 points on every corpus (docs/PERFORMANCE.md).
+const PREFIX_SHARE: f64 = 0.3;
 const SUFFIX_SHARE: f64 = 0.15;
 /// Lines around the cursor whose names count as "in play", besides the enclosing function.
 const LINES_BEFORE: usize = 40;
@@ -32,6 +34,10 @@ const MAX_DEFINITIONS_PER_NAME: usize = 2;
 const MAX_MODULE_DEFINITIONS: usize = 48;
 /// The file's other definitions offered, nearest first: more never fit in a budget.
 const MAX_OUTLINE: usize = 64;
+/// Types the file uses away from the cursor whose definitions are looked up.
+const MAX_USED_TYPES: usize = 32;
+/// Members listed with a class or impl block a name in play resolves to.
+const MAX_MEMBERS: usize = 16;
 /// Names an import line may be written for (used in the file, not yet imported) that get
 /// their definitions looked up.
 const MAX_UNRESOLVED: usize = 16;
@@ -65,6 +71,8 @@ enum Tier {
     Outline,
     Recent,
     Workspace,
+    /// The methods of the classes and impl blocks the names in play resolve to.
+    Members,
 }
 
 struct Candidate {
@@ -229,9 +237,10 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
 
     // An import being written: what the module it names offers.
     if let (Some(index), Some(module)) = (input.index, importing_from(input, offset)) {
-        let files = match relative_module(input.path, &module) {
-            Some(files) => files,
-            None => facts::module_files(input.language, &[module.as_str()]),
+        let files = match input.language {
+            Language::Rust => rust_module_paths(input.path, &module),
+            Language::Python => relative_module(input.path, &module)
+                .unwrap_or_else(|| facts::module_files(input.language, &[module.as_str()])),
         };
         let all = index.definitions_in(&files);
         // What a module offers is its top-level items, not the members of its classes.
@@ -312,7 +321,15 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         .filter(|name| listed.insert(name.as_str()))
         .take(MAX_NAMES)
         .collect();
-    names.extend(imported.into_iter().cloned());
+    // Then the types the file uses elsewhere: code tends to use them again.
+    let used: Vec<&String> = facts
+        .capitalized
+        .iter()
+        .filter(|name| listed.insert(name.as_str()))
+        .take(MAX_USED_TYPES)
+        .collect();
+    let more: Vec<String> = imported.into_iter().chain(used).cloned().collect();
+    names.extend(more);
     // The indexed files the imports name, found when a name first reaches the index.
     let mut imported_files: Option<Arc<HashSet<Arc<str>>>> = None;
     let mut seen: HashSet<String> = HashSet::new();
@@ -327,6 +344,21 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
             if symbol.start_byte <= offset && offset <= symbol.end_byte {
                 found_here = true;
                 continue;
+            }
+            if lists_members(&symbol.kind) {
+                let members = facts.symbols.iter().filter(|member| {
+                    symbol.start_byte < member.start_byte && member.end_byte <= symbol.end_byte
+                });
+                let members =
+                    members.map(|member| (member.name.as_str(), member.signature.as_str()));
+                if let Some(text) = members_of(input.language, &symbol.signature, members) {
+                    out.push(Candidate {
+                        tier: Tier::Members,
+                        nearness,
+                        path: path.clone(),
+                        text,
+                    });
+                }
             }
             let rendered = symbol.render(Some(input.language));
             if seen.insert(rendered.clone()) {
@@ -369,6 +401,20 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
             } else {
                 Tier::Workspace
             };
+            if lists_members(&definition.kind) {
+                let members = index.members(&definition);
+                let members = members
+                    .iter()
+                    .map(|(name, member)| (&**name, &*member.signature));
+                if let Some(text) = members_of(input.language, &definition.signature, members) {
+                    out.push(Candidate {
+                        tier: Tier::Members,
+                        nearness,
+                        path: definition.path.clone(),
+                        text,
+                    });
+                }
+            }
             let rendered = definition.render();
             if seen.insert(format!("{}\n{rendered}", definition.path)) {
                 out.push(Candidate {
@@ -430,37 +476,173 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
     out
 }
 
+/// Kinds whose members are what code naming them reaches for next (`user.save()`,
+/// `handle.abort()`): listed with them.
+fn lists_members(kind: &str) -> bool {
+    matches!(kind, "class" | "impl")
+}
+
+/// A class or impl block as its header (`signature`) and the signatures of its members
+/// (name, signature) without their bodies, at most `MAX_MEMBERS`; `None` when it has none.
+/// Python's special methods other than `__init__` are left out: code rarely calls them by
+/// name.
+fn members_of<'a>(
+    language: Language,
+    signature: &str,
+    members: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Option<String> {
+    let header = signature.lines().next().unwrap_or(signature);
+    let mut listed = String::new();
+    let members = members.filter(|(name, _)| {
+        language != Language::Python || !name.starts_with("__") || *name == "__init__"
+    });
+    for (_, signature) in members.take(MAX_MEMBERS) {
+        listed.push_str("\n    ");
+        listed.push_str(signature);
+        let body = match language {
+            Language::Python if signature.ends_with(':') => " ...",
+            Language::Rust if !signature.ends_with([';', '}']) => ";",
+            _ => "",
+        };
+        listed.push_str(body);
+    }
+    if listed.is_empty() {
+        return None;
+    }
+    Some(match language {
+        Language::Python => format!("{header}{listed}"),
+        Language::Rust => format!("{header} {{{listed}\n}}"),
+    })
+}
+
 /// The module named by the import statement the cursor is in (`from app.models import |`,
 /// `use crate::db::{Pool, |`), when the part naming it is written.
 fn importing_from(input: &Input, offset: usize) -> Option<String> {
     let text = input.text;
     let statement = import_at(input, offset);
-    let field = match input.language {
-        Language::Python => "module_name",
-        Language::Rust => "argument",
-    };
-    if let Some(module) = statement.and_then(|statement| statement.child_by_field_name(field))
-        && (module.end_byte() <= offset || input.language == Language::Rust)
+    if input.language == Language::Rust {
+        // What is written of the statement, read up to the cursor: a `use` being typed
+        // rarely parses, and nested lists name their module in pieces.
+        let written = match statement {
+            Some(statement) => text.get(statement.start_byte()..offset)?,
+            None => typed_on_line(text, offset),
+        };
+        let written = written.trim_start();
+        let written = match written.strip_prefix("pub") {
+            Some(rest) => rest.trim_start_matches(|c: char| c != ' ').trim_start(),
+            None => written,
+        };
+        return rust_use_module(written.strip_prefix("use ")?);
+    }
+    if let Some(module) =
+        statement.and_then(|statement| statement.child_by_field_name("module_name"))
+        && module.end_byte() <= offset
     {
         return text.get(module.byte_range()).map(str::to_string);
     }
     // An unfinished statement may not parse as one, or may run into the next one
     // (`from app.models ⏎ from django.db import A` parses as one odd module name): read
     // the cursor's line.
-    let line = typed_on_line(text, offset);
-    let keyword = match input.language {
-        Language::Python => "from ",
-        Language::Rust => "use ",
-    };
-    let rest = line
-        .strip_prefix("pub ")
-        .unwrap_or(line)
-        .strip_prefix(keyword)?;
-    let module = match input.language {
-        Language::Python => rest.split_whitespace().next()?,
-        Language::Rust => rest.rsplit_once("::")?.0.trim(),
-    };
+    let rest = typed_on_line(text, offset).strip_prefix("from ")?;
+    let module = rest.split_whitespace().next()?;
     (!module.is_empty()).then(|| module.to_string())
+}
+
+/// The module a Rust `use` tree names at its end (`crate::db::{Pool, pool::` ->
+/// `crate::db::pool`), from the text after `use `; `None` until a module is written.
+fn rust_use_module(written: &str) -> Option<String> {
+    let join = |base: &str, tail: &str| match (base.is_empty(), tail.is_empty()) {
+        (true, _) => tail.to_string(),
+        (_, true) => base.to_string(),
+        _ => format!("{base}::{tail}"),
+    };
+    let mut bases: Vec<String> = vec![String::new()];
+    let mut current = String::new();
+    for character in written.chars() {
+        match character {
+            '{' => {
+                let base = join(bases.last()?, current.trim_end_matches(':'));
+                bases.push(base);
+                current.clear();
+            }
+            '}' => {
+                if bases.len() > 1 {
+                    bases.pop();
+                }
+                current.clear();
+            }
+            ',' => current.clear(),
+            c if c.is_whitespace() => {}
+            c => current.push(c),
+        }
+    }
+    let tail = current.rsplit_once("::").map_or("", |(module, _)| module);
+    let module = join(bases.last()?, tail);
+    (!module.is_empty()).then_some(module)
+}
+
+/// The files that may hold the Rust module `module`, written in the file at display path
+/// `path`: `crate::`, `self::` and `super::` paths resolved against it (`super::pool` in
+/// `src/db/query.rs` -> `src/db/pool.rs`), other paths by their last segment anywhere.
+fn rust_module_paths(path: &str, module: &str) -> Vec<String> {
+    let segments: Vec<&str> = module
+        .split("::")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut rest = segments.as_slice();
+    let base = match rest.first().copied() {
+        Some("crate") => {
+            rest = &rest[1..];
+            path.rfind("src/").map(|at| path[..at + 3].to_string())
+        }
+        Some("self" | "super") => {
+            let mut dir = module_dir(path);
+            if rest.first() == Some(&"self") {
+                rest = &rest[1..];
+            }
+            while rest.first() == Some(&"super") {
+                rest = &rest[1..];
+                dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+            }
+            Some(dir.to_string())
+        }
+        _ => None,
+    };
+    let Some(base) = base else {
+        return facts::rust_module_files(module);
+    };
+    if rest.is_empty() {
+        // The module at `base` itself: a file beside its directory, or the directory's
+        // `mod.rs`, or a crate root.
+        return if base.is_empty() || base.ends_with("src") {
+            let prefix = if base.is_empty() {
+                String::new()
+            } else {
+                format!("{base}/")
+            };
+            vec![format!("{prefix}lib.rs"), format!("{prefix}main.rs")]
+        } else {
+            vec![format!("{base}.rs"), format!("{base}/mod.rs")]
+        };
+    }
+    let joined = rest.join("/");
+    let module = if base.is_empty() {
+        joined
+    } else {
+        format!("{base}/{joined}")
+    };
+    vec![format!("{module}.rs"), format!("{module}/mod.rs")]
+}
+
+/// The directory holding the child modules of the Rust file at `path`: `src/db` for
+/// `src/db/mod.rs` or `src/db.rs`, `src` for `src/lib.rs`.
+fn module_dir(path: &str) -> &str {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    match file {
+        "mod.rs" | "lib.rs" | "main.rs" => dir,
+        _ => path.strip_suffix(".rs").unwrap_or(path),
+    }
 }
 
 /// The import statement holding `offset`, as tree-sitter reads it.
@@ -729,10 +911,17 @@ mod tests {
         index.configure(vec![root.clone()], &[]).unwrap();
         index.build(&|_| {}).unwrap();
         let text = "from app.models import save\n\ndef go(user):\n    save(user)\n";
-        // Room for one definition only: the imported module's wins.
-        let request = request(text, "    ", 25, Some(&index));
-        let paths: Vec<&str> = request.snippets.iter().map(|s| s.path.as_str()).collect();
-        assert_eq!(paths, ["app/models.py"], "{:?}", request.snippets);
+        // Room for the import line (outside the window) and one definition only: the
+        // imported module's wins.
+        let request = request(text, "    ", 32, Some(&index));
+        let mut paths: Vec<&str> = request.snippets.iter().map(|s| s.path.as_str()).collect();
+        paths.sort_unstable();
+        assert_eq!(
+            paths,
+            ["app/main.py", "app/models.py"],
+            "{:?}",
+            request.snippets
+        );
         let roomy = self::request(text, "    ", 2048, Some(&index));
         let all: Vec<&str> = roomy.snippets.iter().map(|s| s.text.as_str()).collect();
         assert!(all.contains(&"def save(thing, force):"), "{all:?}");
@@ -777,8 +966,9 @@ mod tests {
             assert!(joined.contains("class User:"), "{text:?}: {all:?}");
             assert!(joined.contains("def find_user(db, email):"), "{all:?}");
             assert!(!joined.contains("unrelated"), "{all:?}");
-            // Methods are not what a module offers; a relative import is this package's.
-            assert!(!joined.contains("name = 1"), "{all:?}");
+            // Members are not what a module offers (only listed under their class); a
+            // relative import is this package's.
+            assert!(!joined.lines().any(|line| line == "name = 1"), "{all:?}");
             if text.starts_with("from .") {
                 assert!(!joined.contains("Decoy"), "{all:?}");
             }
@@ -799,6 +989,119 @@ mod tests {
         // Not a type the file defines itself.
         let defined = "from \n\nclass Decoy:\n    pass\n\nDecoy()\n";
         assert!(!snippets(defined).contains("class Decoy:"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_rust_use_being_written_brings_what_the_module_offers() {
+        let root = std::env::temp_dir().join(format!("keel-use-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("src/db")).unwrap();
+        std::fs::write(
+            root.join("src/lib.rs"),
+            "pub mod db;\npub fn root_item() {}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("src/db/mod.rs"),
+            "pub mod query;\npub struct Pool;\npub fn connect() -> Pool { Pool }\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("src/db/query.rs"), "pub fn run_query() {}\n").unwrap();
+        std::fs::write(root.join("src/other.rs"), "pub fn unrelated() {}\n").unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let offered = |path: &str, text: &str| {
+            let tree = Language::Rust.parse_str(text).unwrap();
+            let request = build(&Input {
+                language: Language::Rust,
+                path,
+                text,
+                tree: &tree,
+                facts: &FileFacts::extract(Language::Rust, text, &tree),
+                offset: text.find('|').unwrap(),
+                budget_tokens: 2048,
+                index: Some(&index),
+                recent: &[],
+            });
+            let all: Vec<String> = request.snippets.into_iter().map(|s| s.text).collect();
+            all.join("\n")
+        };
+        for (path, text) in [
+            ("src/main.rs", "use crate::db::|\n\nuse std::io;\n"),
+            ("src/main.rs", "use crate::db::{Pool, |};\n"),
+            (
+                "src/main.rs",
+                "pub(crate) use crate::{other, db::{\n    |\n}};\n",
+            ),
+            ("src/db/query.rs", "use super::|\nfn f() {}\n"),
+            ("src/db/query.rs", "use self::super::con|\n"),
+        ] {
+            let joined = offered(path, text);
+            assert!(joined.contains("pub struct Pool"), "{text:?}: {joined}");
+            assert!(
+                joined.contains("pub fn connect() -> Pool"),
+                "{text:?}: {joined}"
+            );
+            assert!(!joined.contains("unrelated()"), "{text:?}: {joined}");
+        }
+        // `super` of a module's `mod.rs` is the crate root.
+        let joined = offered("src/db/mod.rs", "use super::|\n");
+        assert!(joined.contains("pub fn root_item()"), "{joined}");
+        assert!(!joined.contains("pub struct Pool"), "{joined}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_type_in_play_brings_its_methods() {
+        let root = std::env::temp_dir().join(format!("keel-members-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(
+            root.join("src/task.rs"),
+            "pub struct JoinHandle {\n    id: u64,\n}\n\nimpl JoinHandle {\n    pub fn abort(&self) {\n        todo!()\n    }\n\n    pub fn is_finished(\n        &self,\n    ) -> bool {\n        false\n    }\n}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("src/models.py"),
+            "class User:\n    table = 'users'\n\n    def __init__(self, name):\n        self.name = name\n\n    def __repr__(self):\n        return self.name\n\n    def save(self, db):\n        db.add(self)\n",
+        )
+        .unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let snippets = |language: Language, text: &str| {
+            let tree = language.parse_str(text).unwrap();
+            let request = build(&Input {
+                language,
+                path: "src/main.rs",
+                text,
+                tree: &tree,
+                facts: &FileFacts::extract(language, text, &tree),
+                offset: text.find('|').unwrap(),
+                budget_tokens: 2048,
+                index: Some(&index),
+                recent: &[],
+            });
+            let all: Vec<String> = request.snippets.into_iter().map(|s| s.text).collect();
+            all.join("\n")
+        };
+        let rust = snippets(
+            Language::Rust,
+            "fn stop(handle: JoinHandle) {\n    handle.|\n}\n",
+        );
+        assert!(
+            rust.contains("impl JoinHandle {\n    pub fn abort(&self);\n    pub fn is_finished(\n        &self,\n    ) -> bool;\n}"),
+            "{rust}"
+        );
+        assert!(!rust.contains("todo!()"), "bodies are left out: {rust}");
+        let python = snippets(Language::Python, "def rename(user: User):\n    user.|\n");
+        assert!(
+            python.contains("class User:\n    table = 'users'\n    def __init__(self, name): ...\n    def save(self, db): ..."),
+            "{python}"
+        );
+        assert!(!python.contains("__repr__"), "{python}");
         std::fs::remove_dir_all(&root).unwrap();
     }
 

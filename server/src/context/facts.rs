@@ -135,24 +135,31 @@ pub(super) fn module_files(language: Language, modules: &[&str]) -> Vec<String> 
                 }
             }
             Language::Rust => {
-                let path = module.split('{').next().unwrap_or("");
-                let mut segments: Vec<&str> = path
-                    .split("::")
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super"))
-                    .collect();
-                if !module.contains('{') {
+                let path = module.split('{').next().unwrap_or("").trim_end_matches(':');
+                let path = match path.rsplit_once("::") {
                     // The last segment is the item itself.
-                    segments.pop();
-                }
-                if let Some(last) = segments.last().copied() {
-                    files.push(format!("{last}.rs"));
-                    files.push(format!("{last}/mod.rs"));
-                }
+                    Some((module_path, _)) if !module.contains('{') => module_path,
+                    _ => path,
+                };
+                files.extend(rust_module_files(path));
             }
         }
     }
     files
+}
+
+/// The file endings that may hold the Rust module `path` (`crate::db::pool` -> `pool.rs`,
+/// `pool/mod.rs`); none when it names no module by name (`crate`, `super`).
+pub(super) fn rust_module_files(path: &str) -> Vec<String> {
+    let last = path
+        .split("::")
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super"))
+        .last();
+    match last {
+        Some(last) => vec![format!("{last}.rs"), format!("{last}/mod.rs")],
+        None => Vec::new(),
+    }
 }
 
 /// The latest facts of each open document, by document name (its URI).

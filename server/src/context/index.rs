@@ -70,8 +70,9 @@ pub struct BuildStats {
 #[derive(Default)]
 struct Inner {
     by_name: HashMap<Box<str>, Vec<Arc<Definition>>>,
-    /// Names defined in each file, so a file's entries can be replaced.
-    by_file: HashMap<PathBuf, (Arc<str>, Vec<Box<str>>)>,
+    /// Each file's definitions in file order (the same `Arc`s as `by_name`), so a file's
+    /// entries can be replaced and a module or a class listed without a search.
+    by_file: HashMap<PathBuf, (Arc<str>, FileDefinitions)>,
     /// Display paths by `file_key`, to resolve imports without a scan.
     by_file_key: HashMap<Box<str>, Vec<Arc<str>>>,
     /// Bumped by every change, so resolved imports know when they are out of date.
@@ -226,26 +227,41 @@ impl Index {
         let Ok(inner) = self.inner.read() else {
             return Vec::new();
         };
-        let mut found = Vec::new();
-        for (display, names) in inner.by_file.values() {
-            if !endings
-                .iter()
-                .any(|ending| ends_at_segment(display, ending))
-            {
-                continue;
-            }
-            let mut seen = std::collections::HashSet::new();
-            for name in names.iter().filter(|name| seen.insert(*name)) {
-                let definitions = inner.by_name.get(name).into_iter().flatten();
-                found.extend(
-                    definitions
-                        .filter(|definition| Arc::ptr_eq(&definition.path, display))
-                        .map(|definition| (name.clone(), definition.clone())),
-                );
-            }
-        }
+        let mut found: Vec<(Box<str>, Arc<Definition>)> = inner
+            .by_file
+            .values()
+            .filter(|(display, _)| {
+                endings
+                    .iter()
+                    .any(|ending| ends_at_segment(display, ending))
+            })
+            .flat_map(|(_, definitions)| definitions.iter().cloned())
+            .collect();
         found.sort_by(|(_, a), (_, b)| (&a.path, a.start_line).cmp(&(&b.path, b.start_line)));
         found
+    }
+
+    /// The definitions inside `container` (a class's methods and attributes, an impl
+    /// block's functions), in file order.
+    pub fn members(&self, container: &Definition) -> Vec<(Box<str>, Arc<Definition>)> {
+        let Ok(inner) = self.inner.read() else {
+            return Vec::new();
+        };
+        let Some((_, definitions)) = inner
+            .by_file
+            .values()
+            .find(|(display, _)| Arc::ptr_eq(display, &container.path))
+        else {
+            return Vec::new();
+        };
+        definitions
+            .iter()
+            .filter(|(_, definition)| {
+                container.start_line < definition.start_line
+                    && definition.end_line <= container.end_line
+            })
+            .cloned()
+            .collect()
     }
 
     /// The display paths of the indexed files that end with one of `endings` (at a `/`).
@@ -302,21 +318,22 @@ impl Index {
         };
         let inner = &mut *inner;
         inner.generation += 1;
-        if let Some((display, old_names)) = inner.by_file.remove(&path) {
+        if let Some((display, old)) = inner.by_file.remove(&path) {
             if let Some(list) = inner.by_file_key.get_mut(file_key(&display)) {
                 list.retain(|other| !Arc::ptr_eq(other, &display));
                 if list.is_empty() {
                     inner.by_file_key.remove(file_key(&display));
                 }
             }
-            for name in old_names {
-                if let Some(list) = inner.by_name.get_mut(&name) {
+            let names: HashSet<&str> = old.iter().map(|(name, _)| &**name).collect();
+            for name in names {
+                if let Some(list) = inner.by_name.get_mut(name) {
                     let before = list.len();
                     // Every definition of one file shares its path `Arc`.
                     list.retain(|definition| !Arc::ptr_eq(&definition.path, &display));
                     inner.symbols -= before - list.len();
                     if list.is_empty() {
-                        inner.by_name.remove(&name);
+                        inner.by_name.remove(name);
                     }
                 }
             }
@@ -324,25 +341,21 @@ impl Index {
         let Some(display) = definitions.first().map(|(_, d)| d.path.clone()) else {
             return;
         };
-        let mut names = Vec::with_capacity(definitions.len());
-        for (name, definition) in definitions {
+        for (name, definition) in &definitions {
             // Kept in path order, not in the order a parallel build happened to finish:
             // the same workspace gives the same context on every start.
             let list = inner.by_name.entry(name.clone()).or_default();
             let place = (&*definition.path, definition.start_line);
             let at = list.partition_point(|other| (&*other.path, other.start_line) <= place);
-            list.insert(at, definition);
+            list.insert(at, definition.clone());
             inner.symbols += 1;
-            names.push(name);
         }
-        names.sort_unstable();
-        names.dedup();
         inner
             .by_file_key
             .entry(file_key(&display).into())
             .or_default()
             .push(display.clone());
-        inner.by_file.insert(path, (display, names));
+        inner.by_file.insert(path, (display, definitions));
     }
 }
 

@@ -122,6 +122,31 @@ pub(crate) fn signature(kind: &str, node: Node, text: &str) -> String {
     cut(slice, MAX_SIGNATURE)
 }
 
+/// A docstring's first paragraph, closed with its own quotes: the rest (arguments,
+/// examples) costs more of a prompt than it tells.
+fn summary(docstring: &str) -> String {
+    let body_start = docstring.find(['"', '\'']).unwrap_or(0);
+    let Some(blank) = docstring[body_start..]
+        .split_inclusive('\n')
+        .scan(body_start, |at, line| {
+            let start = *at;
+            *at += line.len();
+            Some((start, line))
+        })
+        .skip(1)
+        .find(|(_, line)| line.trim().is_empty())
+        .map(|(start, _)| start)
+    else {
+        return docstring.to_string();
+    };
+    let quote = if docstring.ends_with("'''") {
+        "'''"
+    } else {
+        "\"\"\""
+    };
+    format!("{}{quote}", docstring[..blank].trim_end())
+}
+
 /// At most `max` bytes of `text`, ending at a line end where one is near.
 fn cut(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -149,7 +174,7 @@ fn doc(language: Language, node: Node, text: &str) -> Option<String> {
             if first.kind() != "expression_statement" || string.kind() != "string" {
                 return None;
             }
-            Some(cut(text.get(string.byte_range())?, MAX_DOC))
+            Some(cut(&summary(text.get(string.byte_range())?), MAX_DOC))
         }
         Language::Rust => {
             let mut lines = Vec::new();
@@ -157,7 +182,14 @@ fn doc(language: Language, node: Node, text: &str) -> Option<String> {
             while let Some(previous) = sibling {
                 let content = text.get(previous.byte_range()).unwrap_or("");
                 match previous.kind() {
-                    "line_comment" if content.starts_with("///") => lines.push(content.trim_end()),
+                    "line_comment" if content.starts_with("///") => {
+                        // A blank line ends the summary: what follows is detail.
+                        if content.trim_end() == "///" {
+                            lines.clear();
+                        } else {
+                            lines.push(content.trim_end());
+                        }
+                    }
                     "attribute_item" => {}
                     _ => break,
                 }
@@ -200,6 +232,24 @@ mod tests {
         assert_eq!(
             user.render(Some(Language::Python)),
             "class User(Base):\n    \"\"\"A person.\"\"\""
+        );
+    }
+
+    #[test]
+    fn docs_keep_their_first_paragraph() {
+        let python = "def get(url):\n    \"\"\"Fetch a URL.\n    Follows redirects.\n\n    Args:\n        url: where.\n    \"\"\"\n\nclass A:\n    '''\n    One thing.\n\n    More.\n    '''\n";
+        let found = symbols(Language::Python, python);
+        let doc = |name: &str| found.iter().find(|s| s.name == name).unwrap().doc.clone();
+        assert_eq!(
+            doc("get").as_deref(),
+            Some("\"\"\"Fetch a URL.\n    Follows redirects.\"\"\"")
+        );
+        assert_eq!(doc("A").as_deref(), Some("'''\n    One thing.'''"));
+        let rust = "/// Opens a pool.\n/// Lazily.\n///\n/// # Examples\n///\n/// ```\n/// let p = open();\n/// ```\npub fn open() {}\n";
+        let found = symbols(Language::Rust, rust);
+        assert_eq!(
+            found[0].doc.as_deref(),
+            Some("/// Opens a pool.\n/// Lazily.")
         );
     }
 
