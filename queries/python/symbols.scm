@@ -24,3 +24,11 @@
     (expression_statement
       (assignment
         left: (identifier) @name)) @definition.field))
+
+; Names a module's imports make part of it (`from .engine import Engine as Engine` in a
+; package's __init__.py): offered with the module's own definitions to an import of it.
+; @reexport is the name the definition has.
+(module
+  (import_from_statement
+    name: [(dotted_name) @reexport
+           (aliased_import name: (dotted_name) @reexport)]))

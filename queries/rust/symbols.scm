@@ -44,3 +44,14 @@
 
 (field_declaration
   name: (field_identifier) @name) @definition.field
+
+; Names a module's `pub use` makes part of it: offered with the module's own definitions
+; to a `use` of it. @reexport is the name the item has.
+(source_file
+  (use_declaration
+    (visibility_modifier)
+    argument: [(scoped_identifier name: (_) @reexport)
+               (use_as_clause path: (scoped_identifier name: (_) @reexport))
+               (scoped_use_list list: (use_list [(identifier) (type_identifier)] @reexport))
+               (scoped_use_list list: (use_list (scoped_identifier name: (_) @reexport)))
+               (scoped_use_list list: (use_list (use_as_clause path: (_) @reexport)))]))

@@ -38,6 +38,8 @@ const MAX_OUTLINE: usize = 64;
 const MAX_USED_TYPES: usize = 32;
 /// Members listed with a class or impl block a name in play resolves to.
 const MAX_MEMBERS: usize = 16;
+/// Room (bytes) below which no members listing is rendered: a header and one member.
+const MIN_MEMBERS_ROOM: usize = 64;
 /// Names an import line may be written for (used in the file, not yet imported) that get
 /// their definitions looked up.
 const MAX_UNRESOLVED: usize = 16;
@@ -75,12 +77,33 @@ enum Tier {
     Members,
 }
 
-struct Candidate {
+struct Candidate<'a> {
     tier: Tier,
     /// Order within the tier: how near the cursor the name that asked for it is.
     nearness: usize,
     path: Arc<str>,
+    /// Empty for `members`, which are rendered only if they are reached with room left.
     text: String,
+    members: Option<MembersOf<'a>>,
+}
+
+/// A class or impl block whose members are listed (lowest tier: most requests never
+/// render them).
+enum MembersOf<'a> {
+    SameFile(&'a Symbol),
+    Indexed(Arc<Definition>),
+}
+
+impl Candidate<'_> {
+    fn new(tier: Tier, nearness: usize, path: Arc<str>, text: String) -> Self {
+        Candidate {
+            tier,
+            nearness,
+            path,
+            text,
+            members: None,
+        }
+    }
 }
 
 /// Builds the request for a completion at `input.offset`.
@@ -95,7 +118,16 @@ pub fn build(input: &Input) -> FimRequest {
     let candidates = candidates(input, offset, &first_window);
     let mut room = total.saturating_sub(prefix_cap + suffix_cap);
     let mut chosen: Vec<Candidate> = Vec::new();
-    for candidate in candidates {
+    for mut candidate in candidates {
+        if let Some(of) = candidate.members.take() {
+            if room < MIN_MEMBERS_ROOM {
+                continue;
+            }
+            let Some(text) = render_members(input, &of) else {
+                continue;
+            };
+            candidate.text = text;
+        }
         let cost = candidate.text.len() + candidate.path.len() + 2;
         // What does not fit is skipped before the (pairwise) repetition check.
         if cost > room {
@@ -172,7 +204,7 @@ fn ceil_boundary(text: &str, mut index: usize) -> usize {
 }
 
 /// Every snippet worth sending, best first.
-fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
+fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Candidate<'a>> {
     let text = input.text;
     let path: Arc<str> = input.path.into();
     let mut out = Vec::new();
@@ -211,12 +243,12 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         })
         .collect();
     if !headers.is_empty() {
-        out.push(Candidate {
-            tier: Tier::Scope,
-            nearness: 0,
-            path: path.clone(),
-            text: headers.join("\n"),
-        });
+        out.push(Candidate::new(
+            Tier::Scope,
+            0,
+            path.clone(),
+            headers.join("\n"),
+        ));
     }
 
     // (b) The file's imports the window does not show.
@@ -227,12 +259,12 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
         .map(|import| import.text.as_str())
         .collect();
     if !import_lines.is_empty() {
-        out.push(Candidate {
-            tier: Tier::Import,
-            nearness: 0,
-            path: path.clone(),
-            text: import_lines.join("\n"),
-        });
+        out.push(Candidate::new(
+            Tier::Import,
+            0,
+            path.clone(),
+            import_lines.join("\n"),
+        ));
     }
 
     // An import being written: what the module it names offers.
@@ -258,16 +290,20 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
             .filter(|(_, definition)| !matches!(&*definition.kind, "field" | "variant"))
             .filter(|(_, definition)| *definition.path != *input.path && !nested(definition))
             .collect();
-        // What the file already uses first: an import is mostly written for it.
-        offered.sort_by_key(|(name, _)| !facts.words.contains(*name));
+        // What the file uses without importing it first: an import is mostly written for
+        // it; what it imports already last (a package's `__init__.py` re-exports a module
+        // name by name, so the names still missing come next).
+        offered.sort_by_key(|(name, _)| {
+            (facts.imported.contains(*name), !facts.words.contains(*name))
+        });
         let offered = offered.into_iter().map(|(_, definition)| definition);
         for (nearness, definition) in offered.take(MAX_MODULE_DEFINITIONS).enumerate() {
-            out.push(Candidate {
-                tier: Tier::Imported,
+            out.push(Candidate::new(
+                Tier::Imported,
                 nearness,
-                path: definition.path.clone(),
-                text: definition.render(),
-            });
+                definition.path.clone(),
+                definition.render(),
+            ));
         }
     }
 
@@ -277,16 +313,11 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
     if let Some(index) = input.index
         && in_import(input, offset)
     {
-        let imported: HashSet<&str> = facts
-            .imports
-            .iter()
-            .flat_map(|import| import.names.iter().map(String::as_str))
-            .collect();
         let unresolved = facts
             .capitalized
             .iter()
             .map(String::as_str)
-            .filter(|word| !imported.contains(word) && facts.named(word).next().is_none())
+            .filter(|word| !facts.imported.contains(*word) && facts.named(word).next().is_none())
             .take(MAX_UNRESOLVED);
         for (nearness, name) in unresolved.enumerate() {
             let found = index.lookup(name);
@@ -294,12 +325,12 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
                 definition.language == input.language && *definition.path != *input.path
             });
             for definition in elsewhere.take(MAX_DEFINITIONS_PER_NAME) {
-                out.push(Candidate {
-                    tier: Tier::Imported,
+                out.push(Candidate::new(
+                    Tier::Imported,
                     nearness,
-                    path: definition.path.clone(),
-                    text: definition.render(),
-                });
+                    definition.path.clone(),
+                    definition.render(),
+                ));
             }
         }
     }
@@ -346,28 +377,19 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
                 continue;
             }
             if lists_members(&symbol.kind) {
-                let members = facts.symbols.iter().filter(|member| {
-                    symbol.start_byte < member.start_byte && member.end_byte <= symbol.end_byte
+                out.push(Candidate {
+                    members: Some(MembersOf::SameFile(symbol)),
+                    ..Candidate::new(Tier::Members, nearness, path.clone(), String::new())
                 });
-                let members =
-                    members.map(|member| (member.name.as_str(), member.signature.as_str()));
-                if let Some(text) = members_of(input.language, &symbol.signature, members) {
-                    out.push(Candidate {
-                        tier: Tier::Members,
-                        nearness,
-                        path: path.clone(),
-                        text,
-                    });
-                }
             }
             let rendered = symbol.render(Some(input.language));
             if seen.insert(rendered.clone()) {
-                out.push(Candidate {
-                    tier: Tier::SameFile,
+                out.push(Candidate::new(
+                    Tier::SameFile,
                     nearness,
-                    path: path.clone(),
-                    text: rendered,
-                });
+                    path.clone(),
+                    rendered,
+                ));
             }
             found_here = true;
         }
@@ -402,27 +424,24 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
                 Tier::Workspace
             };
             if lists_members(&definition.kind) {
-                let members = index.members(&definition);
-                let members = members
-                    .iter()
-                    .map(|(name, member)| (&**name, &*member.signature));
-                if let Some(text) = members_of(input.language, &definition.signature, members) {
-                    out.push(Candidate {
-                        tier: Tier::Members,
+                out.push(Candidate {
+                    members: Some(MembersOf::Indexed(definition.clone())),
+                    ..Candidate::new(
+                        Tier::Members,
                         nearness,
-                        path: definition.path.clone(),
-                        text,
-                    });
-                }
+                        definition.path.clone(),
+                        String::new(),
+                    )
+                });
             }
             let rendered = definition.render();
             if seen.insert(format!("{}\n{rendered}", definition.path)) {
-                out.push(Candidate {
+                out.push(Candidate::new(
                     tier,
                     nearness,
-                    path: definition.path.clone(),
-                    text: rendered,
-                });
+                    definition.path.clone(),
+                    rendered,
+                ));
             }
         }
     }
@@ -451,24 +470,24 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
     for (nearness, symbol) in outline.into_iter().take(MAX_OUTLINE).enumerate() {
         let rendered = symbol.render(Some(input.language));
         if seen.insert(rendered.clone()) {
-            out.push(Candidate {
-                tier: Tier::Outline,
+            out.push(Candidate::new(
+                Tier::Outline,
                 nearness,
-                path: path.clone(),
-                text: rendered,
-            });
+                path.clone(),
+                rendered,
+            ));
         }
     }
 
     // (d) What the user just edited elsewhere.
     for (nearness, snippet) in input.recent.iter().enumerate() {
         if snippet.path != input.path {
-            out.push(Candidate {
-                tier: Tier::Recent,
+            out.push(Candidate::new(
+                Tier::Recent,
                 nearness,
-                path: snippet.path.as_str().into(),
-                text: snippet.text.clone(),
-            });
+                snippet.path.as_str().into(),
+                snippet.text.clone(),
+            ));
         }
     }
 
@@ -480,6 +499,30 @@ fn candidates(input: &Input, offset: usize, window: &Window) -> Vec<Candidate> {
 /// `handle.abort()`): listed with them.
 fn lists_members(kind: &str) -> bool {
     matches!(kind, "class" | "impl")
+}
+
+/// The members listing of `of`, when it has members.
+fn render_members(input: &Input, of: &MembersOf) -> Option<String> {
+    match of {
+        MembersOf::SameFile(symbol) => {
+            // Symbols are sorted by start: the members are the ones starting inside.
+            let symbols = &input.facts.symbols;
+            let first = symbols.partition_point(|s| s.start_byte <= symbol.start_byte);
+            let end = symbols.partition_point(|s| s.start_byte < symbol.end_byte);
+            let members = symbols.get(first..end.max(first))?.iter();
+            let members = members
+                .filter(|member| member.end_byte <= symbol.end_byte)
+                .map(|member| (member.name.as_str(), member.signature.as_str()));
+            members_of(input.language, &symbol.signature, members)
+        }
+        MembersOf::Indexed(definition) => {
+            let members = input.index?.members(definition);
+            let members = members
+                .iter()
+                .map(|(name, member)| (&**name, &*member.signature));
+            members_of(input.language, &definition.signature, members)
+        }
+    }
 }
 
 /// A class or impl block as its header (`signature`) and the signatures of its members
@@ -942,6 +985,12 @@ mod tests {
         )
         .unwrap();
         std::fs::write(root.join("app/other.py"), "def unrelated():\n    pass\n").unwrap();
+        // A package that re-exports its modules' names.
+        std::fs::write(
+            root.join("app/__init__.py"),
+            "from .models import User as User\nfrom .models import find_user\n",
+        )
+        .unwrap();
         std::fs::create_dir_all(root.join("lib")).unwrap();
         std::fs::write(root.join("lib/models.py"), "class Decoy:\n    pass\n").unwrap();
         let index = Index::new();
@@ -954,6 +1003,7 @@ mod tests {
                 "User,\n    ",
             ),
             ("from .models import \n", "import "),
+            ("from app import \n", "import "),
             // With more imports below, which the unfinished line runs into.
             ("from app.models import \nfrom os import path\n", "import "),
             ("from app.models \nfrom os import path\n", "models "),
@@ -1004,7 +1054,7 @@ mod tests {
         .unwrap();
         std::fs::write(
             root.join("src/db/mod.rs"),
-            "pub mod query;\npub struct Pool;\npub fn connect() -> Pool { Pool }\n",
+            "pub mod query;\npub use self::query::run_query;\npub struct Pool;\npub fn connect() -> Pool { Pool }\n",
         )
         .unwrap();
         std::fs::write(root.join("src/db/query.rs"), "pub fn run_query() {}\n").unwrap();
@@ -1046,6 +1096,9 @@ mod tests {
             );
             assert!(!joined.contains("unrelated()"), "{text:?}: {joined}");
         }
+        // What a module re-exports is part of what it offers.
+        let joined = offered("src/main.rs", "use crate::db::|\n");
+        assert!(joined.contains("pub fn run_query()"), "{joined}");
         // `super` of a module's `mod.rs` is the crate root.
         let joined = offered("src/db/mod.rs", "use super::|\n");
         assert!(joined.contains("pub fn root_item()"), "{joined}");

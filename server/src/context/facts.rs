@@ -37,6 +37,9 @@ pub struct FileFacts {
     /// The capitalised words (types, mostly), each once, in the order they first appear:
     /// what an import line whose module is not written yet may be for.
     pub capitalized: Vec<String>,
+    /// Every name the imports bring in (and the identifiers of their module paths): what an
+    /// import line being written is not for.
+    pub imported: HashSet<String>,
     /// Indexes into `symbols` by name.
     by_name: HashMap<String, Vec<usize>>,
 }
@@ -77,6 +80,11 @@ impl FileFacts {
             }
         }
         facts.imports.dedup_by_key(|import| import.start_byte);
+        facts.imported = facts
+            .imports
+            .iter()
+            .flat_map(|import| import.names.iter().cloned())
+            .collect();
         facts.module_files = module_files(language, &modules);
         let words = text
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))

@@ -70,9 +70,10 @@ pub struct BuildStats {
 #[derive(Default)]
 struct Inner {
     by_name: HashMap<Box<str>, Vec<Arc<Definition>>>,
-    /// Each file's definitions in file order (the same `Arc`s as `by_name`), so a file's
-    /// entries can be replaced and a module or a class listed without a search.
-    by_file: HashMap<PathBuf, (Arc<str>, FileDefinitions)>,
+    /// Each file's definitions and re-exports, so its entries can be replaced.
+    by_file: HashMap<PathBuf, IndexedFile>,
+    /// The file each display path names, to find a definition's file without a scan.
+    by_display: HashMap<Arc<str>, PathBuf>,
     /// Display paths by `file_key`, to resolve imports without a scan.
     by_file_key: HashMap<Box<str>, Vec<Arc<str>>>,
     /// Bumped by every change, so resolved imports know when they are out of date.
@@ -151,12 +152,12 @@ impl Index {
         let done = AtomicUsize::new(0);
         let skipped = AtomicUsize::new(0);
         let failed = AtomicUsize::new(0);
-        let parsed: Mutex<Vec<(PathBuf, FileDefinitions)>> = Mutex::new(Vec::new());
+        let parsed: Mutex<Vec<(PathBuf, Option<IndexedFile>)>> = Mutex::new(Vec::new());
         walk.run(|entry| match entry {
             Entry::File { path, text } => {
-                let definitions = file_definitions(&roots, &path, &text);
+                let indexed = index_file(&roots, &path, &text);
                 if let Ok(mut parsed) = parsed.lock() {
-                    parsed.push((path, definitions));
+                    parsed.push((path, indexed));
                 }
                 let count = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if count.is_multiple_of(200) {
@@ -173,8 +174,8 @@ impl Index {
         });
         let parsed = parsed.into_inner().unwrap_or_default();
         let files = parsed.len();
-        for (path, definitions) in parsed {
-            self.replace(path, definitions);
+        for (path, indexed) in parsed {
+            self.replace(path, indexed);
         }
         Ok(BuildStats {
             files,
@@ -193,8 +194,8 @@ impl Index {
             return;
         }
         let roots = self.roots.read().map(|r| r.clone()).unwrap_or_default();
-        let definitions = file_definitions(&roots, path, text);
-        self.replace(path.to_path_buf(), definitions);
+        let indexed = index_file(&roots, path, text);
+        self.replace(path.to_path_buf(), indexed);
     }
 
     /// Re-reads one file from disk; a file that is gone (or unreadable) leaves the index.
@@ -209,7 +210,7 @@ impl Index {
     }
 
     pub fn remove_file(&self, path: &Path) {
-        self.replace(path.to_path_buf(), Vec::new());
+        self.replace(path.to_path_buf(), None);
     }
 
     /// Every definition of `name`.
@@ -222,22 +223,45 @@ impl Index {
     }
 
     /// The definitions of the files whose display path ends with one of `endings` (at a
-    /// `/`), in file order, with their names: what a module offers to an import of it.
+    /// `/`), in file order, with their names, then the names those files re-export (a
+    /// package's `from .engine import Engine as Engine`, a module's `pub use`) with where
+    /// they are defined: what a module offers to an import of it.
     pub fn definitions_in(&self, endings: &[String]) -> Vec<(Box<str>, Arc<Definition>)> {
         let Ok(inner) = self.inner.read() else {
             return Vec::new();
         };
-        let mut found: Vec<(Box<str>, Arc<Definition>)> = inner
+        let mut files: Vec<&IndexedFile> = inner
             .by_file
             .values()
-            .filter(|(display, _)| {
+            .filter(|file| {
                 endings
                     .iter()
-                    .any(|ending| ends_at_segment(display, ending))
+                    .any(|ending| ends_at_segment(&file.display, ending))
             })
-            .flat_map(|(_, definitions)| definitions.iter().cloned())
             .collect();
+        files.sort_by(|a, b| a.display.cmp(&b.display));
+        let mut found: Vec<(Box<str>, Arc<Definition>)> = files
+            .iter()
+            .flat_map(|file| file.definitions.iter().cloned())
+            .collect();
+        let defined: HashSet<&str> = found.iter().map(|(name, _)| &**name).collect();
+        let mut reexported: Vec<(Box<str>, Arc<Definition>)> = Vec::new();
+        for file in &files {
+            for name in file
+                .reexports
+                .iter()
+                .filter(|name| !defined.contains(&***name))
+            {
+                let elsewhere = inner.by_name.get(name).into_iter().flatten().find(|d| {
+                    d.language == file.language && !matches!(&*d.kind, "field" | "variant")
+                });
+                if let Some(definition) = elsewhere {
+                    reexported.push((name.clone(), definition.clone()));
+                }
+            }
+        }
         found.sort_by(|(_, a), (_, b)| (&a.path, a.start_line).cmp(&(&b.path, b.start_line)));
+        found.extend(reexported);
         found
     }
 
@@ -247,19 +271,20 @@ impl Index {
         let Ok(inner) = self.inner.read() else {
             return Vec::new();
         };
-        let Some((_, definitions)) = inner
-            .by_file
-            .values()
-            .find(|(display, _)| Arc::ptr_eq(display, &container.path))
+        let Some(file) = inner
+            .by_display
+            .get(&container.path)
+            .and_then(|path| inner.by_file.get(path))
         else {
             return Vec::new();
         };
-        definitions
+        // Definitions are sorted by their first line: the members start inside.
+        let definitions = &file.definitions;
+        let first = definitions.partition_point(|(_, d)| d.start_line <= container.start_line);
+        let end = definitions.partition_point(|(_, d)| d.start_line <= container.end_line);
+        definitions[first..end.max(first)]
             .iter()
-            .filter(|(_, definition)| {
-                container.start_line < definition.start_line
-                    && definition.end_line <= container.end_line
-            })
+            .filter(|(_, definition)| definition.end_line <= container.end_line)
             .cloned()
             .collect()
     }
@@ -312,25 +337,27 @@ impl Index {
             .unwrap_or(0)
     }
 
-    fn replace(&self, path: PathBuf, definitions: FileDefinitions) {
+    fn replace(&self, path: PathBuf, indexed: Option<IndexedFile>) {
         let Ok(mut inner) = self.inner.write() else {
             return;
         };
         let inner = &mut *inner;
         inner.generation += 1;
-        if let Some((display, old)) = inner.by_file.remove(&path) {
-            if let Some(list) = inner.by_file_key.get_mut(file_key(&display)) {
-                list.retain(|other| !Arc::ptr_eq(other, &display));
+        if let Some(old) = inner.by_file.remove(&path) {
+            let display = &old.display;
+            inner.by_display.remove(display);
+            if let Some(list) = inner.by_file_key.get_mut(file_key(display)) {
+                list.retain(|other| !Arc::ptr_eq(other, display));
                 if list.is_empty() {
-                    inner.by_file_key.remove(file_key(&display));
+                    inner.by_file_key.remove(file_key(display));
                 }
             }
-            let names: HashSet<&str> = old.iter().map(|(name, _)| &**name).collect();
+            let names: HashSet<&str> = old.definitions.iter().map(|(name, _)| &**name).collect();
             for name in names {
                 if let Some(list) = inner.by_name.get_mut(name) {
                     let before = list.len();
                     // Every definition of one file shares its path `Arc`.
-                    list.retain(|definition| !Arc::ptr_eq(&definition.path, &display));
+                    list.retain(|definition| !Arc::ptr_eq(&definition.path, display));
                     inner.symbols -= before - list.len();
                     if list.is_empty() {
                         inner.by_name.remove(name);
@@ -338,10 +365,10 @@ impl Index {
                 }
             }
         }
-        let Some(display) = definitions.first().map(|(_, d)| d.path.clone()) else {
+        let Some(indexed) = indexed else {
             return;
         };
-        for (name, definition) in &definitions {
+        for (name, definition) in &indexed.definitions {
             // Kept in path order, not in the order a parallel build happened to finish:
             // the same workspace gives the same context on every start.
             let list = inner.by_name.entry(name.clone()).or_default();
@@ -352,32 +379,53 @@ impl Index {
         }
         inner
             .by_file_key
-            .entry(file_key(&display).into())
+            .entry(file_key(&indexed.display).into())
             .or_default()
-            .push(display.clone());
-        inner.by_file.insert(path, (display, definitions));
+            .push(indexed.display.clone());
+        inner
+            .by_display
+            .insert(indexed.display.clone(), path.clone());
+        inner.by_file.insert(path, indexed);
     }
 }
 
 /// A file's definitions, each with the name it is found by.
 type FileDefinitions = Vec<(Box<str>, Arc<Definition>)>;
 
-/// Parses `text` and keeps its definitions (never the text).
-fn file_definitions(roots: &[PathBuf], path: &Path, text: &str) -> FileDefinitions {
-    let Some(language) = Language::from_path(path) else {
-        return Vec::new();
-    };
-    let Some(tree) = language.parse_str(text) else {
-        return Vec::new();
-    };
+/// What the index keeps of one file (never its text).
+struct IndexedFile {
+    display: Arc<str>,
+    language: Language,
+    /// Sorted by first line; the same `Arc`s as `by_name`, so a module or a class is
+    /// listed without a search.
+    definitions: FileDefinitions,
+    /// The names its imports make part of it (Python `from .x import A as A`, Rust
+    /// `pub use`).
+    reexports: Vec<Box<str>>,
+}
+
+/// Parses `text` and keeps its definitions and re-exported names.
+fn index_file(roots: &[PathBuf], path: &Path, text: &str) -> Option<IndexedFile> {
+    let language = Language::from_path(path)?;
+    let tree = language.parse_str(text)?;
     let display: Arc<str> = display_path(roots, path).into();
-    symbols::extract(language, text, &tree)
+    let (symbols, reexports) = symbols::extract_with_reexports(language, text, &tree);
+    let mut symbols = symbols;
+    symbols.sort_by_key(|symbol| symbol.start_line);
+    let definitions = symbols
         .into_iter()
         .map(|symbol| {
             let name: Box<str> = symbol.name.as_str().into();
             (name, Arc::new(Definition::new(&display, language, symbol)))
         })
-        .collect()
+        .collect();
+    let reexports = reexports.into_iter().map(Into::into).collect();
+    Some(IndexedFile {
+        display,
+        language,
+        definitions,
+        reexports,
+    })
 }
 
 /// Whether `path` ends with `ending` at a path segment boundary.

@@ -45,8 +45,20 @@ impl Symbol {
 
 /// Every definition the language's symbol query finds in `text` (whose tree is `tree`).
 pub fn extract(language: Language, text: &str, tree: &Tree) -> Vec<Symbol> {
+    extract_with_reexports(language, text, tree).0
+}
+
+/// The definitions, and the names the file's imports make part of it (`@reexport`: a
+/// package's `from .engine import Engine as Engine`, a module's `pub use`), by the name
+/// they are defined under.
+pub fn extract_with_reexports(
+    language: Language,
+    text: &str,
+    tree: &Tree,
+) -> (Vec<Symbol>, Vec<String>) {
+    let mut reexports = Vec::new();
     let Some(queries) = queries::for_language(language) else {
-        return Vec::new();
+        return (Vec::new(), reexports);
     };
     let query = &queries.symbols;
     let names = query.capture_names();
@@ -60,6 +72,8 @@ pub fn extract(language: Language, text: &str, tree: &Tree) -> Vec<Symbol> {
             let capture_name = names.get(capture.index as usize).copied().unwrap_or("");
             if capture_name == "name" {
                 name = Some(capture.node);
+            } else if capture_name == "reexport" {
+                reexports.extend(text.get(capture.node.byte_range()).map(str::to_string));
             } else if let Some(kind) = capture_name.strip_prefix("definition.") {
                 definition = Some((kind, capture.node));
             }
@@ -81,7 +95,7 @@ pub fn extract(language: Language, text: &str, tree: &Tree) -> Vec<Symbol> {
             doc: doc(language, node, text),
         });
     }
-    symbols
+    (symbols, reexports)
 }
 
 fn line(row: usize) -> u32 {
