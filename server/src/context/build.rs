@@ -267,43 +267,15 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         ));
     }
 
-    // An import being written: what the module it names offers.
-    if let (Some(index), Some(module)) = (input.index, importing_from(input, offset)) {
-        let files = match input.language {
-            Language::Rust => rust_module_paths(input.path, &module),
-            Language::Python => relative_module(input.path, &module)
-                .unwrap_or_else(|| facts::module_files(input.language, &[module.as_str()])),
+    // An import being written, or a module's member being typed (`util.|`, `db::|`): what
+    // the module offers.
+    if let Some(index) = input.index {
+        let files = match importing_from(input, offset) {
+            Some(module) => Some(module_paths(input, &module)),
+            None => module_before_cursor(input, offset).map(|module| module_paths(input, &module)),
         };
-        let all = index.definitions_in(&files);
-        // What a module offers is its top-level items, not the members of its classes.
-        let nested = |definition: &Definition| {
-            all.iter().any(|(_, outer)| {
-                matches!(&*outer.kind, "class" | "impl" | "trait")
-                    && outer.path == definition.path
-                    && outer.start_line < definition.start_line
-                    && definition.end_line <= outer.end_line
-            })
-        };
-        let mut offered: Vec<(&str, &Definition)> = all
-            .iter()
-            .map(|(name, definition)| (&**name, &**definition))
-            .filter(|(_, definition)| !matches!(&*definition.kind, "field" | "variant"))
-            .filter(|(_, definition)| *definition.path != *input.path && !nested(definition))
-            .collect();
-        // What the file uses without importing it first: an import is mostly written for
-        // it; what it imports already last (a package's `__init__.py` re-exports a module
-        // name by name, so the names still missing come next).
-        offered.sort_by_key(|(name, _)| {
-            (facts.imported.contains(*name), !facts.words.contains(*name))
-        });
-        let offered = offered.into_iter().map(|(_, definition)| definition);
-        for (nearness, definition) in offered.take(MAX_MODULE_DEFINITIONS).enumerate() {
-            out.push(Candidate::new(
-                Tier::Imported,
-                nearness,
-                definition.path.clone(),
-                definition.render(),
-            ));
+        if let Some(files) = files {
+            offer_module(input, index, &files, &mut out);
         }
     }
 
@@ -556,6 +528,146 @@ fn members_of<'a>(
         Language::Python => format!("{header}{listed}"),
         Language::Rust => format!("{header} {{{listed}\n}}"),
     })
+}
+
+/// The files that may hold `module`, as an import in this file names it.
+fn module_paths(input: &Input, module: &str) -> Vec<String> {
+    match input.language {
+        Language::Rust => rust_module_paths(input.path, module),
+        Language::Python => relative_module(input.path, module)
+            .unwrap_or_else(|| facts::module_files(input.language, &[module])),
+    }
+}
+
+/// The top-level definitions of `files` (and what they re-export) as candidates: names the
+/// file uses without importing first (what an import or a `module.` is mostly written for),
+/// names it imports already last.
+fn offer_module(input: &Input, index: &Index, files: &[String], out: &mut Vec<Candidate>) {
+    let facts = input.facts;
+    let all = index.definitions_in(files);
+    // What a module offers is its top-level items, not the members of its classes: one
+    // pass, as the definitions come sorted by file and line.
+    let mut container: Option<&Definition> = None;
+    let mut offered: Vec<(&str, &Definition)> = Vec::new();
+    for (name, definition) in &all {
+        let inside = container.is_some_and(|outer| {
+            outer.path == definition.path
+                && outer.start_line < definition.start_line
+                && definition.end_line <= outer.end_line
+        });
+        if inside {
+            continue;
+        }
+        if matches!(&*definition.kind, "class" | "impl" | "trait") {
+            container = Some(definition);
+        }
+        if !matches!(&*definition.kind, "field" | "variant") && *definition.path != *input.path {
+            offered.push((name, definition));
+        }
+    }
+    offered.sort_by_key(|(name, _)| (facts.imported.contains(*name), !facts.words.contains(*name)));
+    let offered = offered.into_iter().map(|(_, definition)| definition);
+    for (nearness, definition) in offered.take(MAX_MODULE_DEFINITIONS).enumerate() {
+        out.push(Candidate::new(
+            Tier::Imported,
+            nearness,
+            definition.path.clone(),
+            definition.signature.to_string(),
+        ));
+    }
+}
+
+/// The module whose member is being typed (`util.|`, `util.upd|`, `db::|`), when the file
+/// imports it by that name: as its import names it (`..util` for `from .. import util`).
+fn module_before_cursor(input: &Input, offset: usize) -> Option<String> {
+    let typed = typed_on_line(input.text, offset);
+    let head = typed.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_');
+    let separator = match input.language {
+        Language::Python => ".",
+        Language::Rust => "::",
+    };
+    let head = head.strip_suffix(separator)?;
+    let receiver_start = head
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |at| at + 1);
+    let receiver = head.get(receiver_start..)?;
+    // Only a bare name: `a.b.|` is an attribute of `a.b`, not a module the file names.
+    if receiver.is_empty() || head[..receiver_start].ends_with(['.', ':']) {
+        return None;
+    }
+    input
+        .facts
+        .imports
+        .iter()
+        .filter(|import| import.names.iter().any(|name| name == receiver))
+        .find_map(|import| imported_module(input.language, &import.text, receiver))
+}
+
+/// The module `import` binds to `receiver`, if it does (`from app import models` binds
+/// `models` to `app.models`; `import app.models as m` binds `m`; `use crate::db;` binds
+/// `db`).
+fn imported_module(language: Language, import: &str, receiver: &str) -> Option<String> {
+    let flat: String = import
+        .chars()
+        .map(|c| {
+            if matches!(c, '(' | ')' | '\\' | '\n' | '\r') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let flat = flat.trim().trim_end_matches(';');
+    // Each bound name: (what is imported, the name it is bound to).
+    let bound = |item: &str| -> (String, String) {
+        let mut parts = item.split_whitespace();
+        let name = parts.next().unwrap_or("").to_string();
+        let alias = match (parts.next(), parts.next()) {
+            (Some("as"), Some(alias)) => alias.to_string(),
+            _ => name.clone(),
+        };
+        (name, alias)
+    };
+    match language {
+        Language::Python => {
+            if let Some(rest) = flat.strip_prefix("from ") {
+                let (module, names) = rest.split_once(" import ")?;
+                let module = module.trim();
+                names.split(',').map(bound).find_map(|(name, alias)| {
+                    (alias == receiver).then(|| {
+                        if module.ends_with('.') {
+                            format!("{module}{name}")
+                        } else {
+                            format!("{module}.{name}")
+                        }
+                    })
+                })
+            } else {
+                let names = flat.strip_prefix("import ")?;
+                names.split(',').map(bound).find_map(|(name, alias)| {
+                    // `import a.b` binds `a` (the package); `import a.b as m` binds `a.b`.
+                    let module = if alias == name {
+                        name.split('.').next().unwrap_or("").to_string()
+                    } else {
+                        name
+                    };
+                    let bound_to = if alias.contains('.') { &module } else { &alias };
+                    (bound_to == receiver).then_some(module)
+                })
+            }
+        }
+        Language::Rust => {
+            let rest = flat.split_once("use ")?.1.trim();
+            // Only a plain path (`use crate::db;`, `use crate::db as store;`).
+            if rest.contains('{') {
+                return None;
+            }
+            let (path, alias) = bound(rest);
+            let last = path.rsplit("::").next().unwrap_or("");
+            let bound_to = if alias == path { last } else { alias.as_str() };
+            (bound_to == receiver && path != receiver).then_some(path)
+        }
+    }
 }
 
 /// The module named by the import statement the cursor is in (`from app.models import |`,
@@ -1004,6 +1116,13 @@ mod tests {
             ),
             ("from .models import \n", "import "),
             ("from app import \n", "import "),
+            // A module's member being typed.
+            (
+                "from app import models\n\ndef f():\n    models.\n",
+                "models.",
+            ),
+            ("from app import models as m\n\nm.fi\n", "m.fi"),
+            ("import app.models as m\n\nm.\n", "m."),
             // With more imports below, which the unfinished line runs into.
             ("from app.models import \nfrom os import path\n", "import "),
             ("from app.models \nfrom os import path\n", "models "),
@@ -1087,6 +1206,7 @@ mod tests {
             ),
             ("src/db/query.rs", "use super::|\nfn f() {}\n"),
             ("src/db/query.rs", "use self::super::con|\n"),
+            ("src/main.rs", "use crate::db;\nfn f() {\n    db::|\n}\n"),
         ] {
             let joined = offered(path, text);
             assert!(joined.contains("pub struct Pool"), "{text:?}: {joined}");
