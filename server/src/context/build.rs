@@ -865,7 +865,7 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
         start = start.min(function.start_byte());
         end = end.max(function.end_byte());
     }
-    let mut found: Vec<(usize, String)> = Vec::new();
+    let mut found: Vec<(usize, &str)> = Vec::new();
     // Only the nodes overlapping start..end: a cursor skips the siblings before them
     // without visiting them, which matters at the top level of a 20,000-line file.
     let mut cursor = tree.walk();
@@ -878,7 +878,7 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
                 "identifier" | "type_identifier" | "field_identifier"
             ) {
                 if let Some(name) = text.get(node.byte_range()) {
-                    found.push((node.start_byte().abs_diff(offset), name.to_string()));
+                    found.push((node.start_byte().abs_diff(offset), name));
                 }
             } else if cursor.goto_first_child_for_byte(start).is_some() {
                 descend = cursor.node().start_byte() <= end;
@@ -894,12 +894,13 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
             break;
         }
     }
-    found.sort();
+    // Copied only once chosen: a long function holds hundreds of identifiers.
+    found.sort_unstable();
     let mut seen = HashSet::new();
     found
         .into_iter()
-        .filter(|(_, name)| seen.insert(name.clone()))
-        .map(|(_, name)| name)
+        .filter(|(_, name)| seen.insert(*name))
+        .map(|(_, name)| name.to_string())
         .take(MAX_NAMES)
         .collect()
 }
