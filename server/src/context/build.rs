@@ -276,6 +276,13 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         };
         if let Some(files) = files {
             offer_module(input, index, &files, &mut out);
+        } else if in_import(input, offset) {
+            // Its module not written yet: imports come in runs from one module (a package
+            // re-exporting its parts, `use crate::runtime::{..}` lines), so the modules of
+            // the imports next to it are the likeliest.
+            for module in neighbouring_modules(input, offset) {
+                offer_module(input, index, &module_paths(input, &module), &mut out);
+            }
         }
     }
 
@@ -577,6 +584,55 @@ fn offer_module(input: &Input, index: &Index, files: &[String], out: &mut Vec<Ca
     }
 }
 
+/// The modules named by the nearest import statement above the cursor's line and the
+/// nearest below it (`from .engine import Engine` -> `.engine`, `use crate::db::{Pool};` ->
+/// `crate::db`), each once.
+fn neighbouring_modules(input: &Input, offset: usize) -> Vec<String> {
+    let line_start = input
+        .text
+        .get(..offset)
+        .and_then(|head| head.rfind('\n'))
+        .map_or(0, |at| at + 1);
+    let imports = &input.facts.imports;
+    let below = imports.partition_point(|import| import.start_byte <= offset);
+    let above = imports
+        .get(..below)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .find(|import| import.start_byte + import.text.len() < line_start);
+    let mut modules: Vec<String> = Vec::new();
+    for import in above.into_iter().chain(imports.get(below)) {
+        if let Some(module) = import_module(input.language, &import.text)
+            && !modules.contains(&module)
+        {
+            modules.push(module);
+        }
+    }
+    modules
+}
+
+/// The module an import statement takes names from: `from X import ..` -> `X`,
+/// `use a::b::C;` and `use a::b::{C, D};` -> `a::b`; `None` for `import X` (the next such
+/// line names another module).
+fn import_module(language: Language, import: &str) -> Option<String> {
+    match language {
+        Language::Python => {
+            let rest = import.trim_start().strip_prefix("from ")?;
+            let (module, _) = rest.split_once(" import")?;
+            let module = module.trim();
+            (!module.is_empty()).then(|| module.to_string())
+        }
+        Language::Rust => {
+            let path = without_visibility(import)
+                .strip_prefix("use ")?
+                .split('{')
+                .next()?;
+            rust_use_module(path)
+        }
+    }
+}
+
 /// The module whose member is being typed (`util.|`, `util.upd|`, `db::|`), when the file
 /// imports it by that name: as its import names it (`..util` for `from .. import util`).
 fn module_before_cursor(input: &Input, offset: usize) -> Option<String> {
@@ -682,12 +738,7 @@ fn importing_from(input: &Input, offset: usize) -> Option<String> {
             Some(statement) => text.get(statement.start_byte()..offset)?,
             None => typed_on_line(text, offset),
         };
-        let written = written.trim_start();
-        let written = match written.strip_prefix("pub") {
-            Some(rest) => rest.trim_start_matches(|c: char| c != ' ').trim_start(),
-            None => written,
-        };
-        return rust_use_module(written.strip_prefix("use ")?);
+        return rust_use_module(without_visibility(written).strip_prefix("use ")?);
     }
     if let Some(module) =
         statement.and_then(|statement| statement.child_by_field_name("module_name"))
@@ -701,6 +752,15 @@ fn importing_from(input: &Input, offset: usize) -> Option<String> {
     let rest = typed_on_line(text, offset).strip_prefix("from ")?;
     let module = rest.split_whitespace().next()?;
     (!module.is_empty()).then(|| module.to_string())
+}
+
+/// A Rust item as written, without its leading `pub`/`pub(crate)`.
+fn without_visibility(written: &str) -> &str {
+    let written = written.trim_start();
+    match written.strip_prefix("pub") {
+        Some(rest) => rest.trim_start_matches(|c: char| c != ' ').trim_start(),
+        None => written,
+    }
 }
 
 /// The module a Rust `use` tree names at its end (`crate::db::{Pool, pool::` ->
@@ -816,15 +876,39 @@ fn import_at<'t>(input: &Input<'t>, offset: usize) -> Option<Node<'t>> {
         })
 }
 
-/// Whether `offset` is in an import statement, or on a line starting one that does not
-/// parse yet.
+/// Whether `offset` is in an import statement, on a line starting one that does not
+/// parse yet, or on an empty line between two imports (a new one being started).
 fn in_import(input: &Input, offset: usize) -> bool {
     let line = typed_on_line(input.text, offset);
     let keywords: &[&str] = match input.language {
         Language::Python => &["from ", "import "],
         Language::Rust => &["use ", "pub use "],
     };
-    keywords.iter().any(|keyword| line.starts_with(keyword)) || import_at(input, offset).is_some()
+    keywords.iter().any(|keyword| line.starts_with(keyword))
+        || import_at(input, offset).is_some()
+        || (line.is_empty() && between_imports(input, offset))
+}
+
+/// Whether the lines just above and just below the cursor's line are import statements.
+fn between_imports(input: &Input, offset: usize) -> bool {
+    let text = input.text;
+    let Some(newline) = text.get(..offset).and_then(|head| head.rfind('\n')) else {
+        return false;
+    };
+    let above_end = text
+        .get(..newline)
+        .map_or(0, |head| head.trim_end_matches('\r').len());
+    let Some(below_start) = text.get(offset..).and_then(|rest| rest.find('\n')) else {
+        return false;
+    };
+    let below_start = offset + below_start + 1;
+    let imports = &input.facts.imports;
+    imports
+        .iter()
+        .any(|import| import.start_byte + import.text.len() == above_end)
+        && imports
+            .iter()
+            .any(|import| import.start_byte == below_start)
 }
 
 /// The cursor's line up to `offset`, without its indentation.
@@ -1159,6 +1243,42 @@ mod tests {
         // Not a type the file defines itself.
         let defined = "from \n\nclass Decoy:\n    pass\n\nDecoy()\n";
         assert!(!snippets(defined).contains("class Decoy:"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_new_import_among_others_brings_what_their_modules_offer() {
+        let root = std::env::temp_dir().join(format!("keel-neighbours-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(
+            root.join("app/models.py"),
+            "class User:\n    pass\n\nclass Order:\n    pass\n\ndef find_user(db):\n    pass\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("app/other.py"), "def unrelated():\n    pass\n").unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let imports = "from app.models import User\n|\nfrom app.other import unrelated\n";
+        let body = "from app.models import User\n\ndef f():\n    |\n    return 1\n";
+        for (text, offered) in [
+            // An empty line in a run of imports, or one whose module is not written yet.
+            (imports, true),
+            (imports.replace('|', "from |").as_str(), true),
+            // An empty line in a body is not an import.
+            (body, false),
+        ] {
+            let cursor = text.find('|').unwrap();
+            let text = text.replace('|', "");
+            let request = request(&text, &text[..cursor], 2048, Some(&index));
+            let all: Vec<&str> = request.snippets.iter().map(|s| s.text.as_str()).collect();
+            assert_eq!(
+                all.join("\n").contains("class Order:"),
+                offered,
+                "{text:?}: {all:?}"
+            );
+        }
         std::fs::remove_dir_all(&root).unwrap();
     }
 

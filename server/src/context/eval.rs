@@ -284,9 +284,15 @@ impl Hole {
                 && let Some(name) = text.get(node.byte_range())
                 && !foreign.contains(name)
                 && !path_root(node).is_some_and(|root| {
-                    text.get(root.byte_range())
-                        .is_some_and(|root| foreign.contains(root) || is_external_root(root))
+                    text.get(root.byte_range()).is_some_and(|root| {
+                        foreign.contains(root)
+                            || is_external_root(root)
+                            || (is_builtin(self.language, root)
+                                && !imported.contains(root)
+                                && !here.iter().any(|s| s.name == root))
+                    })
                 })
+                && !(self.language == Language::Rust && is_external_root(name))
                 && (!locals.contains(name) || is_member(node))
                 && !(is_builtin(self.language, name)
                     && !is_member(node)
@@ -294,23 +300,24 @@ impl Hole {
                     && !here.iter().any(|s| s.name == name))
                 && seen.insert(name.to_string())
             {
-                names.push(name.to_string());
+                names.push((name.to_string(), Role::of(node)));
             }
             let mut walker = node.walk();
             stack.extend(node.children(&mut walker));
         }
         names
             .into_iter()
-            .filter_map(|name| {
+            .filter_map(|(name, role)| {
+                let fits = |kind: &str| role.fits(kind);
                 let mut signatures: Vec<String> = index
                     .lookup(&name)
                     .iter()
-                    .filter(|d| *d.path != *display)
+                    .filter(|d| *d.path != *display && fits(&d.kind))
                     .map(|d| first_line(&d.signature))
                     .collect();
                 signatures.extend(
                     here.iter()
-                        .filter(|s| s.name == name && s.start_line != self.line)
+                        .filter(|s| s.name == name && s.start_line != self.line && fits(&s.kind))
                         .map(|s| first_line(&s.signature)),
                 );
                 signatures.retain(|s| !s.trim().is_empty());
@@ -433,6 +440,17 @@ fn imported_names(
                     foreign.extend(bound);
                 }
             }
+            // `from __future__ import annotations`: the standard library's.
+            (Language::Python, "future_import_statement") => {
+                let mut walker = node.walk();
+                for name in node.children_by_field_name("name", &mut walker) {
+                    let bound = match name.kind() {
+                        "aliased_import" => name.child_by_field_name("alias"),
+                        _ => Some(name),
+                    };
+                    foreign.extend(bound.map(source));
+                }
+            }
             (Language::Python, "import_from_statement") => {
                 let module = node.child_by_field_name("module_name").map(source);
                 let first = module.as_deref().and_then(|m| m.split('.').next());
@@ -506,6 +524,64 @@ fn path_root(node: tree_sitter::Node) -> Option<tree_sitter::Node> {
             "identifier" | "type_identifier" | "crate" | "self" | "super" => return Some(first),
             "attribute" | "scoped_identifier" | "scoped_type_identifier" => current = first,
             _ => return None,
+        }
+    }
+}
+
+/// What a used Rust name can only be, from where it stands: its definition must be of a
+/// fitting kind (`file!()` needs a macro, not the workspace's `mod file`; `runtime::coop`
+/// a module or type, not a field named `runtime`). With none, it is the standard
+/// library's.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    Any,
+    /// The macro a macro call invokes.
+    Macro,
+    /// A path segment before `::`.
+    Qualifier,
+}
+
+impl Role {
+    fn of(node: tree_sitter::Node) -> Role {
+        let is_field = |parent: tree_sitter::Node, field: &str, child: tree_sitter::Node| {
+            parent
+                .child_by_field_name(field)
+                .is_some_and(|found| found.id() == child.id())
+        };
+        let scoped = |kind: &str| {
+            matches!(
+                kind,
+                "scoped_identifier" | "scoped_type_identifier" | "scoped_use_list"
+            )
+        };
+        let Some(parent) = node.parent() else {
+            return Role::Any;
+        };
+        if parent.kind() == "macro_invocation" && is_field(parent, "macro", node) {
+            return Role::Macro;
+        }
+        // `b` in `a::b::c` is the name of `a::b`, which is the path of `a::b::c`.
+        let segment = if scoped(parent.kind()) && is_field(parent, "name", node) {
+            parent
+        } else {
+            node
+        };
+        match segment.parent() {
+            Some(outer) if scoped(outer.kind()) && is_field(outer, "path", segment) => {
+                Role::Qualifier
+            }
+            _ => Role::Any,
+        }
+    }
+
+    fn fits(self, kind: &str) -> bool {
+        match self {
+            Role::Any => true,
+            Role::Macro => kind == "macro",
+            Role::Qualifier => matches!(
+                kind,
+                "module" | "struct" | "enum" | "trait" | "type" | "impl"
+            ),
         }
     }
 }
@@ -635,6 +711,7 @@ fn is_builtin(language: Language, name: &str) -> bool {
         "Ord",
         "AsRef",
         "AsMut",
+        "drop",
         "Self",
         "self",
     ];
@@ -672,6 +749,8 @@ fn is_binding(node: tree_sitter::Node) -> bool {
         "assignment" | "augmented_assignment" => is_field("left"),
         "let_declaration" | "parameter" => is_field("pattern"),
         "parameters"
+        | "list_splat_pattern"
+        | "dictionary_splat_pattern"
         | "default_parameter"
         | "typed_parameter"
         | "typed_default_parameter"
@@ -710,7 +789,7 @@ mod tests {
         // The workspace happens to define names that builtins and foreign imports also use.
         std::fs::write(
             root.join("app/models.py"),
-            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n",
+            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n\nkw = None\nannotations = None\n",
         )
         .unwrap();
         let index = Index::new();
@@ -718,14 +797,15 @@ mod tests {
         index.build(&|_| {}).unwrap();
         let packages = top_level_names(&root);
         assert!(packages.contains("app"));
-        let text = "from typing import Any\nimport typing\nfrom app.models import User\n\ndef f(options):\n    return User(len(options), Any, typing.options)\n";
+        // `from __future__` is the standard library's; `**kw` is the function's own.
+        let text = "from __future__ import annotations\nfrom typing import Any\nimport typing\nfrom app.models import User\n\ndef f(options, **kw):\n    return User(len(options), Any, typing.options, annotations, **kw)\n";
         let start = text.find("User(").unwrap();
         let hole = Hole {
             language: Language::Python,
             holed: String::new(),
             cut: start,
             removed: start..text.len() - 1,
-            line: 5,
+            line: 6,
         };
         let wanted = hole.wanted(&index, &packages, "app/views.py", text);
         assert_eq!(wanted, vec![vec!["class User:".to_string()]]);
@@ -733,11 +813,13 @@ mod tests {
         // Rust: a generic parameter or a lifetime is not the workspace's item of that name.
         std::fs::write(
             root.join("app/lib.rs"),
-            "pub struct S;\npub struct Pool;\nfn a() {}\n",
+            "pub struct S;\npub struct Pool;\nfn a() {}\nmod file;\npub fn new() {}\npub struct W { std: u8 }\n",
         )
         .unwrap();
         index.build(&|_| {}).unwrap();
-        let text = "fn run<'a, S: Clone>(s: &'a S) -> Pool {\n    make::<'a, S, Pool>(s)\n}\n";
+        // Nor is the standard library's `file!` or `Vec::new` the workspace's `mod file` or
+        // `fn new`.
+        let text = "fn run<'a, S: Clone>(s: &'a S) -> Pool {\n    make::<'a, S, Pool>(s, file!(), Vec::new(), std::env::args(), a::x())\n}\n";
         let start = text.find("make").unwrap();
         let hole = Hole {
             language: Language::Rust,
