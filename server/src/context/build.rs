@@ -11,6 +11,7 @@ use tree_sitter::{Node, QueryCursor, Tree};
 use super::facts::{self, FileFacts};
 use super::index::{Definition, Index};
 use super::queries;
+use super::stdlib;
 use super::symbols::{self, Symbol};
 use crate::llm::{FimRequest, Snippet};
 use crate::syntax::Language;
@@ -345,6 +346,13 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
     let mut seen: HashSet<String> = HashSet::new();
     for (nearness, name) in names.iter().enumerate() {
         let here: Vec<&Symbol> = facts.named(name).collect();
+        // The standard library's names: a workspace definition of the same name is not
+        // what the code means.
+        if here.is_empty()
+            && (facts.foreign.contains(name) || stdlib::is_builtin(input.language, name))
+        {
+            continue;
+        }
         if here.iter().any(|symbol| window.shows(symbol.start_byte)) {
             continue;
         }
@@ -382,8 +390,11 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
             imported_files.get_or_insert_with(|| index.files_ending_with(&facts.module_files));
         let mut imported = Vec::new();
         let mut others = Vec::new();
+        // A module's definition (`mod db;`) tells the model nothing.
         for definition in index.lookup(name).iter().filter(|definition| {
-            definition.language == input.language && *definition.path != *input.path
+            definition.language == input.language
+                && *definition.path != *input.path
+                && &*definition.kind != "module"
         }) {
             if imported_files.contains(&definition.path) {
                 imported.push(definition.clone());
@@ -1243,6 +1254,29 @@ mod tests {
         // Not a type the file defines itself.
         let defined = "from \n\nclass Decoy:\n    pass\n\nDecoy()\n";
         assert!(!snippets(defined).contains("class Decoy:"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn the_standard_librarys_names_do_not_bring_the_workspaces_namesakes() {
+        let root = std::env::temp_dir().join(format!("keel-stdnames-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(
+            root.join("app/models.py"),
+            "class Any:\n    pass\n\ndef len(x):\n    pass\n\nclass User:\n    pass\n",
+        )
+        .unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let text = "from typing import Any\nfrom app.models import User\n\ndef f(x: Any) -> User:\n    return len(x)\n";
+        let request = request(text, "return ", 2048, Some(&index));
+        let all: Vec<&str> = request.snippets.iter().map(|s| s.text.as_str()).collect();
+        let joined = all.join("\n");
+        assert!(joined.contains("class User:"), "{all:?}");
+        assert!(!joined.contains("class Any:"), "{all:?}");
+        assert!(!joined.contains("def len("), "{all:?}");
         std::fs::remove_dir_all(&root).unwrap();
     }
 

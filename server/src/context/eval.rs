@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::build::{self, Input};
 use super::facts::FileFacts;
 use super::index::Index;
+use super::stdlib;
 use super::symbols;
 use crate::config::{FimTemplate, PrivacyConfig};
 use crate::syntax::Language;
@@ -286,15 +287,15 @@ impl Hole {
                 && !path_root(node).is_some_and(|root| {
                     text.get(root.byte_range()).is_some_and(|root| {
                         foreign.contains(root)
-                            || is_external_root(root)
-                            || (is_builtin(self.language, root)
+                            || stdlib::is_std_crate(root)
+                            || (stdlib::is_builtin(self.language, root)
                                 && !imported.contains(root)
                                 && !here.iter().any(|s| s.name == root))
                     })
                 })
-                && !(self.language == Language::Rust && is_external_root(name))
+                && !(self.language == Language::Rust && stdlib::is_std_crate(name))
                 && (!locals.contains(name) || is_member(node))
-                && !(is_builtin(self.language, name)
+                && !(stdlib::is_builtin(self.language, name)
                     && !is_member(node)
                     && !imported.contains(name)
                     && !here.iter().any(|s| s.name == name))
@@ -576,19 +577,12 @@ impl Role {
 
     fn fits(self, kind: &str) -> bool {
         match self {
-            Role::Any => true,
+            // A module (`mod db;`) is not a definition, as in Python.
+            Role::Any => kind != "module",
             Role::Macro => kind == "macro",
-            Role::Qualifier => matches!(
-                kind,
-                "module" | "struct" | "enum" | "trait" | "type" | "impl"
-            ),
+            Role::Qualifier => matches!(kind, "struct" | "enum" | "trait" | "type" | "impl"),
         }
     }
-}
-
-/// Rust paths that start outside any workspace: the standard library.
-fn is_external_root(root: &str) -> bool {
-    matches!(root, "std" | "core" | "alloc")
 }
 
 /// Whether `node` is reached through a value (`x.name`, `x::name`, `x.name()`): a member,
@@ -602,123 +596,6 @@ fn is_member(node: tree_sitter::Node) -> bool {
             .named_child(0)
             .is_some_and(|first| first.id() != node.id())
     })
-}
-
-/// Python's builtins and Rust's prelude: names code uses without defining or importing.
-fn is_builtin(language: Language, name: &str) -> bool {
-    const PYTHON: &[&str] = &[
-        "abs",
-        "all",
-        "any",
-        "bool",
-        "bytearray",
-        "bytes",
-        "callable",
-        "chr",
-        "classmethod",
-        "dict",
-        "dir",
-        "enumerate",
-        "filter",
-        "float",
-        "format",
-        "frozenset",
-        "getattr",
-        "globals",
-        "hasattr",
-        "hash",
-        "id",
-        "input",
-        "int",
-        "isinstance",
-        "issubclass",
-        "iter",
-        "len",
-        "list",
-        "map",
-        "max",
-        "min",
-        "next",
-        "object",
-        "open",
-        "ord",
-        "pow",
-        "print",
-        "property",
-        "range",
-        "repr",
-        "reversed",
-        "round",
-        "set",
-        "setattr",
-        "slice",
-        "sorted",
-        "staticmethod",
-        "str",
-        "sum",
-        "super",
-        "tuple",
-        "type",
-        "vars",
-        "zip",
-        "Exception",
-        "BaseException",
-        "ValueError",
-        "TypeError",
-        "KeyError",
-        "IndexError",
-        "AttributeError",
-        "RuntimeError",
-        "NotImplementedError",
-        "StopIteration",
-        "NotImplemented",
-        "Ellipsis",
-        "self",
-        "cls",
-    ];
-    const RUST: &[&str] = &[
-        "Option",
-        "Some",
-        "None",
-        "Result",
-        "Ok",
-        "Err",
-        "Vec",
-        "String",
-        "Box",
-        "ToString",
-        "ToOwned",
-        "Clone",
-        "Copy",
-        "Send",
-        "Sync",
-        "Sized",
-        "Default",
-        "Drop",
-        "Fn",
-        "FnMut",
-        "FnOnce",
-        "From",
-        "Into",
-        "TryFrom",
-        "TryInto",
-        "Iterator",
-        "IntoIterator",
-        "Extend",
-        "PartialEq",
-        "Eq",
-        "PartialOrd",
-        "Ord",
-        "AsRef",
-        "AsMut",
-        "drop",
-        "Self",
-        "self",
-    ];
-    match language {
-        Language::Python => PYTHON.contains(&name),
-        Language::Rust => RUST.contains(&name),
-    }
 }
 
 /// Whether `node` names something being defined or bound here (a parameter, an assignment

@@ -10,6 +10,7 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor, Tree};
 
 use super::queries;
+use super::stdlib;
 use super::symbols::{self, Symbol};
 use crate::syntax::Language;
 
@@ -40,6 +41,9 @@ pub struct FileFacts {
     /// Every name the imports bring in (and the identifiers of their module paths): what an
     /// import line being written is not for.
     pub imported: HashSet<String>,
+    /// The names imports bring in from the standard library (`Arc` of `use
+    /// std::sync::Arc;`, `Any` of `from typing import Any`): not the workspace's.
+    pub foreign: HashSet<String>,
     /// Indexes into `symbols` by name.
     by_name: HashMap<String, Vec<usize>>,
 }
@@ -83,6 +87,12 @@ impl FileFacts {
         facts.imported = facts
             .imports
             .iter()
+            .flat_map(|import| import.names.iter().cloned())
+            .collect();
+        facts.foreign = facts
+            .imports
+            .iter()
+            .filter(|import| stdlib::is_standard_import(language, &import.text))
             .flat_map(|import| import.names.iter().cloned())
             .collect();
         facts.module_files = module_files(language, &modules);

@@ -11,6 +11,7 @@ pub mod index;
 pub mod queries;
 pub mod recent;
 pub mod redact;
+mod stdlib;
 pub mod symbols;
 
 pub use build::{Input, build};
