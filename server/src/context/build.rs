@@ -9,7 +9,7 @@ use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor, Tree};
 
 use super::facts::{self, FileFacts};
-use super::index::{Definition, Index};
+use super::index::{Definition, ImportedFiles, Index};
 use super::queries;
 use super::stdlib;
 use super::symbols::{self, Symbol};
@@ -276,13 +276,19 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
             None => module_before_cursor(input, offset).map(|module| module_paths(input, &module)),
         };
         if let Some(files) = files {
-            offer_module(input, index, &files, &mut out);
+            offer_module(input, offset, index, &files, &mut out);
         } else if in_import(input, offset) {
             // Its module not written yet: imports come in runs from one module (a package
             // re-exporting its parts, `use crate::runtime::{..}` lines), so the modules of
             // the imports next to it are the likeliest.
             for module in neighbouring_modules(input, offset) {
-                offer_module(input, index, &module_paths(input, &module), &mut out);
+                offer_module(
+                    input,
+                    offset,
+                    index,
+                    &module_paths(input, &module),
+                    &mut out,
+                );
             }
         }
     }
@@ -342,7 +348,7 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
     let more: Vec<String> = imported.into_iter().chain(used).cloned().collect();
     names.extend(more);
     // The indexed files the imports name, found when a name first reaches the index.
-    let mut imported_files: Option<Arc<HashSet<Arc<str>>>> = None;
+    let mut imported_files: Option<Arc<ImportedFiles>> = None;
     let mut seen: HashSet<String> = HashSet::new();
     for (nearness, name) in names.iter().enumerate() {
         let here: Vec<&Symbol> = facts.named(name).collect();
@@ -386,8 +392,16 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         }
         // Definitions in modules the file imports first, then the rest, in index order.
         // A common name has a thousand (`__init__`): one pass, no sort.
-        let imported_files =
-            imported_files.get_or_insert_with(|| index.files_ending_with(&facts.module_files));
+        let imported_files = imported_files.get_or_insert_with(|| {
+            let mut endings = facts.module_files.clone();
+            for module in &facts.relative_modules {
+                endings.extend(relative_module(input.path, module).unwrap_or_default());
+            }
+            index.files_ending_with(&endings)
+        });
+        // Imported through a module that imports it in turn (`from ... import Column`,
+        // the package re-exporting `sql.schema`'s): its definition elsewhere is the one.
+        let reexported = imported_files.reexports.contains(name.as_str());
         let mut imported = Vec::new();
         let mut others = Vec::new();
         // A module's definition (`mod db;`) tells the model nothing.
@@ -401,11 +415,22 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
                 if imported.len() == MAX_DEFINITIONS_PER_NAME {
                     break;
                 }
-            } else if others.len() < MAX_DEFINITIONS_PER_NAME {
-                others.push(definition.clone());
+            } else if !(reexported && matches!(&*definition.kind, "field" | "variant")) {
+                // The nearest in the tree: a package's own `Column`, not a dialect's.
+                let distance = tree_distance(input.path, &definition.path);
+                let at = others.partition_point(|(kept, _)| *kept <= distance);
+                if at < MAX_DEFINITIONS_PER_NAME {
+                    others.insert(at, (distance, definition.clone()));
+                    others.truncate(MAX_DEFINITIONS_PER_NAME);
+                }
             }
         }
-        let imported_count = imported.len();
+        let others = others.into_iter().map(|(_, definition)| definition);
+        let imported_count = if imported.is_empty() && reexported {
+            others.len()
+        } else {
+            imported.len()
+        };
         let picked = imported.into_iter().chain(others);
         for (rank, definition) in picked.take(MAX_DEFINITIONS_PER_NAME).enumerate() {
             let tier = if rank < imported_count {
@@ -485,6 +510,18 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
     out
 }
 
+/// How many directories apart two display paths are (`a/b/x.py` and `a/c/y.py`: 2).
+fn tree_distance(from: &str, to: &str) -> usize {
+    fn dirs(path: &str) -> Vec<&str> {
+        let mut segments: Vec<&str> = path.split('/').collect();
+        segments.pop();
+        segments
+    }
+    let (from, to) = (dirs(from), dirs(to));
+    let shared = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    from.len() + to.len() - 2 * shared
+}
+
 /// Kinds whose members are what code naming them reaches for next (`user.save()`,
 /// `handle.abort()`): listed with them.
 fn lists_members(kind: &str) -> bool {
@@ -560,7 +597,13 @@ fn module_paths(input: &Input, module: &str) -> Vec<String> {
 /// The top-level definitions of `files` (and what they re-export) as candidates: names the
 /// file uses without importing first (what an import or a `module.` is mostly written for),
 /// names it imports already last.
-fn offer_module(input: &Input, index: &Index, files: &[String], out: &mut Vec<Candidate>) {
+fn offer_module(
+    input: &Input,
+    offset: usize,
+    index: &Index,
+    files: &[String],
+    out: &mut Vec<Candidate>,
+) {
     let facts = input.facts;
     let all = index.definitions_in(files);
     // What a module offers is its top-level items, not the members of its classes: one
@@ -583,7 +626,22 @@ fn offer_module(input: &Input, index: &Index, files: &[String], out: &mut Vec<Ca
             offered.push((name, definition));
         }
     }
-    offered.sort_by_key(|(name, _)| (facts.imported.contains(*name), !facts.words.contains(*name)));
+    // What the statement being written names is not imported yet: `from .types import
+    // Numeric |` goes on with `as Numeric`.
+    let writing: HashSet<&str> = facts
+        .imports
+        .iter()
+        .filter(|import| {
+            (import.start_byte..=import.start_byte + import.text.len()).contains(&offset)
+        })
+        .flat_map(|import| import.names.iter().map(String::as_str))
+        .collect();
+    offered.sort_by_key(|(name, _)| {
+        (
+            facts.imported.contains(*name) && !writing.contains(*name),
+            !facts.words.contains(*name),
+        )
+    });
     let offered = offered.into_iter().map(|(_, definition)| definition);
     for (nearness, definition) in offered.take(MAX_MODULE_DEFINITIONS).enumerate() {
         out.push(Candidate::new(
@@ -929,17 +987,26 @@ fn typed_on_line(text: &str, offset: usize) -> &str {
 }
 
 /// The files a relative Python import names, from the importing file's display path
-/// (`.base` in `pkg/sub/__init__.py` -> `pkg/sub/base.py`); `None` for other imports.
+/// (`.base` in `pkg/sub/__init__.py` -> `pkg/sub/base.py`, `..` in `pkg/sub/x.py` ->
+/// `pkg/__init__.py`); `None` for other imports.
 fn relative_module(path: &str, module: &str) -> Option<Vec<String>> {
     let rest = module.trim_start_matches('.');
     let dots = module.len() - rest.len();
-    if dots == 0 || rest.is_empty() {
+    if dots == 0 {
         return None;
     }
     let mut dir: Vec<&str> = path.split('/').collect();
     dir.pop();
     for _ in 1..dots {
         dir.pop()?;
+    }
+    if rest.is_empty() {
+        let package = dir.join("/");
+        return Some(vec![if package.is_empty() {
+            "__init__.py".to_string()
+        } else {
+            format!("{package}/__init__.py")
+        }]);
     }
     let base = dir
         .iter()
@@ -1278,6 +1345,56 @@ mod tests {
         assert!(!joined.contains("class Any:"), "{all:?}");
         assert!(!joined.contains("def len("), "{all:?}");
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_name_imported_through_a_package_that_imports_it_counts_as_imported() {
+        let root = std::env::temp_dir().join(format!("keel-reexport-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("pkg/sql")).unwrap();
+        std::fs::create_dir_all(root.join("pkg/dialects")).unwrap();
+        std::fs::write(
+            root.join("pkg/__init__.py"),
+            "from .sql.schema import Column as Column\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("pkg/sql/schema.py"),
+            "class Column:\n    \"\"\"A table's column.\"\"\"\n",
+        )
+        .unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        // The file's own definitions, far from the cursor, would fill a small budget first
+        // if `Column` counted as just any workspace definition.
+        let helpers: String = (0..60)
+            .map(|i| format!("def helper_{i}(first, second):\n    return first\n\n"))
+            .collect();
+        let text = format!("from .. import Column\n\n{helpers}table = make(\n    Column(\n");
+        let tree = Language::Python.parse_str(&text).unwrap();
+        let request = build(&Input {
+            language: Language::Python,
+            path: "pkg/dialects/dictionary.py",
+            text: &text,
+            tree: &tree,
+            facts: &FileFacts::extract(Language::Python, &text, &tree),
+            offset: text.len() - 1,
+            budget_tokens: 256,
+            index: Some(&index),
+            recent: &[],
+        });
+        let all: Vec<&str> = request.snippets.iter().map(|s| s.text.as_str()).collect();
+        assert!(all.join("\n").contains("class Column:"), "{all:?}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn the_nearest_of_same_named_definitions_are_taken_first() {
+        assert_eq!(tree_distance("pkg/a/x.py", "pkg/a/y.py"), 0);
+        assert_eq!(tree_distance("pkg/a/x.py", "pkg/b/y.py"), 2);
+        assert_eq!(tree_distance("pkg/x.py", "pkg/sql/deep/y.py"), 2);
+        assert_eq!(tree_distance("x.py", "other/y.py"), 1);
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct FileFacts {
     /// The names imports bring in from the standard library (`Arc` of `use
     /// std::sync::Arc;`, `Any` of `from typing import Any`): not the workspace's.
     pub foreign: HashSet<String>,
+    /// Python relative modules as written (`..`, `.sql.schema`): resolved against the
+    /// file's own path, which the facts do not know.
+    pub relative_modules: Vec<String>,
     /// Indexes into `symbols` by name.
     by_name: HashMap<String, Vec<usize>>,
 }
@@ -96,6 +99,13 @@ impl FileFacts {
             .flat_map(|import| import.names.iter().cloned())
             .collect();
         facts.module_files = module_files(language, &modules);
+        if language == Language::Python {
+            facts.relative_modules = modules
+                .iter()
+                .filter(|module| module.starts_with('.'))
+                .map(|module| module.to_string())
+                .collect();
+        }
         let words = text
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))
             .filter(|word| !word.is_empty());

@@ -97,7 +97,23 @@ pub struct Index {
 struct Resolved {
     endings: Vec<String>,
     generation: u64,
-    files: Arc<HashSet<Arc<str>>>,
+    files: Arc<ImportedFiles>,
+}
+
+/// The indexed files a document's imports name.
+#[derive(Debug, Default)]
+pub struct ImportedFiles {
+    /// Their display paths.
+    pub files: HashSet<Arc<str>>,
+    /// The names those files import in turn (a package's `from .schema import Column`):
+    /// reached through them, wherever they are defined.
+    pub reexports: HashSet<Box<str>>,
+}
+
+impl ImportedFiles {
+    pub fn contains(&self, display: &str) -> bool {
+        self.files.contains(display)
+    }
 }
 
 /// How many sets of resolved imports are kept: one per recently completed-in document.
@@ -290,7 +306,7 @@ impl Index {
     }
 
     /// The display paths of the indexed files that end with one of `endings` (at a `/`).
-    pub fn files_ending_with(&self, endings: &[String]) -> Arc<HashSet<Arc<str>>> {
+    pub fn files_ending_with(&self, endings: &[String]) -> Arc<ImportedFiles> {
         let Ok(inner) = self.inner.read() else {
             return Arc::default();
         };
@@ -311,7 +327,13 @@ impl Index {
                     .cloned()
             })
             .collect();
-        let files = Arc::new(files);
+        let reexports = files
+            .iter()
+            .filter_map(|display| inner.by_display.get(display))
+            .filter_map(|path| inner.by_file.get(path))
+            .flat_map(|file| file.reexports.iter().cloned())
+            .collect();
+        let files = Arc::new(ImportedFiles { files, reexports });
         if let Ok(mut kept) = self.resolved.lock() {
             kept.retain(current);
             if kept.len() >= RESOLVED_KEPT {
@@ -520,6 +542,7 @@ mod tests {
             let endings: Vec<String> = endings.iter().map(|e| e.to_string()).collect();
             let mut files: Vec<String> = index
                 .files_ending_with(&endings)
+                .files
                 .iter()
                 .map(|file| file.to_string())
                 .collect();
