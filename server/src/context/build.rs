@@ -19,10 +19,10 @@ use crate::syntax::Language;
 /// Bytes per token for the estimate: close enough for code in BPE vocabularies.
 pub const BYTES_PER_TOKEN: usize = 4;
 /// Shares of the budget the prefix and suffix may take before snippets get theirs; what
-/// snippets leave unused goes back to the prefix, then the suffix. Close to Continue's
-/// split (30% prefix); at 2,048 tokens that is still 60-80 lines of prefix, and moving
-/// from 0.5 lifted definition recall by 1-7 points on every corpus (docs/PERFORMANCE.md).
-const PREFIX_SHARE: f64 = 0.3;
+/// snippets leave unused goes back to the prefix, then the suffix. At 2,048 tokens 20%
+/// still guarantees 40-50 lines of prefix; 0.5 -> 0.3 lifted definition recall by 1-7
+/// points on every corpus, 0.3 -> 0.2 by up to 2 more (docs/PERFORMANCE.md).
+const PREFIX_SHARE: f64 = 0.2;
 const SUFFIX_SHARE: f64 = 0.15;
 /// Lines around the cursor whose names count as "in play", besides the enclosing function.
 const LINES_BEFORE: usize = 40;
