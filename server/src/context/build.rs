@@ -68,6 +68,9 @@ pub struct Input<'a> {
 enum Tier {
     Scope,
     Import,
+    /// What the module named at the cursor offers (an import being written, `models.|`):
+    /// what the next word is chosen from.
+    Offered,
     SameFile,
     Imported,
     /// Definitions of the names in play found elsewhere: what the code at the cursor
@@ -631,11 +634,12 @@ fn offer_module(
     }
     // What the statement being written names is not imported yet: `from .types import
     // Numeric |` goes on with `as Numeric`.
+    let line_start = line_start(input.text, offset);
     let writing: HashSet<&str> = facts
         .imports
         .iter()
         .filter(|import| {
-            (import.start_byte..=import.start_byte + import.text.len()).contains(&offset)
+            import.start_byte <= offset && line_start <= import.start_byte + import.text.len()
         })
         .flat_map(|import| import.names.iter().map(String::as_str))
         .collect();
@@ -643,12 +647,14 @@ fn offer_module(
         (
             facts.imported.contains(*name) && !writing.contains(*name),
             !facts.words.contains(*name),
+            // Another module's private names are rarely imported.
+            name.starts_with('_'),
         )
     });
     let offered = offered.into_iter().map(|(_, definition)| definition);
     for (nearness, definition) in offered.take(MAX_MODULE_DEFINITIONS).enumerate() {
         out.push(Candidate::new(
-            Tier::Imported,
+            Tier::Offered,
             nearness,
             definition.path.clone(),
             definition.signature.to_string(),
@@ -660,11 +666,7 @@ fn offer_module(
 /// nearest below it (`from .engine import Engine` -> `.engine`, `use crate::db::{Pool};` ->
 /// `crate::db`), each once.
 fn neighbouring_modules(input: &Input, offset: usize) -> Vec<String> {
-    let line_start = input
-        .text
-        .get(..offset)
-        .and_then(|head| head.rfind('\n'))
-        .map_or(0, |at| at + 1);
+    let line_start = line_start(input.text, offset);
     let imports = &input.facts.imports;
     let below = imports.partition_point(|import| import.start_byte <= offset);
     let above = imports
@@ -981,6 +983,13 @@ fn between_imports(input: &Input, offset: usize) -> bool {
         && imports
             .iter()
             .any(|import| import.start_byte == below_start)
+}
+
+/// Where the line holding `offset` starts.
+fn line_start(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .and_then(|head| head.rfind('\n'))
+        .map_or(0, |at| at + 1)
 }
 
 /// The cursor's line up to `offset`, without its indentation.
@@ -1424,6 +1433,35 @@ mod tests {
         assert_eq!(tree_distance("pkg/a/x.py", "pkg/b/y.py"), 2);
         assert_eq!(tree_distance("pkg/x.py", "pkg/sql/deep/y.py"), 2);
         assert_eq!(tree_distance("x.py", "other/y.py"), 1);
+    }
+
+    #[test]
+    fn a_module_offers_first_the_name_being_imported_then_its_public_names() {
+        let root = std::env::temp_dir().join(format!("keel-offer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        let privates: String = (0..40)
+            .map(|i| format!("def _helper_{i}(first, second):\n    pass\n\n"))
+            .collect();
+        std::fs::write(
+            root.join("app/models.py"),
+            format!("{privates}def public_one(x):\n    pass\n\nclass Target:\n    pass\n"),
+        )
+        .unwrap();
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        let offered = |text: &str| {
+            let request = request(text, text.trim_end_matches('\n'), 128, Some(&index));
+            let all: Vec<String> = request.snippets.into_iter().map(|s| s.text).collect();
+            all.join("\n")
+        };
+        // `from app.models import Target |` goes on with `as Target`.
+        assert!(offered("from app.models import Target \n").contains("class Target:"));
+        // Another module's private names are rarely what is imported.
+        let public = offered("from app.models import \n");
+        assert!(public.contains("def public_one(x):"), "{public}");
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
