@@ -263,7 +263,14 @@ impl Hole {
         let Some(tree) = self.language.parse_str(text) else {
             return Vec::new();
         };
-        let (foreign, imported) = imported_names(self.language, tree.root_node(), text, packages);
+        let (foreign, imported) = imported_names(
+            self.language,
+            tree.root_node(),
+            text,
+            packages,
+            display,
+            index,
+        );
         let here = symbols::extract(self.language, text, &tree);
         let locals = local_names(tree.root_node(), text, self.removed.start);
         let mut names = Vec::new();
@@ -411,6 +418,8 @@ fn imported_names(
     root: tree_sitter::Node,
     text: &str,
     packages: &HashSet<String>,
+    display: &str,
+    index: &Index,
 ) -> (HashSet<String>, HashSet<String>) {
     let mut foreign = HashSet::new();
     let mut imported = HashSet::new();
@@ -455,13 +464,33 @@ fn imported_names(
             (Language::Python, "import_from_statement") => {
                 let module = node.child_by_field_name("module_name").map(source);
                 let first = module.as_deref().and_then(|m| m.split('.').next());
-                if first.is_some_and(|first| !first.is_empty() && !packages.contains(first)) {
-                    let mut walker = node.walk();
-                    for name in node.children_by_field_name("name", &mut walker) {
-                        let bound = match name.kind() {
-                            "aliased_import" => name.child_by_field_name("alias"),
-                            _ => Some(name),
+                let outside =
+                    first.is_some_and(|first| !first.is_empty() && !packages.contains(first));
+                // `from .. import util`: a module of the workspace, not a definition.
+                let package = module.as_deref().and_then(|m| package_dir(display, m));
+                let mut walker = node.walk();
+                for name in node.children_by_field_name("name", &mut walker) {
+                    let (imported_name, bound) = match name.kind() {
+                        "aliased_import" => (
+                            name.child_by_field_name("name"),
+                            name.child_by_field_name("alias"),
+                        ),
+                        _ => (Some(name), Some(name)),
+                    };
+                    let is_module = || {
+                        let (Some(package), Some(imported_name)) = (&package, imported_name) else {
+                            return false;
                         };
+                        let module = format!("{package}{}", source(imported_name));
+                        !index
+                            .files_ending_with(&[
+                                format!("{module}.py"),
+                                format!("{module}/__init__.py"),
+                            ])
+                            .files
+                            .is_empty()
+                    };
+                    if outside || is_module() {
                         foreign.extend(bound.map(source));
                     }
                 }
@@ -488,6 +517,26 @@ fn imported_names(
         }
     }
     (foreign, imported)
+}
+
+/// The directory (with a trailing `/`, empty for the corpus root) of the package a Python
+/// `from MODULE import` names, written in the file at display path `display`: `..` in
+/// `pkg/sub/x.py` -> `pkg/`, `pkg.sub` -> `pkg/sub/`.
+fn package_dir(display: &str, module: &str) -> Option<String> {
+    let rest = module.trim_start_matches('.');
+    let dots = module.len() - rest.len();
+    let mut dir: Vec<&str> = if dots == 0 {
+        Vec::new()
+    } else {
+        let mut dir: Vec<&str> = display.split('/').collect();
+        dir.pop();
+        for _ in 1..dots {
+            dir.pop()?;
+        }
+        dir
+    };
+    dir.extend(rest.split('.').filter(|part| !part.is_empty()));
+    Some(dir.iter().map(|part| format!("{part}/")).collect())
 }
 
 /// Whether `node` is part of a Python import's module path (`from app.models import X`:
@@ -666,7 +715,7 @@ mod tests {
         // The workspace happens to define names that builtins and foreign imports also use.
         std::fs::write(
             root.join("app/models.py"),
-            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n\nkw = None\nannotations = None\n",
+            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n\nkw = None\nannotations = None\nmodels = None\n",
         )
         .unwrap();
         let index = Index::new();
@@ -675,14 +724,14 @@ mod tests {
         let packages = top_level_names(&root);
         assert!(packages.contains("app"));
         // `from __future__` is the standard library's; `**kw` is the function's own.
-        let text = "from __future__ import annotations\nfrom typing import Any\nimport typing\nfrom app.models import User\n\ndef f(options, **kw):\n    return User(len(options), Any, typing.options, annotations, **kw)\n";
+        let text = "from __future__ import annotations\nfrom typing import Any\nimport typing\nfrom app.models import User\nfrom app import models\n\ndef f(options, **kw):\n    return User(len(options), Any, typing.options, annotations, models.User, **kw)\n";
         let start = text.find("User(").unwrap();
         let hole = Hole {
             language: Language::Python,
             holed: String::new(),
             cut: start,
             removed: start..text.len() - 1,
-            line: 6,
+            line: 7,
         };
         let wanted = hole.wanted(&index, &packages, "app/views.py", text);
         assert_eq!(wanted, vec![vec!["class User:".to_string()]]);
