@@ -490,8 +490,12 @@ fn imported_names(
                             .files
                             .is_empty()
                     };
-                    if outside || is_module() {
+                    if outside {
                         foreign.extend(bound.map(source));
+                    } else if is_module() {
+                        // Both the module's name and what it is bound to (`types as sqltypes`).
+                        foreign.extend(bound.map(source));
+                        foreign.extend(imported_name.map(source));
                     }
                 }
             }
@@ -715,7 +719,7 @@ mod tests {
         // The workspace happens to define names that builtins and foreign imports also use.
         std::fs::write(
             root.join("app/models.py"),
-            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n\nkw = None\nannotations = None\nmodels = None\n",
+            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n\nkw = None\nannotations = None\nmodels = None\nm = None\n",
         )
         .unwrap();
         let index = Index::new();
@@ -724,7 +728,7 @@ mod tests {
         let packages = top_level_names(&root);
         assert!(packages.contains("app"));
         // `from __future__` is the standard library's; `**kw` is the function's own.
-        let text = "from __future__ import annotations\nfrom typing import Any\nimport typing\nfrom app.models import User\nfrom app import models\n\ndef f(options, **kw):\n    return User(len(options), Any, typing.options, annotations, models.User, **kw)\n";
+        let text = "from __future__ import annotations\nfrom typing import Any\nimport typing\nfrom app.models import User\nfrom app import models as m\n\ndef f(options, **kw):\n    return User(len(options), Any, typing.options, annotations, m.User, **kw)\n";
         let start = text.find("User(").unwrap();
         let hole = Hole {
             language: Language::Python,
@@ -735,6 +739,19 @@ mod tests {
         };
         let wanted = hole.wanted(&index, &packages, "app/views.py", text);
         assert_eq!(wanted, vec![vec!["class User:".to_string()]]);
+        // An import line of a workspace module needs no definition either.
+        let start = text.find("models as m").unwrap();
+        let hole = Hole {
+            language: Language::Python,
+            holed: String::new(),
+            cut: start,
+            removed: start..start + "models as m".len(),
+            line: 4,
+        };
+        assert!(
+            hole.wanted(&index, &packages, "app/views.py", text)
+                .is_empty()
+        );
 
         // Rust: a generic parameter or a lifetime is not the workspace's item of that name.
         std::fs::write(
