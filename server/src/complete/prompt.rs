@@ -11,12 +11,11 @@ use tree_sitter::Tree;
 
 use super::Shape;
 use crate::config::Config;
+use crate::context::build::BYTES_PER_TOKEN;
 use crate::context::{self, FactsCache, Index, RecentEdits};
 use crate::llm::FimRequest;
 use crate::syntax::Language;
 
-/// Rough bytes per token of source code, to turn the token budget into text.
-const BYTES_PER_TOKEN: usize = 4;
 /// Tokens a one-line suggestion may take: a long line of code.
 const LINE_TOKENS: u32 = 64;
 /// Tokens per line of a block suggestion.
