@@ -1156,6 +1156,22 @@ mod tests {
         })
     }
 
+    /// A workspace of `files` (display path, text) in a fresh temporary folder, indexed;
+    /// remove the folder when done.
+    fn indexed(name: &str, files: &[(&str, &str)]) -> (std::path::PathBuf, Index) {
+        let root = std::env::temp_dir().join(format!("keel-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        index.build(&|_| {}).unwrap();
+        (root, index)
+    }
+
     fn padded(lines: usize) -> String {
         (0..lines).map(|i| format!("# filler {i:03}\n")).collect()
     }
@@ -1345,17 +1361,13 @@ mod tests {
 
     #[test]
     fn the_standard_librarys_names_do_not_bring_the_workspaces_namesakes() {
-        let root = std::env::temp_dir().join(format!("keel-stdnames-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("app")).unwrap();
-        std::fs::write(
-            root.join("app/models.py"),
-            "class Any:\n    pass\n\ndef len(x):\n    pass\n\nclass User:\n    pass\n",
-        )
-        .unwrap();
-        let index = Index::new();
-        index.configure(vec![root.clone()], &[]).unwrap();
-        index.build(&|_| {}).unwrap();
+        let (root, index) = indexed(
+            "stdnames",
+            &[(
+                "app/models.py",
+                "class Any:\n    pass\n\ndef len(x):\n    pass\n\nclass User:\n    pass\n",
+            )],
+        );
         let text = "from typing import Any\nfrom app.models import User\n\ndef f(x: Any) -> User:\n    return len(x)\n";
         let request = request(text, "return ", 2048, Some(&index));
         let all: Vec<&str> = request.snippets.iter().map(|s| s.text.as_str()).collect();
@@ -1368,23 +1380,19 @@ mod tests {
 
     #[test]
     fn a_name_imported_through_a_package_that_imports_it_counts_as_imported() {
-        let root = std::env::temp_dir().join(format!("keel-reexport-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("pkg/sql")).unwrap();
-        std::fs::create_dir_all(root.join("pkg/dialects")).unwrap();
-        std::fs::write(
-            root.join("pkg/__init__.py"),
-            "from .sql.schema import Column as Column\n",
-        )
-        .unwrap();
-        std::fs::write(
-            root.join("pkg/sql/schema.py"),
-            "class Column:\n    \"\"\"A table's column.\"\"\"\n",
-        )
-        .unwrap();
-        let index = Index::new();
-        index.configure(vec![root.clone()], &[]).unwrap();
-        index.build(&|_| {}).unwrap();
+        let (root, index) = indexed(
+            "reexport",
+            &[
+                (
+                    "pkg/__init__.py",
+                    "from .sql.schema import Column as Column\n",
+                ),
+                (
+                    "pkg/sql/schema.py",
+                    "class Column:\n    \"\"\"A table's column.\"\"\"\n",
+                ),
+            ],
+        );
         // The file's own definitions, far from the cursor, would fill a small budget first
         // if `Column` counted as just any workspace definition.
         let helpers: String = (0..60)
@@ -1410,17 +1418,10 @@ mod tests {
 
     #[test]
     fn what_the_cursor_uses_from_elsewhere_beats_the_files_far_definitions() {
-        let root = std::env::temp_dir().join(format!("keel-used-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("app")).unwrap();
-        std::fs::write(
-            root.join("app/mail.py"),
-            "def send_email(to, subject):\n    pass\n",
-        )
-        .unwrap();
-        let index = Index::new();
-        index.configure(vec![root.clone()], &[]).unwrap();
-        index.build(&|_| {}).unwrap();
+        let (root, index) = indexed(
+            "used",
+            &[("app/mail.py", "def send_email(to, subject):\n    pass\n")],
+        );
         let helpers: String = (0..60)
             .map(|i| format!("def helper_{i}(first, second):\n    return first\n\n"))
             .collect();
@@ -1446,20 +1447,11 @@ mod tests {
 
     #[test]
     fn a_module_offers_first_the_name_being_imported_then_its_public_names() {
-        let root = std::env::temp_dir().join(format!("keel-offer-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("app")).unwrap();
         let privates: String = (0..40)
             .map(|i| format!("def _helper_{i}(first, second):\n    pass\n\n"))
             .collect();
-        std::fs::write(
-            root.join("app/models.py"),
-            format!("{privates}def public_one(x):\n    pass\n\nclass Target:\n    pass\n"),
-        )
-        .unwrap();
-        let index = Index::new();
-        index.configure(vec![root.clone()], &[]).unwrap();
-        index.build(&|_| {}).unwrap();
+        let models = format!("{privates}def public_one(x):\n    pass\n\nclass Target:\n    pass\n");
+        let (root, index) = indexed("offer", &[("app/models.py", &models)]);
         let offered = |text: &str| {
             let request = request(text, text.trim_end_matches('\n'), 128, Some(&index));
             let all: Vec<String> = request.snippets.into_iter().map(|s| s.text).collect();
@@ -1475,18 +1467,16 @@ mod tests {
 
     #[test]
     fn a_new_import_among_others_brings_what_their_modules_offer() {
-        let root = std::env::temp_dir().join(format!("keel-neighbours-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("app")).unwrap();
-        std::fs::write(
-            root.join("app/models.py"),
-            "class User:\n    pass\n\nclass Order:\n    pass\n\ndef find_user(db):\n    pass\n",
-        )
-        .unwrap();
-        std::fs::write(root.join("app/other.py"), "def unrelated():\n    pass\n").unwrap();
-        let index = Index::new();
-        index.configure(vec![root.clone()], &[]).unwrap();
-        index.build(&|_| {}).unwrap();
+        let (root, index) = indexed(
+            "neighbours",
+            &[
+                (
+                    "app/models.py",
+                    "class User:\n    pass\n\nclass Order:\n    pass\n\ndef find_user(db):\n    pass\n",
+                ),
+                ("app/other.py", "def unrelated():\n    pass\n"),
+            ],
+        );
         let imports = "from app.models import User\n|\nfrom app.other import unrelated\n";
         let body = "from app.models import User\n\ndef f():\n    |\n    return 1\n";
         for (text, offered) in [
