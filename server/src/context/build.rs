@@ -31,6 +31,9 @@ const LINES_AFTER: usize = 10;
 const MAX_NAMES: usize = 64;
 /// Definitions of one name taken from elsewhere in the workspace.
 const MAX_DEFINITIONS_PER_NAME: usize = 2;
+/// Definitions of one name compared for nearness: a name defined a thousand times
+/// (`name`, `get`) must not cost a thousand comparisons on every completion.
+const MAX_NEAREST_SCAN: usize = 16;
 /// Definitions offered from the module an import at the cursor names.
 const MAX_MODULE_DEFINITIONS: usize = 48;
 /// The file's other definitions offered, nearest first: more never fit in a budget.
@@ -399,6 +402,9 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         // Definitions in modules the file imports first, then the rest, in index order.
         // A common name has a thousand (`__init__`): one pass, no sort.
         let imported_files = imported_files.get_or_insert_with(|| {
+            if facts.relative_modules.is_empty() {
+                return index.files_ending_with(&facts.module_files);
+            }
             let mut endings = facts.module_files.clone();
             for module in &facts.relative_modules {
                 endings.extend(relative_module(input.path, module).unwrap_or_default());
@@ -407,9 +413,10 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         });
         // Imported through a module that imports it in turn (`from ... import Column`,
         // the package re-exporting `sql.schema`'s): its definition elsewhere is the one.
-        let reexported = imported_files.reexports.contains(name.as_str());
+        let reexported = index.reexported_from(name, imported_files);
         let mut imported = Vec::new();
         let mut others = Vec::new();
+        let mut considered = 0;
         // A module's definition (`mod db;`) tells the model nothing.
         for definition in index.lookup(name).iter().filter(|definition| {
             definition.language == input.language
@@ -421,7 +428,10 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
                 if imported.len() == MAX_DEFINITIONS_PER_NAME {
                     break;
                 }
-            } else if !(reexported && matches!(&*definition.kind, "field" | "variant")) {
+            } else if considered < MAX_NEAREST_SCAN
+                && !(reexported && matches!(&*definition.kind, "field" | "variant"))
+            {
+                considered += 1;
                 // The nearest in the tree: a package's own `Column`, not a dialect's.
                 let distance = tree_distance(input.path, &definition.path);
                 let at = others.partition_point(|(kept, _)| *kept <= distance);
@@ -523,15 +533,20 @@ fn tree_distance(from: &str, to: &str) -> usize {
     let (from, to) = (&from[..dir(from)], &to[..dir(to)]);
     // The longest shared run of whole directories.
     let mut shared = 0;
-    for ((at, a), b) in from.char_indices().zip(to.chars()) {
+    for (at, (a, b)) in from.bytes().zip(to.bytes()).enumerate() {
         if a != b {
             break;
         }
-        if a == '/' {
+        if a == b'/' {
             shared = at + 1;
         }
     }
-    let below = |path: &str| path[shared..].matches('/').count();
+    let below = |path: &str| {
+        path.as_bytes()[shared..]
+            .iter()
+            .filter(|b| **b == b'/')
+            .count()
+    };
     below(from) + below(to)
 }
 

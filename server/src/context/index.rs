@@ -76,6 +76,9 @@ struct Inner {
     by_display: HashMap<Arc<str>, PathBuf>,
     /// Display paths by `file_key`, to resolve imports without a scan.
     by_file_key: HashMap<Box<str>, Vec<Arc<str>>>,
+    /// The display paths of the files that re-export each name, so a request asks about
+    /// the few names it needs instead of gathering everything its imports re-export.
+    reexported_by: HashMap<Box<str>, Vec<Arc<str>>>,
     /// Bumped by every change, so resolved imports know when they are out of date.
     generation: u64,
     symbols: usize,
@@ -105,9 +108,6 @@ struct Resolved {
 pub struct ImportedFiles {
     /// Their display paths.
     pub files: HashSet<Arc<str>>,
-    /// The names those files import in turn (a package's `from .schema import Column`):
-    /// reached through them, wherever they are defined.
-    pub reexports: HashSet<Box<str>>,
 }
 
 impl ImportedFiles {
@@ -327,13 +327,7 @@ impl Index {
                     .cloned()
             })
             .collect();
-        let reexports = files
-            .iter()
-            .filter_map(|display| inner.by_display.get(display))
-            .filter_map(|path| inner.by_file.get(path))
-            .flat_map(|file| file.reexports.iter().cloned())
-            .collect();
-        let files = Arc::new(ImportedFiles { files, reexports });
+        let files = Arc::new(ImportedFiles { files });
         if let Ok(mut kept) = self.resolved.lock() {
             kept.retain(current);
             if kept.len() >= RESOLVED_KEPT {
@@ -346,6 +340,17 @@ impl Index {
             });
         }
         files
+    }
+
+    /// Whether one of `files` imports `name` in turn (a package's `from .schema import
+    /// Column`): reached through it, wherever it is defined.
+    pub fn reexported_from(&self, name: &str, files: &ImportedFiles) -> bool {
+        self.inner.read().is_ok_and(|inner| {
+            inner
+                .reexported_by
+                .get(name)
+                .is_some_and(|by| by.iter().any(|display| files.contains(display)))
+        })
     }
 
     pub fn symbol_count(&self) -> usize {
@@ -374,6 +379,14 @@ impl Index {
                     inner.by_file_key.remove(file_key(display));
                 }
             }
+            for name in &old.reexports {
+                if let Some(by) = inner.reexported_by.get_mut(name) {
+                    by.retain(|other| !Arc::ptr_eq(other, display));
+                    if by.is_empty() {
+                        inner.reexported_by.remove(name);
+                    }
+                }
+            }
             let names: HashSet<&str> = old.definitions.iter().map(|(name, _)| &**name).collect();
             for name in names {
                 if let Some(list) = inner.by_name.get_mut(name) {
@@ -398,6 +411,12 @@ impl Index {
             let at = list.partition_point(|other| (&*other.path, other.start_line) <= place);
             list.insert(at, definition.clone());
             inner.symbols += 1;
+        }
+        for name in &indexed.reexports {
+            let by = inner.reexported_by.entry(name.clone()).or_default();
+            if !by.iter().any(|other| Arc::ptr_eq(other, &indexed.display)) {
+                by.push(indexed.display.clone());
+            }
         }
         inner
             .by_file_key
@@ -523,6 +542,26 @@ mod tests {
         assert!(index.lookup("gamma").is_empty());
         assert_eq!((index.file_count(), index.symbol_count()), (1, 1));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn what_a_file_reexports_follows_the_file() {
+        let root = PathBuf::from("/ws");
+        let index = Index::new();
+        index.configure(vec![root.clone()], &[]).unwrap();
+        let package = root.join("pkg/__init__.py");
+        index.update_file(&package, "from .schema import Column\n");
+        let imported = ImportedFiles {
+            files: HashSet::from([Arc::from("pkg/__init__.py")]),
+        };
+        assert!(index.reexported_from("Column", &imported));
+        assert!(!index.reexported_from("Table", &imported));
+        assert!(!index.reexported_from("Column", &ImportedFiles::default()));
+        index.update_file(&package, "from .schema import Table\n");
+        assert!(!index.reexported_from("Column", &imported));
+        assert!(index.reexported_from("Table", &imported));
+        index.remove_file(&package);
+        assert!(!index.reexported_from("Table", &imported));
     }
 
     #[test]
