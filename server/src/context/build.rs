@@ -402,14 +402,12 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         // Definitions in modules the file imports first, then the rest, in index order.
         // A common name has a thousand (`__init__`): one pass, no sort.
         let imported_files = imported_files.get_or_insert_with(|| {
-            if facts.relative_modules.is_empty() {
-                return index.files_ending_with(&facts.module_files);
-            }
-            let mut endings = facts.module_files.clone();
-            for module in &facts.relative_modules {
-                endings.extend(relative_module(input.path, module).unwrap_or_default());
-            }
-            index.files_ending_with(&endings)
+            let relative: Vec<String> = facts
+                .relative_modules
+                .iter()
+                .flat_map(|module| relative_module(input.path, module).unwrap_or_default())
+                .collect();
+            index.files_ending_with_either(&facts.module_files, &relative)
         });
         // Imported through a module that imports it in turn (`from ... import Column`,
         // the package re-exporting `sql.schema`'s): its definition elsewhere is the one.

@@ -99,6 +99,7 @@ pub struct Index {
 /// Import endings resolved to indexed files, at one generation of the index.
 struct Resolved {
     endings: Vec<String>,
+    more: Vec<String>,
     generation: u64,
     files: Arc<ImportedFiles>,
 }
@@ -307,17 +308,31 @@ impl Index {
 
     /// The display paths of the indexed files that end with one of `endings` (at a `/`).
     pub fn files_ending_with(&self, endings: &[String]) -> Arc<ImportedFiles> {
+        self.files_ending_with_either(endings, &[])
+    }
+
+    /// `files_ending_with` for `endings` and `more` together, without joining them: a
+    /// document's few resolved relative imports beside its hundreds of others, asked on
+    /// every completion.
+    pub fn files_ending_with_either(
+        &self,
+        endings: &[String],
+        more: &[String],
+    ) -> Arc<ImportedFiles> {
         let Ok(inner) = self.inner.read() else {
             return Arc::default();
         };
         let current = |resolved: &Resolved| resolved.generation == inner.generation;
         if let Ok(kept) = self.resolved.lock()
-            && let Some(hit) = kept.iter().find(|r| current(r) && r.endings == endings)
+            && let Some(hit) = kept
+                .iter()
+                .find(|r| current(r) && r.endings == endings && r.more == more)
         {
             return hit.files.clone();
         }
         let files: HashSet<Arc<str>> = endings
             .iter()
+            .chain(more)
             .flat_map(|ending| {
                 let keyed = inner.by_file_key.get(file_key(ending));
                 keyed
@@ -335,6 +350,7 @@ impl Index {
             }
             kept.push(Resolved {
                 endings: endings.to_vec(),
+                more: more.to_vec(),
                 generation: inner.generation,
                 files: files.clone(),
             });
