@@ -70,6 +70,10 @@ enum EvalWhat {
         /// Token budget (context.budget_tokens).
         #[arg(long, default_value_t = 2048)]
         budget: u32,
+        /// Count the budget with this GGUF model's tokenizer, as completions with the
+        /// embedded model do (default: the four-bytes-per-token estimate).
+        #[arg(long)]
+        model: Option<PathBuf>,
         /// Print the report as one JSON object instead of a table.
         #[arg(long)]
         json: bool,
@@ -118,11 +122,19 @@ fn main() -> ExitCode {
                     holes,
                     seed,
                     budget,
+                    model,
                     json,
                 },
         } => {
             keel::logging::init_cli();
-            match keel::context::eval::run(&corpus, holes, seed, budget) {
+            let tokens = match model.map(|model| eval_tokenizer(&model)).transpose() {
+                Ok(tokens) => tokens,
+                Err(err) => {
+                    eprintln!("keel: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match keel::context::eval::run(&corpus, holes, seed, budget, tokens.as_ref()) {
                 Ok(report) if json => {
                     println!("{}", serde_json::to_string(&report).unwrap_or_default());
                     ExitCode::SUCCESS
@@ -226,7 +238,8 @@ fn complete(position: &str, root: Option<PathBuf>, show_prompt: bool) -> ExitCod
     let tree = language.and_then(|language| language.parse_str(&text));
     let site = keel::complete::Site::new(ropey::Rope::from_str(&text), tree, language, offset);
     let shape = site.shape();
-    let Some(request) = site.request(shape, &config, &workspace) else {
+    let tokens = provider.tokens();
+    let Some(request) = site.request(shape, &config, &workspace, tokens.as_ref()) else {
         eprintln!("keel: {file}: privacy.exclude covers this file; it is never sent to a model");
         return ExitCode::FAILURE;
     };
@@ -285,6 +298,21 @@ fn workspace_at(
         name: file.display().to_string(),
         version: 0,
     })
+}
+
+/// The tokenizer of the GGUF file at `model`, counting prompts in the template the
+/// evaluation checks them in.
+fn eval_tokenizer(model: &std::path::Path) -> Result<keel::llm::TokenCounter, String> {
+    let provider = keel::llm::from_config(&keel::config::ProviderConfig {
+        kind: Some(keel::config::ProviderKind::Local),
+        model: Some(model.display().to_string()),
+        fim: Some(keel::context::eval::TEMPLATE),
+        ..keel::config::ProviderConfig::default()
+    })
+    .map_err(|err| err.to_string())?;
+    provider
+        .tokens()
+        .ok_or_else(|| format!("cannot count tokens with {}", model.display()))
 }
 
 fn model(action: ModelAction) -> ExitCode {

@@ -229,3 +229,64 @@ fn keel_complete_prints_a_completion_from_the_default_model_with_no_configuratio
     assert!(stderr.contains("keel model fetch"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn with_the_embedded_model_the_context_budget_counts_the_models_own_tokens() {
+    let dir = std::env::temp_dir().join(format!("keel-budget-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let budget = 256;
+    std::fs::write(
+        dir.join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"local\"\nmodel = {:?}\nthreads = 1\n\n[context]\nbudget_tokens = {budget}\n",
+            model(DEFAULT).display().to_string()
+        ),
+    )
+    .unwrap();
+    // Far more code than the budget holds, with definitions the cursor's line uses.
+    let helpers: String = (0..60)
+        .map(|i| {
+            format!("def helper_{i}(order, amount):\n    return order.total * {i} + amount\n\n\n")
+        })
+        .collect();
+    let code = format!(
+        "{helpers}def checkout(order):\n    total = helper_3(order, 5) + helper_7(order, 2)\n    "
+    );
+    std::fs::write(dir.join("shop.py"), &code).unwrap();
+    let line = code.lines().count();
+    let output = Command::new(keel_e2e::keel_binary())
+        .args(["complete", "--show-prompt", &format!("shop.py:{line}:5")])
+        .current_dir(&dir)
+        .env("KEEL_LOG", "keel=debug")
+        .output()
+        .expect("run keel");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // The inference thread logs how many tokens the model was given.
+    let tokens: usize = stderr
+        .lines()
+        .find_map(|line| line.split("local prompt: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no prompt size logged:\n{stderr}"));
+    assert!(
+        tokens <= budget && tokens * 10 >= budget * 9,
+        "{tokens} tokens for a budget of {budget}"
+    );
+    let prompt = stdout
+        .split("=== prompt ===\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n=== completion ===").next())
+        .expect("the prompt is printed");
+    assert!(
+        prompt.ends_with(
+            "def checkout(order):\n    total = helper_3(order, 5) + helper_7(order, 2)\n    "
+        ),
+        "{prompt}"
+    );
+    // Counted at four bytes per token, the same budget would give the model far more.
+    assert!(prompt.len() < budget * 4 * 9 / 10, "{} bytes", prompt.len());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -163,11 +163,15 @@ impl Engine {
         let parse_is_short =
             !snapshot.needs_parse() || snapshot.text.len_bytes() <= SHORT_PARSE_BYTES;
         let short = parse_is_short && workspace.facts.has(&workspace.name);
+        // Counting with the model's tokenizer takes milliseconds (and the first count waits
+        // for the model to load): never in place on this task.
+        let tokens = provider.tokens();
+        let short = short && tokens.is_none();
         let planned = cpu(short, move || {
             let tree = documents.tree(&snapshot);
             let site = Site::new(text, tree, language, cursor);
             let shape = site.shape();
-            let request = site.request(shape, &config, &workspace);
+            let request = site.request(shape, &config, &workspace, tokens.as_ref());
             (site, shape, request, config)
         })
         .await;

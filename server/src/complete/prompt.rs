@@ -7,14 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ropey::Rope;
-use tree_sitter::Tree;
 
-use super::Shape;
+use super::{Shape, Site};
 use crate::config::Config;
-use crate::context::build::BYTES_PER_TOKEN;
+use crate::context::build::fit_to_tokens;
 use crate::context::{self, FactsCache, Index, RecentEdits};
-use crate::llm::FimRequest;
-use crate::syntax::Language;
+use crate::llm::{FimRequest, TokenCounter};
 
 /// Tokens a one-line suggestion may take: a long line of code.
 const LINE_TOKENS: u32 = 64;
@@ -36,19 +34,18 @@ pub struct Workspace {
     pub version: i32,
 }
 
-/// The model request for a cursor at byte `cursor` of `text`, or `None` when
-/// `privacy.exclude` covers the document (nothing of it may reach a model).
+/// The model request for the cursor of `site`, or `None` when
+/// `privacy.exclude` covers the document (nothing of it may reach a model). `tokens` is
+/// the provider model's tokenizer, when Keel runs it (see `context::build::fit_to_tokens`).
 pub fn build(
-    text: &Rope,
-    tree: Option<&Tree>,
-    language: Option<Language>,
-    cursor: usize,
+    site: &Site,
     shape: Shape,
     config: &Config,
     workspace: &Workspace,
+    tokens: Option<&TokenCounter>,
 ) -> Option<FimRequest> {
-    let cursor = cursor.min(text.len_bytes());
-    let mut request = match (language, tree) {
+    let (text, cursor) = (&site.text, site.cursor);
+    let mut request = match (site.language, &site.tree) {
         (Some(language), Some(tree)) => {
             // Sized up front: `to_string` grows the string chunk by chunk.
             let whole = String::from(text);
@@ -65,7 +62,7 @@ pub fn build(
                 recent: &workspace.recent,
                 facts: &workspace.facts,
             };
-            context::completion_request(&sources, &document, cursor, config)?
+            context::completion_request(&sources, &document, cursor, config, tokens)?
         }
         _ => {
             if let Some(path) = &workspace.path
@@ -73,7 +70,9 @@ pub fn build(
             {
                 return None;
             }
-            let mut request = lines_around(text, cursor, config);
+            let mut request = fit_to_tokens(config.context.budget_tokens, tokens, |total| {
+                lines_around(text, cursor, total)
+            });
             context::redact_request(&mut request, &config.privacy);
             request
         }
@@ -93,10 +92,9 @@ pub fn build(
     Some(request)
 }
 
-/// Whole lines of the current file around the cursor: three quarters of the budget before
-/// it and the rest after.
-fn lines_around(text: &Rope, cursor: usize, config: &Config) -> FimRequest {
-    let budget = (config.context.budget_tokens as usize).saturating_mul(BYTES_PER_TOKEN);
+/// Whole lines of the current file around the cursor within `budget` bytes: three
+/// quarters before it and the rest after.
+fn lines_around(text: &Rope, cursor: usize, budget: usize) -> FimRequest {
     let before = budget / 4 * 3;
     let after = budget - before;
     let start = line_boundary_at_or_after(text, cursor.saturating_sub(before)).min(cursor);
@@ -143,7 +141,8 @@ mod tests {
             name: "untitled".into(),
             version: 0,
         };
-        let request = build(&text, None, None, cursor, Shape::Line, &config, &workspace).unwrap();
+        let site = Site::new(text, None, None, cursor);
+        let request = build(&site, Shape::Line, &config, &workspace, None).unwrap();
         assert_eq!(request.prefix, "a = 1\nb = 2\nc = ");
         assert_eq!(request.suffix.as_deref(), Some("|\nd = 4\n"));
         assert_eq!(request.stop, vec!["\n".to_string()]);
@@ -151,8 +150,9 @@ mod tests {
         let line = "x = 1234567\n";
         let big = Rope::from_str(&line.repeat(10_000));
         let cursor = big.line_to_byte(5_000) + 4;
-        let request = build(&big, None, None, cursor, Shape::Block, &config, &workspace).unwrap();
-        let budget = config.context.budget_tokens as usize * BYTES_PER_TOKEN;
+        let site = Site::new(big, None, None, cursor);
+        let request = build(&site, Shape::Block, &config, &workspace, None).unwrap();
+        let budget = config.context.budget_tokens as usize * crate::context::build::BYTES_PER_TOKEN;
         assert!(request.prefix.len() <= budget / 4 * 3);
         assert!(request.prefix.starts_with("x = ") && request.prefix.ends_with("\nx = "));
         let suffix = request.suffix.unwrap();

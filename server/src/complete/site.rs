@@ -6,7 +6,7 @@ use tree_sitter::Tree;
 use super::post::{self, Surroundings};
 use super::{Shape, prompt, shape};
 use crate::config::Config;
-use crate::llm::FimRequest;
+use crate::llm::{FimRequest, TokenCounter};
 use crate::syntax::Language;
 
 /// How far to look for the nearest non-blank line above or below the cursor.
@@ -75,21 +75,15 @@ impl Site {
     }
 
     /// The model request for this cursor; `None` when `privacy.exclude` covers the file.
+    /// `tokens` is the provider model's tokenizer, when Keel runs it.
     pub fn request(
         &self,
         shape: Shape,
         config: &Config,
         workspace: &prompt::Workspace,
+        tokens: Option<&TokenCounter>,
     ) -> Option<FimRequest> {
-        prompt::build(
-            &self.text,
-            self.tree.as_ref(),
-            self.language,
-            self.cursor,
-            shape,
-            config,
-            workspace,
-        )
+        prompt::build(self, shape, config, workspace, tokens)
     }
 
     /// The model's `raw` text, post-processed for this cursor, in the document's line

@@ -13,11 +13,17 @@ use super::index::{Definition, ImportedFiles, Index};
 use super::queries;
 use super::stdlib;
 use super::symbols::{self, Symbol};
-use crate::llm::{FimRequest, Snippet};
+use crate::llm::{FimRequest, Snippet, TokenCounter};
 use crate::syntax::Language;
 
 /// Bytes per token for the estimate: close enough for code in BPE vocabularies.
 pub const BYTES_PER_TOKEN: usize = 4;
+/// Times a prompt is rebuilt to fit the model's own token count. The first rebuild uses
+/// the bytes per token measured on the prompt itself and almost always lands within
+/// `FULL_ENOUGH` of the budget; the limit only bounds a pathological case.
+const MAX_REFITS: usize = 3;
+/// A prompt using at least this share of the token budget is not rebuilt to use more.
+const FULL_ENOUGH: f64 = 0.9;
 /// Shares of the budget the prefix and suffix may take before snippets get theirs; what
 /// snippets leave unused goes back to the prefix, then the suffix. At 2,048 tokens 20%
 /// still guarantees 40-50 lines of prefix; 0.5 -> 0.3 lifted definition recall by 1-7
@@ -60,6 +66,9 @@ pub struct Input<'a> {
     /// Byte offset of the cursor in `text`.
     pub offset: usize,
     pub budget_tokens: u32,
+    /// The provider model's tokenizer, when Keel runs it; otherwise the budget is counted
+    /// with `BYTES_PER_TOKEN`.
+    pub tokens: Option<&'a TokenCounter>,
     /// The workspace index, when cross-file context is on.
     pub index: Option<&'a Index>,
     /// Regions recently edited in other files, newest first (already privacy-filtered).
@@ -95,6 +104,10 @@ struct Candidate<'a> {
     /// Empty for `members`, which are rendered only if they are reached with room left.
     text: String,
     members: Option<MembersOf<'a>>,
+    /// Where a definition of the document itself starts: once the prefix has grown into
+    /// the room snippets left, it may show the definition, which then need not be sent
+    /// twice.
+    at: Option<usize>,
 }
 
 /// A class or impl block whose members are listed (lowest tier: most requests never
@@ -112,15 +125,107 @@ impl Candidate<'_> {
             path,
             text,
             members: None,
+            at: None,
         }
+    }
+
+    /// A definition of the document itself, starting at byte `at`.
+    fn in_document(mut self, at: usize) -> Self {
+        self.at = Some(at);
+        self
     }
 }
 
 /// Builds the request for a completion at `input.offset`.
 pub fn build(input: &Input) -> FimRequest {
+    fit_to_tokens(input.budget_tokens, input.tokens, |total| {
+        build_in(input, total)
+    })
+}
+
+/// The request `build_in(total bytes)` makes, with `total` chosen so that the request
+/// holds at most `budget` tokens: `budget * BYTES_PER_TOKEN` with no tokenizer. With the
+/// model's own, whose count covers the prompt exactly as it is sent (template tokens and
+/// all, and without a suffix the template drops), `total` is rescaled by the tokens
+/// counted until the request uses most of the budget without going over, or stops growing
+/// (all the text there is fits).
+pub fn fit_to_tokens(
+    budget: u32,
+    tokens: Option<&TokenCounter>,
+    build_in: impl Fn(usize) -> FimRequest,
+) -> FimRequest {
+    let budget = budget as usize;
+    let mut total = budget.saturating_mul(BYTES_PER_TOKEN);
+    let mut request = build_in(total);
+    let Some(counter) = tokens else {
+        return request;
+    };
+    // The fullest request within the budget so far, with its tokens.
+    let mut best: Option<(usize, FimRequest)> = None;
+    for refit in 0..=MAX_REFITS {
+        let Some(used) = counter.count(&request) else {
+            return best.map_or(request, |(_, best)| best);
+        };
+        let over = used > budget;
+        let grew = best.as_ref().is_none_or(|(most, _)| used > *most);
+        if !over && grew {
+            best = Some((used, request.clone()));
+        }
+        let full = !over && used as f64 >= budget as f64 * FULL_ENOUGH;
+        if full || (!over && !grew) || refit == MAX_REFITS {
+            break;
+        }
+        // Requests grow in whole lines and snippets, so the bytes they hold trail `total`:
+        // rescale `total` itself. Over budget, aim a little under.
+        let scale = budget as f64 / used.max(1) as f64 * if over { 0.97 } else { 1.0 };
+        let next = (total as f64 * scale) as usize;
+        if next == total {
+            break;
+        }
+        total = next;
+        request = build_in(total);
+    }
+    match best {
+        Some((_, best)) => best,
+        None => trim_to(request, budget, counter),
+    }
+}
+
+/// Cuts a request still over `budget` tokens after the refits: the lowest-ranked
+/// snippets go first (they come first), then the prefix's farthest lines.
+fn trim_to(mut request: FimRequest, budget: usize, counter: &TokenCounter) -> FimRequest {
+    loop {
+        match counter.count(&request) {
+            Some(used) if used > budget => {}
+            _ => return request,
+        }
+        if !request.snippets.is_empty() {
+            request.snippets.remove(0);
+        } else if let Some(newline) = request.prefix.find('\n') {
+            request.prefix.drain(..=newline);
+        } else if !request.prefix.is_empty() {
+            request.prefix.clear();
+        } else {
+            // Only the suffix is left: cut its farthest line.
+            let Some(suffix) = request.suffix.as_mut() else {
+                return request;
+            };
+            let keep = suffix
+                .trim_end_matches('\n')
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            if keep == suffix.len() {
+                return request;
+            }
+            suffix.truncate(keep);
+        }
+    }
+}
+
+/// `build` within `total` bytes.
+fn build_in(input: &Input, total: usize) -> FimRequest {
     let text = input.text;
     let offset = floor_boundary(text, input.offset.min(text.len()));
-    let total = (input.budget_tokens as usize).saturating_mul(BYTES_PER_TOKEN);
     let prefix_cap = offset.min((total as f64 * PREFIX_SHARE) as usize);
     let suffix_cap = (text.len() - offset).min((total as f64 * SUFFIX_SHARE) as usize);
     let first_window = Window::new(text, offset, prefix_cap, suffix_cap);
@@ -152,10 +257,22 @@ pub fn build(input: &Input) -> FimRequest {
             chosen.push(candidate);
         }
     }
-    let prefix_room = (prefix_cap + room).min(offset);
-    let room = room - (prefix_room - prefix_cap);
-    let suffix_room = (suffix_cap + room).min(text.len() - offset);
-    let window = Window::new(text, offset, prefix_room, suffix_room);
+    // Definitions the grown window shows give their room back to it, until it shows no
+    // more of them (the window only grows, so what was dropped stays in view).
+    let window = loop {
+        let window = grown_window(text, offset, prefix_cap, suffix_cap, room);
+        let before = chosen.len();
+        chosen.retain(|candidate| match candidate.at {
+            Some(at) if window.shows(at) => {
+                room += candidate.text.len() + candidate.path.len() + 2;
+                false
+            }
+            _ => true,
+        });
+        if chosen.len() == before {
+            break window;
+        }
+    };
 
     let mut request = FimRequest::new(
         text.get(window.start..offset).unwrap_or("").to_string(),
@@ -163,6 +280,20 @@ pub fn build(input: &Input) -> FimRequest {
     );
     request.snippets = group(chosen);
     request
+}
+
+/// The window with `room` left by the snippets added: to the prefix first, then the suffix.
+fn grown_window(
+    text: &str,
+    offset: usize,
+    prefix_cap: usize,
+    suffix_cap: usize,
+    room: usize,
+) -> Window {
+    let prefix_room = (prefix_cap + room).min(offset);
+    let room = room - (prefix_room - prefix_cap);
+    let suffix_room = (suffix_cap + room).min(text.len() - offset);
+    Window::new(text, offset, prefix_room, suffix_room)
 }
 
 /// The part of the file kept around the cursor: whole lines, nearest first.
@@ -261,7 +392,10 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         ));
     }
 
-    // (b) The file's imports the window does not show.
+    // (b) The file's imports the window does not show. On an import line they come after
+    // what the modules in question offer: a package's `__init__.py` can hold hundreds of
+    // them, which would leave no room for the name being imported.
+    let writing_import = in_import(input, offset);
     let import_lines: Vec<&str> = facts
         .imports
         .iter()
@@ -269,8 +403,13 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         .map(|import| import.text.as_str())
         .collect();
     if !import_lines.is_empty() {
+        let tier = if writing_import {
+            Tier::SameFile
+        } else {
+            Tier::Import
+        };
         out.push(Candidate::new(
-            Tier::Import,
+            tier,
             0,
             path.clone(),
             import_lines.join("\n"),
@@ -286,7 +425,7 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         };
         if let Some(files) = files {
             offer_module(input, offset, index, &files, &mut out);
-        } else if in_import(input, offset) {
+        } else if writing_import {
             // Its module not written yet: imports come in runs from one module (a package
             // re-exporting its parts, `use crate::runtime::{..}` lines), so the modules of
             // the imports next to it are the likeliest.
@@ -306,7 +445,7 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
     // defines nor imports are what it is most likely for (`from ..models import |` above a
     // body that uses `Dependant`).
     if let Some(index) = input.index
-        && in_import(input, offset)
+        && writing_import
     {
         let unresolved = facts
             .capitalized
@@ -335,7 +474,7 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
         .iter()
         .rev()
         .find(|node| matches!(node.kind(), "function_definition" | "function_item"));
-    let mut names = names_in_play(input.tree, text, offset, function.copied());
+    let mut names = names_in_play(input, offset, function.copied());
     // Then what the file imports, nearest statements first: likely to be used next even if
     // not used yet.
     let mut imports: Vec<_> = facts.imports.iter().collect();
@@ -386,12 +525,10 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
             }
             let rendered = symbol.render(Some(input.language));
             if seen.insert(rendered.clone()) {
-                out.push(Candidate::new(
-                    Tier::SameFile,
-                    nearness,
-                    path.clone(),
-                    rendered,
-                ));
+                out.push(
+                    Candidate::new(Tier::SameFile, nearness, path.clone(), rendered)
+                        .in_document(symbol.start_byte),
+                );
             }
             found_here = true;
         }
@@ -499,12 +636,10 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
     for (nearness, symbol) in outline.into_iter().take(MAX_OUTLINE).enumerate() {
         let rendered = symbol.render(Some(input.language));
         if seen.insert(rendered.clone()) {
-            out.push(Candidate::new(
-                Tier::Outline,
-                nearness,
-                path.clone(),
-                rendered,
-            ));
+            out.push(
+                Candidate::new(Tier::Outline, nearness, path.clone(), rendered)
+                    .in_document(symbol.start_byte),
+            );
         }
     }
 
@@ -663,9 +798,18 @@ fn offer_module(
         })
         .flat_map(|import| import.names.iter().map(String::as_str))
         .collect();
-    offered.sort_by_key(|(name, _)| {
+    let (after, before) = neighbouring_names(input.text, offset);
+    offered.sort_by_cached_key(|(name, _)| {
+        let folded = name.to_lowercase();
+        let between = (after.is_some() || before.is_some())
+            && after.as_ref().is_none_or(|after| folded > *after)
+            && before.as_ref().is_none_or(|before| folded < *before);
         (
             facts.imported.contains(*name) && !writing.contains(*name),
+            // Import lists are mostly sorted (rustfmt sorts them): what goes at the cursor
+            // sorts between the names on the lines around it, nearest the one above first.
+            !between,
+            if between { folded } else { String::new() },
             !facts.words.contains(*name),
             // Another module's private names are rarely imported.
             name.starts_with('_'),
@@ -704,6 +848,46 @@ fn neighbouring_modules(input: &Input, offset: usize) -> Vec<String> {
         }
     }
     modules
+}
+
+/// The names imported on the line above the cursor's (its last) and on the line below (its
+/// first), case-folded, when those lines import: `from .a import b as b` -> `b`,
+/// `use crate::x::{Y, Z};` -> `y` above and `z` below, `    Pool,` -> `pool`.
+fn neighbouring_names(text: &str, offset: usize) -> (Option<String>, Option<String>) {
+    let start = line_start(text, offset);
+    let above = text
+        .get(..start.saturating_sub(1))
+        .map(|head| head.rsplit('\n').next().unwrap_or(head));
+    let below = text
+        .get(offset..)
+        .and_then(|rest| rest.split_once('\n'))
+        .and_then(|(_, rest)| rest.split('\n').next());
+    let names = |line: &str| -> Vec<String> {
+        let line = line.trim();
+        // The part of the line that lists names, not the module they come from.
+        let listed = match line.split_once(" import ") {
+            Some((_, names)) => names,
+            None if without_visibility(line).starts_with("use ") => {
+                let path = without_visibility(line).trim_start_matches("use ");
+                path.rsplit(['{', ':']).next().unwrap_or(path)
+            }
+            None if line.starts_with(['(', ')', '}']) || line.is_empty() => "",
+            None if line.ends_with(',') || line.ends_with("};") => line,
+            None => "",
+        };
+        listed
+            .split(',')
+            .filter_map(|item| {
+                let item = item.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_'));
+                let name = item.split_whitespace().next()?;
+                let name = name.rsplit("::").next().unwrap_or(name);
+                (!name.is_empty()).then(|| name.to_lowercase())
+            })
+            .collect()
+    };
+    let above = above.and_then(|line| names(line).pop());
+    let below = below.and_then(|line| names(line).into_iter().next());
+    (above, below)
 }
 
 /// The module an import statement takes names from: `from X import ..` -> `X`,
@@ -1051,7 +1235,8 @@ fn relative_module(path: &str, module: &str) -> Option<Vec<String>> {
 
 /// Identifiers in the enclosing function and in the lines around the cursor, nearest
 /// first, each once.
-fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>) -> Vec<String> {
+fn names_in_play(input: &Input, offset: usize, function: Option<Node>) -> Vec<String> {
+    let text = input.text;
     let (line_start, line_end) = line_span(text, offset);
     let mut start = line_start;
     let mut end = line_end;
@@ -1062,7 +1247,7 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
     let mut found: Vec<(usize, &str)> = Vec::new();
     // Only the nodes overlapping start..end: a cursor skips the siblings before them
     // without visiting them, which matters at the top level of a 20,000-line file.
-    let mut cursor = tree.walk();
+    let mut cursor = input.tree.walk();
     let mut descend = true;
     loop {
         let node = cursor.node();
@@ -1071,7 +1256,10 @@ fn names_in_play(tree: &Tree, text: &str, offset: usize, function: Option<Node>)
                 node.kind(),
                 "identifier" | "type_identifier" | "field_identifier"
             ) {
-                if let Some(name) = text.get(node.byte_range()) {
+                // `opts.get(..)`, `x.clone()`: the standard library's, not a namesake's.
+                if let Some(name) = text.get(node.byte_range())
+                    && !stdlib::is_standard_member(input.language, node, text)
+                {
                     found.push((node.start_byte().abs_diff(offset), name));
                 }
             } else if cursor.goto_first_child_for_byte(start).is_some() {
@@ -1135,10 +1323,9 @@ fn group(chosen: Vec<Candidate>) -> Vec<Snippet> {
 }
 
 /// The baseline the evaluation compares against: prefix and suffix alone, nearest lines
-/// first, in the same budget.
-pub fn prefix_suffix_only(text: &str, offset: usize, budget_tokens: u32) -> FimRequest {
+/// first, in `total` bytes (see `fit_to_tokens`).
+pub fn prefix_suffix_only(text: &str, offset: usize, total: usize) -> FimRequest {
     let offset = floor_boundary(text, offset.min(text.len()));
-    let total = (budget_tokens as usize).saturating_mul(BYTES_PER_TOKEN);
     let suffix_len = text.len() - offset;
     let prefix_room = offset.min(total - suffix_len.min(total / 4));
     let suffix_room = suffix_len.min(total - prefix_room);
@@ -1154,6 +1341,21 @@ mod tests {
     use super::*;
 
     fn request(text: &str, cursor: &str, budget: u32, index: Option<&Index>) -> FimRequest {
+        counted_in(text, cursor, budget, index, None)
+    }
+
+    /// `request` with no index, counting tokens with `tokens`.
+    fn counted(text: &str, cursor: &str, budget: u32, tokens: Option<&TokenCounter>) -> FimRequest {
+        counted_in(text, cursor, budget, None, tokens)
+    }
+
+    fn counted_in(
+        text: &str,
+        cursor: &str,
+        budget: u32,
+        index: Option<&Index>,
+        tokens: Option<&TokenCounter>,
+    ) -> FimRequest {
         let tree = Language::Python.parse_str(text).unwrap();
         let offset = text.find(cursor).unwrap() + cursor.len();
         build(&Input {
@@ -1164,6 +1366,7 @@ mod tests {
             facts: &FileFacts::extract(Language::Python, text, &tree),
             offset,
             budget_tokens: budget,
+            tokens,
             index,
             recent: &[],
         })
@@ -1225,6 +1428,88 @@ mod tests {
                 .unwrap()
                 .starts_with("return x\n# filler 000\n")
         );
+    }
+
+    /// A file with definitions far from a cursor at its end: more than any budget here.
+    fn long_module() -> String {
+        format!(
+            "LIMIT = 10\n\n\ndef helper(a, b):\n    return a + b\n\n{}def handle():\n    y = helper(LIMIT, 2)\n{}",
+            padded(300),
+            padded(100)
+        )
+    }
+
+    /// What a model without FIM tokens is sent: snippets as comments, then the prefix;
+    /// the suffix is dropped.
+    fn rendered(request: &FimRequest) -> String {
+        crate::config::FimTemplate::None.prompt(request)
+    }
+
+    #[test]
+    fn the_models_own_token_count_of_the_prompt_it_is_sent_fills_the_budget_and_stays_within_it() {
+        // A stand-in tokenizer with a known count: two bytes per token of what the
+        // template renders (a denser vocabulary than the estimate's four).
+        let two_bytes = TokenCounter::new(|request| Some(rendered(request).len().div_ceil(2)));
+        let text = long_module();
+        let request = counted(&text, "y = ", 300, Some(&two_bytes));
+        let tokens = two_bytes.count(&request).unwrap();
+        assert!((270..=300).contains(&tokens), "{tokens} tokens");
+        assert!(request.prefix.ends_with("def handle():\n    y = "));
+        assert!(
+            request
+                .snippets
+                .iter()
+                .any(|s| s.text.contains("def helper")),
+            "{:?}",
+            request.snippets
+        );
+        // The estimate alone would send half as much again.
+        let estimated = counted(&text, "y = ", 300, None);
+        assert!(two_bytes.count(&estimated).unwrap() > 400);
+        // The suffix the template drops is not paid for: the prefix gets its room.
+        assert!(request.prefix.len() > estimated.prefix.len() / 2);
+
+        // A tokenizer that cannot count leaves the estimate in force.
+        let silent = TokenCounter::new(|_| None);
+        assert_eq!(counted(&text, "y = ", 300, Some(&silent)), estimated);
+    }
+
+    #[test]
+    fn definitions_the_prefix_grows_to_show_are_not_sent_again_as_snippets() {
+        let helpers: String = (0..40)
+            .map(|i| format!("def helper_{i}(a):\n    return a + {i}\n\n\n"))
+            .collect();
+        let text = format!("{helpers}def main():\n    x = helper_3(1)\n");
+        let request = request(&text, "x = ", 300, None);
+        let shown_twice: Vec<&str> = request
+            .snippets
+            .iter()
+            .flat_map(|snippet| snippet.text.lines())
+            .filter(|line| line.starts_with("def ") && request.prefix.contains(line))
+            .collect();
+        assert!(shown_twice.is_empty(), "{shown_twice:?}");
+        assert!(
+            request
+                .snippets
+                .iter()
+                .any(|s| s.text.contains("def helper_3(a)")),
+            "{:?}",
+            request.snippets
+        );
+    }
+
+    #[test]
+    fn a_tokenizer_that_defeats_rescaling_still_gets_a_prompt_within_its_budget() {
+        // Tokens grow with the square of the text: no bytes-per-token figure holds.
+        let square = TokenCounter::new(|request| {
+            let bytes = rendered(request).len();
+            Some(bytes * bytes / 2_000)
+        });
+        let text = long_module();
+        let request = counted(&text, "y = ", 100, Some(&square));
+        let tokens = square.count(&request).unwrap();
+        assert!(tokens <= 100, "{tokens} tokens");
+        assert!(request.prefix.ends_with("    y = "), "{}", request.prefix);
     }
 
     #[test]
@@ -1421,6 +1706,7 @@ mod tests {
             facts: &FileFacts::extract(Language::Python, &text, &tree),
             offset: text.len() - 1,
             budget_tokens: 256,
+            tokens: None,
             index: Some(&index),
             recent: &[],
         });
@@ -1475,6 +1761,57 @@ mod tests {
         // Another module's private names are rarely what is imported.
         let public = offered("from app.models import \n");
         assert!(public.contains("def public_one(x):"), "{public}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn in_a_sorted_import_list_the_names_that_sort_between_the_neighbours_come_first() {
+        let helpers: String = (0..80)
+            .map(|i| format!("def helper_{i:02}(first, second):\n    pass\n\n"))
+            .collect();
+        let rust: String = (0..80)
+            .map(|i| format!("pub struct Item{i:02};\n"))
+            .collect();
+        let (root, index) = indexed(
+            "sorted",
+            &[("pkg/_collections.py", &helpers), ("src/items.rs", &rust)],
+        );
+        let cases = [
+            (
+                "pkg/__init__.py",
+                "from ._collections import helper_40 as helper_40\nfrom ._collections import |\nfrom ._collections import helper_42 as helper_42\n",
+                "def helper_41(first, second):",
+            ),
+            (
+                "src/lib.rs",
+                "pub use crate::items::{\n    Item40,\n    |\n    Item42,\n};\n",
+                "pub struct Item41;",
+            ),
+        ];
+        for (path, text, wanted) in cases {
+            let cursor = text.find('|').unwrap();
+            let text = text.replace('|', "");
+            let language = if path.ends_with(".rs") {
+                Language::Rust
+            } else {
+                Language::Python
+            };
+            let tree = language.parse_str(&text).unwrap();
+            let request = build(&Input {
+                language,
+                path,
+                text: &text,
+                tree: &tree,
+                facts: &FileFacts::extract(language, &text, &tree),
+                offset: cursor,
+                budget_tokens: 128,
+                tokens: None,
+                index: Some(&index),
+                recent: &[],
+            });
+            let all: Vec<&str> = request.snippets.iter().map(|s| s.text.as_str()).collect();
+            assert!(all.join("\n").contains(wanted), "{path}: {all:?}");
+        }
         std::fs::remove_dir_all(&root).unwrap();
     }
 
@@ -1542,6 +1879,7 @@ mod tests {
                 facts: &FileFacts::extract(Language::Rust, text, &tree),
                 offset: text.find('|').unwrap(),
                 budget_tokens: 2048,
+                tokens: None,
                 index: Some(&index),
                 recent: &[],
             });
@@ -1605,6 +1943,7 @@ mod tests {
                 facts: &FileFacts::extract(language, text, &tree),
                 offset: text.find('|').unwrap(),
                 budget_tokens: 2048,
+                tokens: None,
                 index: Some(&index),
                 recent: &[],
             });
@@ -1634,20 +1973,24 @@ mod tests {
         let text = "def é(x):\n    return \"ü\" + x\n";
         let tree = Language::Python.parse_str(text).unwrap();
         let facts = FileFacts::extract(Language::Python, text, &tree);
+        let per_byte = TokenCounter::new(|request| Some(rendered(request).len()));
         for offset in 0..=text.len() + 3 {
             for budget in [0, 1, 5, 2048] {
-                build(&Input {
-                    language: Language::Python,
-                    path: "a.py",
-                    text,
-                    tree: &tree,
-                    facts: &facts,
-                    offset,
-                    budget_tokens: budget,
-                    index: None,
-                    recent: &[],
-                });
-                prefix_suffix_only(text, offset, budget);
+                for tokens in [None, Some(&per_byte)] {
+                    build(&Input {
+                        language: Language::Python,
+                        path: "a.py",
+                        text,
+                        tree: &tree,
+                        facts: &facts,
+                        offset,
+                        budget_tokens: budget,
+                        tokens,
+                        index: None,
+                        recent: &[],
+                    });
+                }
+                prefix_suffix_only(text, offset, budget as usize * BYTES_PER_TOKEN);
             }
         }
     }

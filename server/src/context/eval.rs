@@ -16,6 +16,7 @@ use super::index::Index;
 use super::stdlib;
 use super::symbols;
 use crate::config::{FimTemplate, PrivacyConfig};
+use crate::llm::TokenCounter;
 use crate::syntax::Language;
 use crate::workspace::walk::{Entry, Walk};
 
@@ -79,8 +80,19 @@ impl std::fmt::Display for Report {
     }
 }
 
-/// Runs the evaluation over the Rust and Python files under `corpus`.
-pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result<Report, String> {
+/// The template prompts are rendered in before recall is checked: one with repository
+/// context, as FIM code models get.
+pub const TEMPLATE: FimTemplate = FimTemplate::Qwen;
+
+/// Runs the evaluation over the Rust and Python files under `corpus`, counting the budget
+/// with `tokens` when given (a model's tokenizer), else the estimate.
+pub fn run(
+    corpus: &Path,
+    holes: usize,
+    seed: u64,
+    budget_tokens: u32,
+    tokens: Option<&TokenCounter>,
+) -> Result<Report, String> {
     let privacy = PrivacyConfig::default();
     let index = Index::new();
     index.configure(vec![corpus.to_path_buf()], &privacy.exclude)?;
@@ -128,26 +140,32 @@ pub fn run(corpus: &Path, holes: usize, seed: u64, budget_tokens: u32) -> Result
             facts: &facts,
             offset: hole.cut,
             budget_tokens,
+            tokens,
             index: Some(&index),
             recent: &[],
         });
         times.push(started.elapsed());
-        let prompt = FimTemplate::Qwen.prompt(&request);
-        let baseline = build::prefix_suffix_only(&hole.holed, hole.cut, budget_tokens);
-        let baseline = FimTemplate::Qwen.prompt(&baseline);
+        let prompt = TEMPLATE.prompt(&request);
+        let baseline = build::fit_to_tokens(budget_tokens, tokens, |total| {
+            build::prefix_suffix_only(&hole.holed, hole.cut, total)
+        });
+        let baseline = TEMPLATE.prompt(&baseline);
         for signatures in wanted {
-            if !signatures.iter().any(|s| prompt.contains(s.as_str())) {
+            let keel = signatures.iter().any(|s| prompt.contains(s.as_str()));
+            let alone = signatures.iter().any(|s| baseline.contains(s.as_str()));
+            if !keel {
                 tracing::debug!(
-                    "missed {}:{}: {:?} for {:?}",
+                    "missed {}:{}: {:?} for {:?}{}",
                     shown,
                     hole.line + 1,
                     signatures.first(),
-                    text.get(hole.removed.clone())
+                    text.get(hole.removed.clone()),
+                    if alone { " (prefix+suffix alone has it)" } else { "" }
                 );
             }
             needed += 1;
-            keel_found += usize::from(signatures.iter().any(|s| prompt.contains(s.as_str())));
-            baseline_found += usize::from(signatures.iter().any(|s| baseline.contains(s.as_str())));
+            keel_found += usize::from(keel);
+            baseline_found += usize::from(alone);
         }
     }
     times.sort();
@@ -301,6 +319,7 @@ impl Hole {
                     })
                 })
                 && !(self.language == Language::Rust && stdlib::is_std_crate(name))
+                && !stdlib::is_standard_member(self.language, node, text)
                 && (!locals.contains(name) || is_member(node))
                 && !(stdlib::is_builtin(self.language, name)
                     && !is_member(node)

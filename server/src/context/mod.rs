@@ -25,7 +25,7 @@ use std::path::Path;
 use tree_sitter::Tree;
 
 use crate::config::Config;
-use crate::llm::FimRequest;
+use crate::llm::{FimRequest, TokenCounter};
 use crate::syntax::Language;
 
 /// Where a completion's context comes from besides the document itself.
@@ -50,7 +50,8 @@ pub struct Document<'a> {
 
 /// The request to send for a completion at byte `offset` of `document`: context built
 /// within `context.budget_tokens` (cross-file only with `context.cross_file`), then
-/// redacted. `None` when `privacy.exclude` covers the document itself. The document's
+/// redacted, counting tokens with `tokens` (the provider model's tokenizer) when given.
+/// `None` when `privacy.exclude` covers the document itself. The document's
 /// whole-file facts come from `sources.facts` (see `FactsCache` for when they are
 /// computed).
 /// CPU work: call it off the LSP task.
@@ -59,6 +60,7 @@ pub fn completion_request(
     document: &Document,
     offset: usize,
     config: &Config,
+    tokens: Option<&TokenCounter>,
 ) -> Option<FimRequest> {
     let index = sources.index;
     if document.path.is_some_and(|path| index.is_excluded(path)) {
@@ -89,6 +91,7 @@ pub fn completion_request(
         facts: &facts,
         offset,
         budget_tokens: config.context.budget_tokens,
+        tokens,
         index: cross_file.then_some(index),
         recent: &recent,
     });

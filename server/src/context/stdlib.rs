@@ -3,6 +3,8 @@
 //! context builder does not look these up in the workspace (a same-named definition there
 //! is not what the code means), and `keel eval` does not count them as needed.
 
+use tree_sitter::Node;
+
 use crate::syntax::Language;
 
 /// Python's builtins and Rust's prelude: names code uses without defining or importing.
@@ -158,6 +160,180 @@ pub fn is_standard_import(language: Language, statement: &str) -> bool {
 
 /// Python's standard modules that backend code imports (a subset of
 /// `sys.stdlib_module_names`: the ones whose names a workspace also tends to define).
+/// Whether `node` is the method or attribute name of a member access (`x.get`,
+/// `opts.clone()`) that the standard library's everyday types provide: Python's `dict`,
+/// `list`, `str` and `set` methods; Rust's `Option`, `Result`, `Vec`, `String`, slice,
+/// map and iterator methods and the prelude traits' (`clone`, `into`, `fmt`). Without
+/// types the receiver is unknown, and such a call almost always means the standard one:
+/// a workspace method of the same name (`impl Clone for Route`, `Query.get`) is not
+/// what it needs. A member of `self` is the workspace's own.
+pub fn is_standard_member(language: Language, node: Node, text: &str) -> bool {
+    let Some(parent) = node.parent() else {
+        return false;
+    };
+    let receiver = match (language, parent.kind()) {
+        (Language::Python, "attribute") => parent.child_by_field_name("object"),
+        (Language::Rust, "field_expression") => parent.child_by_field_name("value"),
+        _ => None,
+    };
+    let Some(receiver) = receiver.filter(|receiver| receiver.id() != node.id()) else {
+        return false;
+    };
+    if text.get(receiver.byte_range()) == Some("self") {
+        return false;
+    }
+    let names = match language {
+        Language::Python => PYTHON_METHODS,
+        Language::Rust => RUST_METHODS,
+    };
+    text.get(node.byte_range())
+        .is_some_and(|name| names.binary_search(&name).is_ok())
+}
+
+/// Methods of the standard library's everyday types (see `is_standard_member`), sorted.
+const PYTHON_METHODS: &[&str] = &[
+    "add",
+    "append",
+    "clear",
+    "copy",
+    "count",
+    "decode",
+    "difference",
+    "discard",
+    "encode",
+    "endswith",
+    "extend",
+    "find",
+    "format",
+    "get",
+    "index",
+    "insert",
+    "intersection",
+    "issubset",
+    "issuperset",
+    "items",
+    "join",
+    "keys",
+    "lower",
+    "lstrip",
+    "pop",
+    "popitem",
+    "remove",
+    "replace",
+    "reverse",
+    "rfind",
+    "rsplit",
+    "rstrip",
+    "setdefault",
+    "sort",
+    "split",
+    "splitlines",
+    "startswith",
+    "strip",
+    "union",
+    "update",
+    "upper",
+    "values",
+];
+const RUST_METHODS: &[&str] = &[
+    "all",
+    "and_then",
+    "any",
+    "as_bytes",
+    "as_deref",
+    "as_deref_mut",
+    "as_mut",
+    "as_ref",
+    "as_slice",
+    "as_str",
+    "borrow",
+    "borrow_mut",
+    "bytes",
+    "chain",
+    "chars",
+    "clear",
+    "clone",
+    "clone_from",
+    "cloned",
+    "cmp",
+    "collect",
+    "contains",
+    "contains_key",
+    "copied",
+    "count",
+    "dedup",
+    "ends_with",
+    "entry",
+    "enumerate",
+    "eq",
+    "err",
+    "expect",
+    "expect_err",
+    "extend",
+    "filter",
+    "filter_map",
+    "find",
+    "first",
+    "flat_map",
+    "flatten",
+    "fmt",
+    "fold",
+    "get",
+    "get_mut",
+    "hash",
+    "insert",
+    "into",
+    "into_iter",
+    "is_empty",
+    "is_err",
+    "is_none",
+    "is_ok",
+    "is_some",
+    "iter",
+    "iter_mut",
+    "join",
+    "last",
+    "len",
+    "lines",
+    "map",
+    "map_err",
+    "max",
+    "min",
+    "ne",
+    "next",
+    "ok",
+    "ok_or",
+    "ok_or_else",
+    "or_else",
+    "partial_cmp",
+    "pop",
+    "push",
+    "push_str",
+    "remove",
+    "retain",
+    "rev",
+    "skip",
+    "sort",
+    "sort_by",
+    "sort_by_key",
+    "split",
+    "split_at",
+    "starts_with",
+    "sum",
+    "take",
+    "to_owned",
+    "to_string",
+    "to_vec",
+    "trim",
+    "truncate",
+    "try_into",
+    "unwrap",
+    "unwrap_err",
+    "unwrap_or",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "zip",
+];
 const PYTHON_MODULES: &[&str] = &[
     "__future__",
     "abc",
@@ -267,6 +443,49 @@ const PYTHON_MODULES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_methods_are_told_from_the_workspaces_own() {
+        let member = |language: Language, text: &str, name: &str| {
+            let tree = language.parse_str(text).unwrap();
+            let at = text.rfind(name).unwrap();
+            let node = tree
+                .root_node()
+                .descendant_for_byte_range(at, at + name.len())
+                .unwrap();
+            is_standard_member(language, node, text)
+        };
+        assert!(member(Language::Python, "x = opts.get('a')\n", "get"));
+        assert!(member(
+            Language::Python,
+            "s.startswith('a')\n",
+            "startswith"
+        ));
+        assert!(!member(Language::Python, "self.get('a')\n", "get"));
+        assert!(!member(Language::Python, "session.execute(q)\n", "execute"));
+        // A bare name is not a member.
+        assert!(!member(Language::Python, "get(x)\n", "get"));
+        assert!(member(
+            Language::Rust,
+            "fn f() { let y = x.clone(); }",
+            "clone"
+        ));
+        assert!(member(
+            Language::Rust,
+            "fn f() { a.b.is_some(); }",
+            "is_some"
+        ));
+        assert!(!member(Language::Rust, "fn f() { self.clone(); }", "clone"));
+        assert!(!member(
+            Language::Rust,
+            "fn f() { router.route(\"/\"); }",
+            "route"
+        ));
+        // A path is not a method call: `Type::new` names the workspace's type.
+        assert!(!member(Language::Rust, "fn f() { Vec::new(); }", "new"));
+        // The lists stay sorted for the binary search.
+        assert!(PYTHON_METHODS.is_sorted() && RUST_METHODS.is_sorted());
+    }
 
     #[test]
     fn standard_imports_are_told_from_the_workspaces() {

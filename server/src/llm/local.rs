@@ -3,10 +3,12 @@
 //! prompt's KV cache for the next; callers get a stream fed from that thread, and dropping
 //! it stops generation at the next token.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{OnceLock, mpsc as std_mpsc};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, mpsc as std_mpsc};
 
 use futures_util::future::BoxFuture;
 use futures_util::stream;
@@ -18,11 +20,13 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::vocab::LlamaVocab;
 use tokio::sync::{mpsc, watch};
 
 use super::model_store::{self, ModelStore};
 use super::{
-    ChatRequest, CircuitState, FimRequest, JSON_ONLY, Provider, ProviderError, TextStream, fim,
+    ChatRequest, CircuitState, FimRequest, JSON_ONLY, Provider, ProviderError, TextStream,
+    TokenCounter, fim,
 };
 use crate::config::{FimTemplate, ProviderConfig};
 
@@ -56,6 +60,75 @@ pub(crate) struct Local {
     fim: Option<FimTemplate>,
     /// The embedded model has no endpoint to fail: the circuit stays closed.
     circuit: watch::Sender<CircuitState>,
+    loaded: Arc<Loaded>,
+    line_tokens: Arc<LineTokens>,
+}
+
+/// Token counts of prompt lines, kept across requests. llama.cpp tokenizes code at about
+/// 2 MB/s, so counting a whole 2,048-token prompt takes milliseconds; while the user
+/// types, a prompt is almost all lines counted before.
+///
+/// A line is counted with the newline that starts it (`\n    return x`): BPE
+/// vocabularies split text into words before merging, and a newline with the next line's
+/// indentation is one such word, so the sum matches a count of the whole text except
+/// around blank lines and trailing spaces, where it counts a token more.
+#[derive(Default)]
+struct LineTokens {
+    counts: Mutex<HashMap<u64, u32>>,
+}
+
+/// Lines remembered before the counts start over: a few megabytes at most.
+const MAX_COUNTED_LINES: usize = 65_536;
+
+impl LineTokens {
+    fn count(&self, vocab: &LlamaVocab, text: &str, special: bool) -> usize {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if counts.len() > MAX_COUNTED_LINES {
+            counts.clear();
+        }
+        // The begin-of-text token, as the prompt is tokenized.
+        let mut total = tokenize(vocab, "", special).len();
+        let mut start = 0;
+        while start < text.len() {
+            let end = text[start + 1..]
+                .find('\n')
+                .map_or(text.len(), |at| start + 1 + at);
+            let line = &text[start..end];
+            let mut hasher = std::hash::DefaultHasher::new();
+            (line, special).hash(&mut hasher);
+            total += *counts
+                .entry(hasher.finish())
+                .or_insert_with(|| vocab.tokenize(line.as_bytes(), false, special).len() as u32)
+                as usize;
+            start = end;
+        }
+        total
+    }
+}
+
+/// The model once the inference thread has loaded it (or failed to), so that prompts can
+/// be measured with its tokenizer on other threads while it generates: tokenizing only
+/// reads the vocabulary, as llama-server's HTTP threads also rely on.
+#[derive(Default)]
+struct Loaded {
+    model: Mutex<Option<Result<Arc<LlamaModel>, ProviderError>>>,
+    ready: Condvar,
+}
+
+impl Loaded {
+    fn set(&self, model: Result<Arc<LlamaModel>, ProviderError>) {
+        *self.model.lock().unwrap_or_else(|e| e.into_inner()) = Some(model);
+        self.ready.notify_all();
+    }
+
+    /// The model, once loading has ended; `None` when it failed.
+    fn wait(&self) -> Option<Arc<LlamaModel>> {
+        let mut model = self.model.lock().unwrap_or_else(|e| e.into_inner());
+        while model.is_none() {
+            model = self.ready.wait(model).unwrap_or_else(|e| e.into_inner());
+        }
+        model.as_ref()?.as_ref().ok().cloned()
+    }
 }
 
 struct Job {
@@ -102,9 +175,11 @@ impl Local {
         };
         let (jobs, queue) = std_mpsc::channel();
         let model_path = path.clone();
+        let loaded = Arc::new(Loaded::default());
+        let published = Arc::clone(&loaded);
         std::thread::Builder::new()
             .name("keel-local-model".into())
-            .spawn(move || run(&model_path, threads, queue))
+            .spawn(move || run(&model_path, threads, queue, &published))
             .map_err(|err| {
                 ProviderError::model(format!("cannot start the inference thread: {err}"))
             })?;
@@ -113,6 +188,8 @@ impl Local {
             path,
             fim: config.fim,
             circuit: watch::Sender::new(CircuitState::Closed),
+            loaded,
+            line_tokens: Arc::default(),
         })
     }
 
@@ -149,16 +226,8 @@ impl Provider for Local {
     }
 
     fn complete(&self, request: FimRequest) -> TextStream {
-        let prompt = match self.fim {
-            Some(template) if template != FimTemplate::None => Prompt::Raw {
-                text: template.prompt(&request),
-                special: true,
-            },
-            _ => Prompt::Raw {
-                text: FimTemplate::None.prompt(&request),
-                special: false,
-            },
-        };
+        let (text, special) = raw_prompt(self.fim, &request);
+        let prompt = Prompt::Raw { text, special };
         let stop = fim::stops(self.fim, &request);
         self.submit(prompt, request.max_tokens, request.temperature, stop)
     }
@@ -176,11 +245,47 @@ impl Provider for Local {
     fn circuit(&self) -> watch::Receiver<CircuitState> {
         self.circuit.subscribe()
     }
+
+    fn tokens(&self) -> Option<TokenCounter> {
+        let (loaded, fim) = (Arc::clone(&self.loaded), self.fim);
+        let lines = Arc::clone(&self.line_tokens);
+        Some(TokenCounter::new(move |request| {
+            let model = loaded.wait()?;
+            let (text, special) = raw_prompt(fim, request);
+            // As in `run`: an assertion in llama-cpp-2 leaves the estimate in force.
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                lines.count(&model.vocab(), &text, special)
+            }))
+            .ok()
+        }))
+    }
+}
+
+/// The prompt `complete` sends, in the configured FIM template, and whether its template
+/// tokens are to become the model's special tokens (never for the user's own code alone).
+fn raw_prompt(fim: Option<FimTemplate>, request: &FimRequest) -> (String, bool) {
+    match fim {
+        Some(template) if template != FimTemplate::None => (template.prompt(request), true),
+        _ => (FimTemplate::None.prompt(request), false),
+    }
+}
+
+/// A prompt's tokens as the model reads them: with its begin-of-text token.
+fn tokenize(vocab: &LlamaVocab, text: &str, special: bool) -> Vec<LlamaToken> {
+    vocab.tokenize(text.as_bytes(), true, special)
 }
 
 /// The inference thread: loads the model, then serves jobs until the provider is dropped.
-fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>) {
-    let loaded = load(path);
+fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>, published: &Loaded) {
+    // A panic while loading must still end the wait of whoever counts tokens.
+    let loaded = std::panic::catch_unwind(|| load(path))
+        .unwrap_or_else(|_| Err(ProviderError::model("llama.cpp failed to load the model")));
+    published.set(
+        loaded
+            .as_ref()
+            .map(|(_, model)| Arc::clone(model))
+            .map_err(Clone::clone),
+    );
     let mut cache = None;
     for job in queue {
         if job.out.is_closed() {
@@ -205,12 +310,12 @@ fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>) {
     }
 }
 
-fn load(path: &Path) -> Result<(&'static LlamaBackend, LlamaModel), ProviderError> {
+fn load(path: &Path) -> Result<(&'static LlamaBackend, Arc<LlamaModel>), ProviderError> {
     let backend = backend()?;
     model_store::describe(path).map_err(ProviderError::model)?;
     let model = LlamaModel::load_from_file(backend, path, &LlamaModelParams::default())
         .map_err(|err| ProviderError::model(format!("cannot load {}: {err}", path.display())))?;
-    Ok((backend, model))
+    Ok((backend, Arc::new(model)))
 }
 
 /// A llama.cpp context kept across requests, and the tokens its KV cache holds: a request
@@ -235,7 +340,7 @@ fn generate<'m>(
         Prompt::Chat(chat) => (chat_prompt(model, chat)?, true),
     };
     let vocab = model.vocab();
-    let mut tokens = vocab.tokenize(text.as_bytes(), true, special);
+    let mut tokens = tokenize(&vocab, &text, special);
     let window = CONTEXT_TOKENS.min(model.n_ctx_train().max(64) as usize);
     let max_tokens = (job.max_tokens as usize).clamp(1, window / 2);
     // Over-long prompts keep their end: the text nearest the cursor matters most.

@@ -104,6 +104,24 @@ impl FimRequest {
     }
 }
 
+/// How many tokens the prompt a provider sends for a request is, counted by the model's
+/// own tokenizer where Keel runs it (the embedded model). `None` when it cannot say (the
+/// model did not load); prompts are then fitted to the budget with an estimate.
+#[derive(Clone)]
+pub struct TokenCounter(Arc<CountTokens>);
+
+type CountTokens = dyn Fn(&FimRequest) -> Option<usize> + Send + Sync;
+
+impl TokenCounter {
+    pub fn new(count: impl Fn(&FimRequest) -> Option<usize> + Send + Sync + 'static) -> Self {
+        TokenCounter(Arc::new(count))
+    }
+
+    pub fn count(&self, request: &FimRequest) -> Option<usize> {
+        (self.0)(request)
+    }
+}
+
 /// A piece of another file given to the model as context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snippet {
@@ -155,6 +173,11 @@ pub trait Provider: Send + Sync {
     /// The circuit breaker's state; it changes once when an outage starts and once when
     /// it ends, so a watcher can tell the user once per outage.
     fn circuit(&self) -> tokio::sync::watch::Receiver<CircuitState>;
+    /// The model's own token count, when Keel can run its tokenizer; HTTP backends'
+    /// tokenizers are behind the network, too slow to ask on every keystroke.
+    fn tokens(&self) -> Option<TokenCounter> {
+        None
+    }
 }
 
 impl ProviderKind {

@@ -23,7 +23,7 @@ use tracing::{debug, info, warn};
 use super::capabilities::ClientSupport;
 use crate::config::Config;
 use crate::context::{self, FactsCache, Index, RecentEdits, Sources};
-use crate::llm::FimRequest;
+use crate::llm::{FimRequest, TokenCounter};
 use crate::memory::IdleTrim;
 use crate::workspace::position::byte_offset;
 use crate::workspace::{Documents, Encoding, Position, Snapshot};
@@ -257,6 +257,7 @@ impl ContextState {
         documents: &Documents,
         encoding: Encoding,
         config: Config,
+        tokens: Option<TokenCounter>,
         params: ContextAtParams,
     ) -> Result<ContextAt> {
         let uri = params.text_document.uri;
@@ -277,7 +278,14 @@ impl ContextState {
                 recent: &recent,
                 facts: &facts,
             };
-            request_at(&sources, &snapshot, path.as_deref(), offset, &config)
+            request_at(
+                &sources,
+                &snapshot,
+                path.as_deref(),
+                offset,
+                &config,
+                tokens.as_ref(),
+            )
         })
         .await
         .map_err(|err| Error {
@@ -305,6 +313,7 @@ fn request_at(
     path: Option<&Path>,
     offset: usize,
     config: &Config,
+    tokens: Option<&TokenCounter>,
 ) -> Option<FimRequest> {
     let tree = snapshot.tree()?;
     let text = String::from(&snapshot.text);
@@ -316,7 +325,7 @@ fn request_at(
         text: &text,
         tree: &tree,
     };
-    context::completion_request(sources, &document, offset, config)
+    context::completion_request(sources, &document, offset, config, tokens)
 }
 
 fn lines_around(snapshot: &Snapshot, line: u32) -> String {

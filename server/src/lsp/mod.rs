@@ -251,8 +251,15 @@ impl Backend {
         Ok(String::from(&snapshot.text))
     }
     async fn context_at(&self, params: context::ContextAtParams) -> Result<context::ContextAt> {
+        let config = self.config();
+        // Counted as a completion's prompt is: with the model's tokenizer when Keel runs it.
+        let tokens = self
+            .completions
+            .provider(&config)
+            .ok()
+            .and_then(|provider| provider.tokens());
         self.context
-            .context_at(&self.documents, self.encoding(), self.config(), params)
+            .context_at(&self.documents, self.encoding(), config, tokens, params)
             .await
     }
 
