@@ -1206,31 +1206,36 @@ fn typed_on_line(text: &str, offset: usize) -> &str {
 /// (`.base` in `pkg/sub/__init__.py` -> `pkg/sub/base.py`, `..` in `pkg/sub/x.py` ->
 /// `pkg/__init__.py`); `None` for other imports.
 fn relative_module(path: &str, module: &str) -> Option<Vec<String>> {
-    let rest = module.trim_start_matches('.');
-    let dots = module.len() - rest.len();
-    if dots == 0 {
+    if !module.starts_with('.') {
         return None;
     }
-    let mut dir: Vec<&str> = path.split('/').collect();
-    dir.pop();
-    for _ in 1..dots {
-        dir.pop()?;
-    }
-    if rest.is_empty() {
-        let package = dir.join("/");
-        return Some(vec![if package.is_empty() {
+    let base = module_parts(path, module)?.join("/");
+    if module.trim_start_matches('.').is_empty() {
+        return Some(vec![if base.is_empty() {
             "__init__.py".to_string()
         } else {
-            format!("{package}/__init__.py")
+            format!("{base}/__init__.py")
         }]);
     }
-    let base = dir
-        .iter()
-        .copied()
-        .chain(rest.split('.'))
-        .collect::<Vec<_>>()
-        .join("/");
     Some(vec![format!("{base}.py"), format!("{base}/__init__.py")])
+}
+
+/// The path parts of the Python module an import in the file at display path `path`
+/// names: `.base` in `pkg/sub/x.py` -> `pkg/sub/base`, `..` -> `pkg`, `app.models` ->
+/// `app/models`; `None` when the dots climb above the workspace.
+pub(super) fn module_parts<'a>(path: &'a str, module: &'a str) -> Option<Vec<&'a str>> {
+    let rest = module.trim_start_matches('.');
+    let dots = module.len() - rest.len();
+    let mut parts: Vec<&str> = Vec::new();
+    if dots > 0 {
+        parts.extend(path.split('/'));
+        parts.pop();
+        for _ in 1..dots {
+            parts.pop()?;
+        }
+    }
+    parts.extend(rest.split('.').filter(|part| !part.is_empty()));
+    Some(parts)
 }
 
 /// Identifiers in the enclosing function and in the lines around the cursor, nearest
@@ -1256,9 +1261,16 @@ fn names_in_play(input: &Input, offset: usize, function: Option<Node>) -> Vec<St
                 node.kind(),
                 "identifier" | "type_identifier" | "field_identifier"
             ) {
-                // `opts.get(..)`, `x.clone()`: the standard library's, not a namesake's.
+                // `opts.get(..)`, `x.clone()`: the standard library's, not a namesake's. The
+                // parent comes from a copy of the cursor (`Node::parent` would search down
+                // from the root, through every top-level item of the file).
+                let standard = matches!(cursor.field_name(), Some("attribute" | "field")) && {
+                    let mut up = cursor.clone();
+                    up.goto_parent()
+                        && stdlib::is_standard_member(input.language, node, up.node(), text)
+                };
                 if let Some(name) = text.get(node.byte_range())
-                    && !stdlib::is_standard_member(input.language, node, text)
+                    && !standard
                 {
                     found.push((node.start_byte().abs_diff(offset), name));
                 }

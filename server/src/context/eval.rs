@@ -160,7 +160,11 @@ pub fn run(
                     hole.line + 1,
                     signatures.first(),
                     text.get(hole.removed.clone()),
-                    if alone { " (prefix+suffix alone has it)" } else { "" }
+                    if alone {
+                        " (prefix+suffix alone has it)"
+                    } else {
+                        ""
+                    }
                 );
             }
             needed += 1;
@@ -319,7 +323,9 @@ impl Hole {
                     })
                 })
                 && !(self.language == Language::Rust && stdlib::is_std_crate(name))
-                && !stdlib::is_standard_member(self.language, node, text)
+                && !node.parent().is_some_and(|parent| {
+                    stdlib::is_standard_member(self.language, node, parent, text)
+                })
                 && (!locals.contains(name) || is_member(node))
                 && !(stdlib::is_builtin(self.language, name)
                     && !is_member(node)
@@ -546,20 +552,8 @@ fn imported_names(
 /// `from MODULE import` names, written in the file at display path `display`: `..` in
 /// `pkg/sub/x.py` -> `pkg/`, `pkg.sub` -> `pkg/sub/`.
 fn package_dir(display: &str, module: &str) -> Option<String> {
-    let rest = module.trim_start_matches('.');
-    let dots = module.len() - rest.len();
-    let mut dir: Vec<&str> = if dots == 0 {
-        Vec::new()
-    } else {
-        let mut dir: Vec<&str> = display.split('/').collect();
-        dir.pop();
-        for _ in 1..dots {
-            dir.pop()?;
-        }
-        dir
-    };
-    dir.extend(rest.split('.').filter(|part| !part.is_empty()));
-    Some(dir.iter().map(|part| format!("{part}/")).collect())
+    let parts = build::module_parts(display, module)?;
+    Some(parts.iter().map(|part| format!("{part}/")).collect())
 }
 
 /// Whether `node` is part of a Python import's module path (`from app.models import X`:
