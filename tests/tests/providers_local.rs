@@ -271,8 +271,10 @@ fn with_the_embedded_model_the_context_budget_counts_the_models_own_tokens() {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|count| count.parse().ok())
         .unwrap_or_else(|| panic!("no prompt size logged:\n{stderr}"));
+    // Keel fills 90-100% of the budget by its own count, which counts line by line and
+    // runs slightly above the model's: most of the budget, never more.
     assert!(
-        tokens <= budget && tokens * 10 >= budget * 9,
+        tokens <= budget && tokens * 5 >= budget * 4,
         "{tokens} tokens for a budget of {budget}"
     );
     let prompt = stdout
