@@ -429,7 +429,12 @@ fn candidates<'a>(input: &Input<'a>, offset: usize, window: &Window) -> Vec<Cand
             // Its module not written yet: imports come in runs from one module (a package
             // re-exporting its parts, `use crate::runtime::{..}` lines), so the modules of
             // the imports next to it are the likeliest.
-            for module in neighbouring_modules(input, offset) {
+            // So are a Rust file's `mod x;` submodules that no `use` names yet: a
+            // `mod.rs` declares its parts, then re-exports each (`pub use self::x::{..}`).
+            for module in neighbouring_modules(input, offset)
+                .into_iter()
+                .chain(unused_submodules(input))
+            {
                 offer_module(
                     input,
                     offset,
@@ -848,6 +853,31 @@ fn neighbouring_modules(input: &Input, offset: usize) -> Vec<String> {
         }
     }
     modules
+}
+
+/// The `mod x;` items of a Rust file that none of its top-level `use` lines names, as
+/// `self::x` (a nested `mod future { pub use super::x::ResponseFuture; }` does not count).
+fn unused_submodules(input: &Input) -> Vec<String> {
+    if input.language != Language::Rust {
+        return Vec::new();
+    }
+    let facts = input.facts;
+    let top_level = |start: usize| line_start(input.text, start) == start;
+    facts
+        .symbols
+        .iter()
+        .filter(|symbol| symbol.kind == "module" && symbol.signature.ends_with(';'))
+        .filter(|symbol| {
+            !facts.imports.iter().any(|import| {
+                top_level(import.start_byte)
+                    && import
+                        .text
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .any(|word| word == symbol.name)
+            })
+        })
+        .map(|symbol| format!("self::{}", symbol.name))
+        .collect()
 }
 
 /// The names imported on the line above the cursor's (its last) and on the line below (its
@@ -1877,11 +1907,18 @@ mod tests {
         )
         .unwrap();
         std::fs::write(root.join("src/db/query.rs"), "pub fn run_query() {}\n").unwrap();
+        std::fs::write(
+            root.join("src/db/extra.rs"),
+            "pub struct Thing;\npub fn extra_item() {}\n",
+        )
+        .unwrap();
         std::fs::write(root.join("src/other.rs"), "pub fn unrelated() {}\n").unwrap();
         let index = Index::new();
         index.configure(vec![root.clone()], &[]).unwrap();
         index.build(&|_| {}).unwrap();
         let offered = |path: &str, text: &str| {
+            let offset = text.find('|').unwrap();
+            let text = &text.replace('|', "");
             let tree = Language::Rust.parse_str(text).unwrap();
             let request = build(&Input {
                 language: Language::Rust,
@@ -1889,7 +1926,7 @@ mod tests {
                 text,
                 tree: &tree,
                 facts: &FileFacts::extract(Language::Rust, text, &tree),
-                offset: text.find('|').unwrap(),
+                offset,
                 budget_tokens: 2048,
                 tokens: None,
                 index: Some(&index),
@@ -1924,6 +1961,14 @@ mod tests {
         let joined = offered("src/db/mod.rs", "use super::|\n");
         assert!(joined.contains("pub fn root_item()"), "{joined}");
         assert!(!joined.contains("pub struct Pool"), "{joined}");
+        // A new line among a `mod.rs`'s re-exports: what its submodules that no top-level
+        // `use` names yet offer (a nested module's `use` does not count).
+        let reexports = "pub mod extra;\npub use self::other::X;\n|\npub use self::other::Y;\nmod inner {\n    pub use super::extra::Thing;\n}\n";
+        let joined = offered("src/db/mod.rs", reexports);
+        assert!(joined.contains("pub fn extra_item()"), "{joined}");
+        let named = "pub mod extra;\npub use self::extra::Thing;\npub use self::other::X;\n|\npub use self::other::Y;\n";
+        let joined = offered("src/db/mod.rs", named);
+        assert!(!joined.contains("pub fn extra_item()"), "{joined}");
         std::fs::remove_dir_all(&root).unwrap();
     }
 
