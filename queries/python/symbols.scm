@@ -34,34 +34,17 @@
            (aliased_import name: (dotted_name) @reexport)]))
 
 ; The same under a module-level `if` (`if TYPE_CHECKING or not HAS_CYEXTENSION:`) or `try`
-; (`try: from ._speedups import x` / `except ImportError: from ._py import x`): the name is
-; part of the module whichever branch runs.
-(module
-  (if_statement
-    consequence: (block
-      (import_from_statement
-        name: [(dotted_name) @reexport
-               (aliased_import name: (dotted_name) @reexport)]))))
-(module
-  (if_statement
-    alternative: [(elif_clause consequence: (block
-                    (import_from_statement
-                      name: [(dotted_name) @reexport
-                             (aliased_import name: (dotted_name) @reexport)])))
-                  (else_clause body: (block
-                    (import_from_statement
-                      name: [(dotted_name) @reexport
-                             (aliased_import name: (dotted_name) @reexport)])))]))
-(module
-  (try_statement
-    body: (block
-      (import_from_statement
-        name: [(dotted_name) @reexport
-               (aliased_import name: (dotted_name) @reexport)]))))
-(module
-  (try_statement
-    (except_clause
-      (block
-        (import_from_statement
-          name: [(dotted_name) @reexport
-                 (aliased_import name: (dotted_name) @reexport)])))))
+; (`try: from ._speedups import x` / `except ImportError: from ._py import x`), in any of
+; its branches: the name is part of the module whichever branch runs. The text test keeps
+; out the other statements with blocks (`def`, `class`, `with`, loops).
+((module
+  (_
+    [(block
+       (import_from_statement
+         name: [(dotted_name) @reexport
+                (aliased_import name: (dotted_name) @reexport)]))
+     (_ (block
+          (import_from_statement
+            name: [(dotted_name) @reexport
+                   (aliased_import name: (dotted_name) @reexport)])))]) @branching)
+ (#match? @branching "^(if|try)[ :(]"))

@@ -1481,6 +1481,10 @@ mod tests {
         )
     }
 
+    fn in_snippets(request: &FimRequest, text: &str) -> bool {
+        request.snippets.iter().any(|s| s.text.contains(text))
+    }
+
     /// What a model without FIM tokens is sent: snippets as comments, then the prefix;
     /// the suffix is dropped.
     fn rendered(request: &FimRequest) -> String {
@@ -1498,10 +1502,7 @@ mod tests {
         assert!((270..=300).contains(&tokens), "{tokens} tokens");
         assert!(request.prefix.ends_with("def handle():\n    y = "));
         assert!(
-            request
-                .snippets
-                .iter()
-                .any(|s| s.text.contains("def helper")),
+            in_snippets(&request, "def helper"),
             "{:?}",
             request.snippets
         );
@@ -1531,10 +1532,7 @@ mod tests {
             .collect();
         assert!(shown_twice.is_empty(), "{shown_twice:?}");
         assert!(
-            request
-                .snippets
-                .iter()
-                .any(|s| s.text.contains("def helper_3(a)")),
+            in_snippets(&request, "def helper_3(a)"),
             "{:?}",
             request.snippets
         );

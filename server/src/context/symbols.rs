@@ -303,6 +303,18 @@ mod tests {
     }
 
     #[test]
+    fn module_level_imports_are_reexports_in_any_branch_but_not_inside_definitions() {
+        let text = "from .a import top as top\nif TYPE_CHECKING:\n    from .b import in_if\nelif X:\n    from .c import in_elif\nelse:\n    from .d import (in_else as in_else)\ntry:\n    from .e import in_try\nexcept ImportError:\n    from .f import in_except\n\ndef f():\n    from .g import in_function\n\nclass C:\n    from .h import in_class\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let (_, mut reexports) = extract_with_reexports(Language::Python, text, &tree);
+        reexports.sort();
+        assert_eq!(
+            reexports,
+            ["in_elif", "in_else", "in_except", "in_if", "in_try", "top"]
+        );
+    }
+
+    #[test]
     fn broken_code_still_yields_what_parses() {
         let found = symbols(Language::Python, "def ok(a):\n    pass\n\ndef broken(:\n");
         assert!(found.iter().any(|s| s.name == "ok"));
