@@ -1,0 +1,12 @@
+import os
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/tools/ping")
+def ping():
+    host = request.args.get("host", "127.0.0.1")
+    status = os.system(f"ping -c 1 -W 2 {host} > /dev/null")
+    return {"reachable": status == 0}

@@ -1,0 +1,10 @@
+import yaml
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/pipelines/validate")
+def validate_pipeline():
+    spec = yaml.safe_load(request.data)
+    return {"stages": list(spec.get("stages", []))}

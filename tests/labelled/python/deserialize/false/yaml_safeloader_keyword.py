@@ -1,0 +1,11 @@
+import yaml
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/config/upload")
+def upload_config():
+    upload = request.files["config"]
+    config = yaml.load(upload.stream, Loader=yaml.SafeLoader)
+    return {"keys": sorted(config)}

@@ -1,0 +1,14 @@
+import pandas as pd
+from flask import Flask, request, send_file
+
+from .db import engine
+
+app = Flask(__name__)
+
+
+@app.route("/export")
+def export_region():
+    region = request.args.get("region", "EU")
+    frame = pd.read_sql("SELECT * FROM sales WHERE region = %(region)s", engine, params={"region": region})
+    frame.to_csv("/tmp/export.csv", index=False)
+    return send_file("/tmp/export.csv")

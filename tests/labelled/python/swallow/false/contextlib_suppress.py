@@ -1,0 +1,7 @@
+import contextlib
+import os
+
+
+def clear_lock(path):
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)

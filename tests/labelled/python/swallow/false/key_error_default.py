@@ -1,0 +1,5 @@
+def lookup_rate(rates, currency):
+    try:
+        return rates[currency]
+    except KeyError:
+        return rates["EUR"]

@@ -1,0 +1,8 @@
+try:
+    import ujson as json
+except ImportError:
+    import json
+
+
+def dumps(obj):
+    return json.dumps(obj)

@@ -1,0 +1,8 @@
+import json
+
+
+def parse_payload(raw):
+    try:
+        return json.loads(raw)
+    except:
+        return None
