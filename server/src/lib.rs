@@ -4,6 +4,7 @@
 //! `syntax`, `config`) take plain values and know nothing of LSP; `lsp` converts protocol
 //! types to them and back and holds no logic of its own.
 
+pub mod cli;
 pub mod complete;
 pub mod config;
 pub mod context;
@@ -13,5 +14,6 @@ pub mod llm;
 pub mod logging;
 pub mod lsp;
 pub mod memory;
+pub mod prompt;
 pub mod syntax;
 pub mod workspace;

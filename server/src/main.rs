@@ -134,7 +134,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match keel::context::eval::run(&corpus, holes, seed, budget, tokens.as_ref()) {
+            match keel::cli::eval::run(&corpus, holes, seed, budget, tokens.as_ref()) {
                 Ok(report) if json => {
                     println!("{}", serde_json::to_string(&report).unwrap_or_default());
                     ExitCode::SUCCESS
@@ -306,7 +306,7 @@ fn eval_tokenizer(model: &std::path::Path) -> Result<keel::llm::TokenCounter, St
     let provider = keel::llm::from_config(&keel::config::ProviderConfig {
         kind: Some(keel::config::ProviderKind::Local),
         model: Some(model.display().to_string()),
-        fim: Some(keel::context::eval::TEMPLATE),
+        fim: Some(keel::cli::eval::TEMPLATE),
         ..keel::config::ProviderConfig::default()
     })
     .map_err(|err| err.to_string())?;

@@ -6,13 +6,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ropey::Rope;
-
 use super::{Shape, Site};
 use crate::config::Config;
-use crate::context::build::fit_to_tokens;
 use crate::context::{self, FactsCache, Index, RecentEdits};
-use crate::llm::{FimRequest, TokenCounter};
+use crate::prompt::{FimRequest, TokenCounter};
 
 /// Tokens a one-line suggestion may take: a long line of code.
 const LINE_TOKENS: u32 = 64;
@@ -36,7 +33,7 @@ pub struct Workspace {
 
 /// The model request for the cursor of `site`, or `None` when
 /// `privacy.exclude` covers the document (nothing of it may reach a model). `tokens` is
-/// the provider model's tokenizer, when Keel runs it (see `context::build::fit_to_tokens`).
+/// the provider model's tokenizer, when Keel runs it (the budget is counted with it).
 pub fn build(
     site: &Site,
     shape: Shape,
@@ -44,17 +41,16 @@ pub fn build(
     workspace: &Workspace,
     tokens: Option<&TokenCounter>,
 ) -> Option<FimRequest> {
-    let (text, cursor) = (&site.text, site.cursor);
+    // Sized up front: `to_string` grows the string chunk by chunk.
+    let text = String::from(&site.text);
     let mut request = match (site.language, &site.tree) {
         (Some(language), Some(tree)) => {
-            // Sized up front: `to_string` grows the string chunk by chunk.
-            let whole = String::from(text);
-            let document = context::Document {
+            let buffer = context::Buffer {
                 language,
                 path: workspace.path.as_deref(),
                 name: &workspace.name,
                 version: workspace.version,
-                text: &whole,
+                text: &text,
                 tree,
             };
             let sources = context::Sources {
@@ -62,7 +58,7 @@ pub fn build(
                 recent: &workspace.recent,
                 facts: &workspace.facts,
             };
-            context::completion_request(&sources, &document, cursor, config, tokens)?
+            context::completion_request(&sources, &buffer, site.cursor, config, tokens)?
         }
         _ => {
             if let Some(path) = &workspace.path
@@ -70,9 +66,8 @@ pub fn build(
             {
                 return None;
             }
-            let mut request = fit_to_tokens(config.context.budget_tokens, tokens, |total| {
-                lines_around(text, cursor, total)
-            });
+            let mut request =
+                context::lines_around(&text, site.cursor, config.context.budget_tokens, tokens);
             context::redact_request(&mut request, &config.privacy);
             request
         }
@@ -92,44 +87,14 @@ pub fn build(
     Some(request)
 }
 
-/// Whole lines of the current file around the cursor within `budget` bytes: three
-/// quarters before it and the rest after.
-fn lines_around(text: &Rope, cursor: usize, budget: usize) -> FimRequest {
-    let before = budget / 4 * 3;
-    let after = budget - before;
-    let start = line_boundary_at_or_after(text, cursor.saturating_sub(before)).min(cursor);
-    let end = line_boundary_at_or_before(text, cursor.saturating_add(after)).max(cursor);
-    FimRequest::new(
-        text.byte_slice(start..cursor).to_string(),
-        text.byte_slice(cursor..end).to_string(),
-    )
-}
-
-/// The first line start at or after `byte`: a prompt never begins mid-line.
-fn line_boundary_at_or_after(text: &Rope, byte: usize) -> usize {
-    let line = text.byte_to_line(byte);
-    let start = text.line_to_byte(line);
-    if start == byte {
-        byte
-    } else {
-        text.line_to_byte((line + 1).min(text.len_lines()))
-    }
-}
-
-/// The last line start at or before `byte`, or the end of the text.
-fn line_boundary_at_or_before(text: &Rope, byte: usize) -> usize {
-    if byte >= text.len_bytes() {
-        return text.len_bytes();
-    }
-    text.line_to_byte(text.byte_to_line(byte))
-}
-
 #[cfg(test)]
 mod tests {
+    use ropey::Rope;
+
     use super::*;
 
     #[test]
-    fn unparsed_text_goes_whole_when_small_and_is_cut_at_line_starts_when_big() {
+    fn unparsed_text_gets_the_lines_around_the_cursor_whole_when_small() {
         let text = Rope::from_str("a = 1\nb = 2\nc = |\nd = 4\n");
         let cursor = text.to_string().find('|').unwrap();
         let config = Config::default();
@@ -147,16 +112,15 @@ mod tests {
         assert_eq!(request.suffix.as_deref(), Some("|\nd = 4\n"));
         assert_eq!(request.stop, vec!["\n".to_string()]);
 
-        let line = "x = 1234567\n";
-        let big = Rope::from_str(&line.repeat(10_000));
-        let cursor = big.line_to_byte(5_000) + 4;
-        let site = Site::new(big, None, None, cursor);
+        // Bigger than the budget: the lines around the cursor that fit.
+        let big = "x = 1234567\n".repeat(10_000);
+        let cursor = big.len() / 2 + 4;
+        let site = Site::new(Rope::from_str(&big), None, None, cursor);
         let request = build(&site, Shape::Block, &config, &workspace, None).unwrap();
-        let budget = config.context.budget_tokens as usize * crate::context::build::BYTES_PER_TOKEN;
-        assert!(request.prefix.len() <= budget / 4 * 3);
-        assert!(request.prefix.starts_with("x = ") && request.prefix.ends_with("\nx = "));
-        let suffix = request.suffix.unwrap();
-        assert!(suffix.len() <= budget / 4 && suffix.ends_with('\n'));
+        let lines = context::lines_around(&big, cursor, config.context.budget_tokens, None);
+        assert!(request.prefix.len() < cursor / 2 && request.prefix.starts_with("x = "));
+        assert_eq!(request.prefix, lines.prefix);
+        assert_eq!(request.suffix, lines.suffix);
         assert!(request.stop.is_empty());
     }
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor, Tree};
 
+use super::imports;
 use super::queries;
 use super::stdlib;
 use super::symbols::{self, Symbol};
@@ -98,7 +99,7 @@ impl FileFacts {
             .filter(|import| stdlib::is_standard_import(language, &import.text))
             .flat_map(|import| import.names.iter().cloned())
             .collect();
-        facts.module_files = module_files(language, &modules);
+        facts.module_files = imports::import_file_endings(language, &modules);
         if language == Language::Python {
             facts.relative_modules = modules
                 .iter()
@@ -148,46 +149,6 @@ fn identifiers(node: Node, text: &str) -> Vec<String> {
         stack.extend(children.into_iter().rev());
     }
     found
-}
-
-/// Path endings of the files the imports name (`app.models` -> `app/models.py`).
-pub(super) fn module_files(language: Language, modules: &[&str]) -> Vec<String> {
-    let mut files = Vec::new();
-    for module in modules {
-        match language {
-            Language::Python => {
-                let dotted = module.trim_start_matches('.').replace('.', "/");
-                if !dotted.is_empty() {
-                    files.push(format!("{dotted}.py"));
-                    files.push(format!("{dotted}/__init__.py"));
-                }
-            }
-            Language::Rust => {
-                let path = module.split('{').next().unwrap_or("").trim_end_matches(':');
-                let path = match path.rsplit_once("::") {
-                    // The last segment is the item itself.
-                    Some((module_path, _)) if !module.contains('{') => module_path,
-                    _ => path,
-                };
-                files.extend(rust_module_files(path));
-            }
-        }
-    }
-    files
-}
-
-/// The file endings that may hold the Rust module `path` (`crate::db::pool` -> `pool.rs`,
-/// `pool/mod.rs`); none when it names no module by name (`crate`, `super`).
-pub(super) fn rust_module_files(path: &str) -> Vec<String> {
-    let last = path
-        .split("::")
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && !matches!(*s, "crate" | "self" | "super"))
-        .last();
-    match last {
-        Some(last) => vec![format!("{last}.rs"), format!("{last}/mod.rs")],
-        None => Vec::new(),
-    }
 }
 
 /// The latest facts of each open document, by document name (its URI).

@@ -93,11 +93,11 @@ pub struct Index {
     exclude: RwLock<Option<GlobSet>>,
     /// The last few `files_ending_with` answers: a file's imports are resolved once, not
     /// on every completion (a file can import hundreds of modules).
-    resolved: Mutex<Vec<Resolved>>,
+    resolved: Mutex<Vec<ResolvedImports>>,
 }
 
 /// Import endings resolved to indexed files, at one generation of the index.
-struct Resolved {
+struct ResolvedImports {
     endings: Vec<String>,
     more: Vec<String>,
     generation: u64,
@@ -322,7 +322,7 @@ impl Index {
         let Ok(inner) = self.inner.read() else {
             return Arc::default();
         };
-        let current = |resolved: &Resolved| resolved.generation == inner.generation;
+        let current = |resolved: &ResolvedImports| resolved.generation == inner.generation;
         if let Ok(kept) = self.resolved.lock()
             && let Some(hit) = kept
                 .iter()
@@ -348,7 +348,7 @@ impl Index {
             if kept.len() >= RESOLVED_KEPT {
                 kept.remove(0);
             }
-            kept.push(Resolved {
+            kept.push(ResolvedImports {
                 endings: endings.to_vec(),
                 more: more.to_vec(),
                 generation: inner.generation,

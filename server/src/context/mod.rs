@@ -1,21 +1,28 @@
-//! The context engine: symbol extraction (`queries/<lang>/symbols.scm`), the workspace
-//! index, context building, ranking, the token budget, and secret redaction.
-//! It takes plain values (text, trees, paths, configuration) and returns plain values; it
-//! may read workspace files through `workspace::walk`, honouring `privacy.exclude`. It
-//! must never do network or LSP work, nor log source text above debug level.
+//! The context engine: what a completion's prompt holds besides the cursor's lines. It owns
+//! symbol extraction, the workspace index, whole-file facts, imports and the files they
+//! name, ranking the candidate snippets, the token budget, and secret redaction.
+//! It may call `syntax`, `config`, `workspace::walk` (honouring `privacy.exclude`) and
+//! `prompt`'s plain types. It must never do network, LSP or model work, print, nor log source
+//! text above debug level.
 
+mod budget;
 pub mod build;
-pub mod eval;
 pub mod facts;
+mod imports;
 pub mod index;
 pub mod queries;
+mod rank;
 pub mod recent;
 pub mod redact;
-mod stdlib;
+pub mod stdlib;
 pub mod symbols;
+#[cfg(test)]
+pub(crate) mod testing;
 
+pub use budget::{line_span, lines_around};
 pub use build::{Input, build};
 pub use facts::{FactsCache, FileFacts};
+pub use imports::python_submodule_files;
 pub use index::{BuildStats, Definition, Index};
 pub use recent::RecentEdits;
 pub use redact::{redact_chat, redact_request};
@@ -25,18 +32,18 @@ use std::path::Path;
 use tree_sitter::Tree;
 
 use crate::config::Config;
-use crate::llm::{FimRequest, TokenCounter};
+use crate::prompt::{FimRequest, TokenCounter};
 use crate::syntax::Language;
 
-/// Where a completion's context comes from besides the document itself.
+/// Where a completion's context comes from besides the buffer itself.
 pub struct Sources<'a> {
     pub index: &'a Index,
     pub recent: &'a RecentEdits,
     pub facts: &'a FactsCache,
 }
 
-/// The document a completion is for.
-pub struct Document<'a> {
+/// The buffer a completion is for: a document's text as the editor holds it, parsed.
+pub struct Buffer<'a> {
     pub language: Language,
     /// Its file, when it has one (for `privacy.exclude` and the name the model sees).
     pub path: Option<&'a Path>,
@@ -48,28 +55,27 @@ pub struct Document<'a> {
     pub tree: &'a Tree,
 }
 
-/// The request to send for a completion at byte `offset` of `document`: context built
+/// The request to send for a completion at byte `offset` of `buffer`: context built
 /// within `context.budget_tokens` (cross-file only with `context.cross_file`), then
 /// redacted, counting tokens with `tokens` (the provider model's tokenizer) when given.
-/// `None` when `privacy.exclude` covers the document itself. The document's
+/// `None` when `privacy.exclude` covers the document itself. The buffer's
 /// whole-file facts come from `sources.facts` (see `FactsCache` for when they are
 /// computed).
 /// CPU work: call it off the LSP task.
 pub fn completion_request(
     sources: &Sources,
-    document: &Document,
+    buffer: &Buffer,
     offset: usize,
     config: &Config,
     tokens: Option<&TokenCounter>,
 ) -> Option<FimRequest> {
     let index = sources.index;
-    if document.path.is_some_and(|path| index.is_excluded(path)) {
+    if buffer.path.is_some_and(|path| index.is_excluded(path)) {
         return None;
     }
-    let display = document.path.map_or_else(
-        || document.name.to_string(),
-        |path| index.display_path(path),
-    );
+    let display = buffer
+        .path
+        .map_or_else(|| buffer.name.to_string(), |path| index.display_path(path));
     let cross_file = config.context.cross_file;
     let recent = if cross_file {
         sources.recent.snippets(&display)
@@ -77,17 +83,17 @@ pub fn completion_request(
         Vec::new()
     };
     let facts = sources.facts.get_or_extract(
-        document.name,
-        document.version,
-        document.language,
-        document.text,
-        document.tree,
+        buffer.name,
+        buffer.version,
+        buffer.language,
+        buffer.text,
+        buffer.tree,
     );
     let mut request = build(&Input {
-        language: document.language,
+        language: buffer.language,
         path: &display,
-        text: document.text,
-        tree: document.tree,
+        text: buffer.text,
+        tree: buffer.tree,
         facts: &facts,
         offset,
         budget_tokens: config.context.budget_tokens,

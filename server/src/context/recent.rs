@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use crate::llm::Snippet;
+use crate::prompt::Snippet;
 
 /// How many regions are remembered.
 const CAPACITY: usize = 8;

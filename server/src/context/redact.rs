@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use crate::config::PrivacyConfig;
-use crate::llm::{ChatRequest, FimRequest};
+use crate::prompt::{ChatRequest, FimRequest};
 
 /// What a secret becomes.
 pub const PLACEHOLDER: &str = "<redacted>";

@@ -25,6 +25,9 @@ use futures_util::future::BoxFuture;
 
 use crate::config::{ProviderConfig, ProviderKind};
 
+// The requests providers take are plain values shared with the context engine, which
+// builds them; re-exported here as the types of `Provider`'s signature.
+pub use crate::prompt::{ChatRequest, FimRequest, Message, Role, Snippet, TokenCounter};
 pub use breaker::CircuitState;
 pub use error::{ErrorKind, ProviderError};
 pub use fim::rendered_prompt;
@@ -36,122 +39,8 @@ const JSON_ONLY: &str = "Reply with a single JSON document and nothing else.";
 /// HTTP connection is closed, or local generation stops at the next token.
 pub type TextStream = Pin<Box<dyn Stream<Item = Result<String, ProviderError>> + Send>>;
 
-/// A fill-in-the-middle request: the model writes what goes between `prefix` and `suffix`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FimRequest {
-    pub prefix: String,
-    pub suffix: Option<String>,
-    /// Other code the model may look at, e.g. definitions of names near the cursor.
-    pub snippets: Vec<Snippet>,
-    pub stop: Vec<String>,
-    pub max_tokens: u32,
-    pub temperature: f32,
-}
-
-impl FimRequest {
-    /// A request to fill in `text` at a 1-based line and column (the column counts
-    /// characters), with the whole text before and after the cursor as prefix and suffix.
-    pub fn at_position(text: &str, line: usize, column: usize) -> Result<FimRequest, String> {
-        let cursor = FimRequest::cursor(text, line, column)?;
-        Ok(FimRequest::new(
-            text[..cursor].to_string(),
-            text[cursor..].to_string(),
-        ))
-    }
-
-    /// The byte offset of a 1-based line and column (the column counts characters).
-    pub fn cursor(text: &str, line: usize, column: usize) -> Result<usize, String> {
-        if line == 0 || column == 0 {
-            return Err("lines and columns count from 1".to_string());
-        }
-        let line_starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
-            .collect();
-        let Some(&start) = line_starts.get(line - 1) else {
-            return Err(format!(
-                "line {line} is past the end of the text ({} lines)",
-                line_starts.len()
-            ));
-        };
-        let end = line_starts.get(line).map_or(text.len(), |next| next - 1);
-        let content = text[start..end].trim_end_matches('\r');
-        let characters = content.chars().count();
-        let offset = match content.char_indices().nth(column - 1) {
-            Some((offset, _)) => offset,
-            None if column - 1 == characters => content.len(),
-            None => {
-                return Err(format!(
-                    "column {column} is past the end of line {line} ({characters} characters)"
-                ));
-            }
-        };
-        Ok(start + offset)
-    }
-
-    /// A request with Keel's usual limits and no context snippets.
-    pub fn new(prefix: String, suffix: String) -> FimRequest {
-        FimRequest {
-            prefix,
-            suffix: Some(suffix),
-            snippets: Vec::new(),
-            stop: Vec::new(),
-            max_tokens: 128,
-            // Greedy: the same spot gets the same suggestion, as the prompt cache assumes.
-            // Sampled at 0.2, the small embedded model wrote an answer that did not fit
-            // (rejected by post-processing) about once in six runs of `scripts/demo`.
-            temperature: 0.0,
-        }
-    }
-}
-
-/// How many tokens the prompt a provider sends for a request is, counted by the model's
-/// own tokenizer where Keel runs it (the embedded model). `None` when it cannot say (the
-/// model did not load); prompts are then fitted to the budget with an estimate.
-#[derive(Clone)]
-pub struct TokenCounter(Arc<CountTokens>);
-
-type CountTokens = dyn Fn(&FimRequest) -> Option<usize> + Send + Sync;
-
-impl TokenCounter {
-    pub fn new(count: impl Fn(&FimRequest) -> Option<usize> + Send + Sync + 'static) -> Self {
-        TokenCounter(Arc::new(count))
-    }
-
-    pub fn count(&self, request: &FimRequest) -> Option<usize> {
-        (self.0)(request)
-    }
-}
-
-/// A piece of another file given to the model as context.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snippet {
-    pub path: String,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChatRequest {
-    pub system: String,
-    pub messages: Vec<Message>,
-    pub max_tokens: u32,
-    pub temperature: f32,
-    /// Ask for a JSON document as the whole answer (where the API has a way to say so).
-    pub json: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub role: Role,
-    pub content: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    User,
-    Assistant,
-}
-
 impl Role {
+    /// The role's name in the chat APIs.
     fn as_str(self) -> &'static str {
         match self {
             Role::User => "user",
@@ -351,24 +240,4 @@ fn local_provider(_: &ProviderConfig) -> Result<Arc<dyn Provider>, ProviderError
         "local",
         "this keel was built without the embedded model (cargo feature `local-llm`); rebuild with it, or choose another provider",
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_position_splits_the_text_into_prefix_and_suffix() {
-        let text = "def f():\r\n    return 1\nprint(\"é\")";
-        let request = FimRequest::at_position(text, 2, 5).unwrap();
-        assert_eq!(request.prefix, "def f():\r\n    ");
-        assert_eq!(request.suffix.as_deref(), Some("return 1\nprint(\"é\")"));
-        let end = FimRequest::at_position(text, 1, 9).unwrap();
-        assert_eq!(end.prefix, "def f():");
-        let after_accent = FimRequest::at_position(text, 3, 9).unwrap();
-        assert_eq!(after_accent.prefix, text.trim_end_matches("\")"));
-        assert!(FimRequest::at_position(text, 4, 1).is_err());
-        assert!(FimRequest::at_position(text, 1, 10).is_err());
-        assert!(FimRequest::at_position(text, 0, 1).is_err());
-    }
 }

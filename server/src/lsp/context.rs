@@ -1,10 +1,11 @@
 //! The LSP side of the context engine: indexes the workspace folders in the background
 //! with `$/progress`, keeps the index and each open document's whole-file facts current
 //! (debounced edits, saves, watched files), remembers recent edits, and answers
-//! `keel/contextAt`. Conversion and scheduling only:
-//! the work is `crate::context`'s, and it runs off the LSP task.
+//! `keel/contextAt` (with the request `crate::complete` builds for a completion there).
+//! Conversion and scheduling only: the work is `crate::context`'s, and it runs off the LSP
+//! task.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -21,10 +22,11 @@ use tower_lsp_server::ls_types::{
 use tracing::{debug, info, warn};
 
 use super::capabilities::ClientSupport;
+use crate::complete::{Site, Workspace};
 use crate::config::Config;
-use crate::context::{self, FactsCache, Index, RecentEdits, Sources};
-use crate::llm::{FimRequest, TokenCounter};
+use crate::context::{self, FactsCache, Index, RecentEdits};
 use crate::memory::IdleTrim;
+use crate::prompt::TokenCounter;
 use crate::workspace::position::byte_offset;
 use crate::workspace::{Documents, Encoding, Position, Snapshot};
 
@@ -205,7 +207,7 @@ impl ContextState {
                 let Some(path) = path else { return };
                 if let Some(line) = line {
                     let display = index.display_path(&path);
-                    recent.record(&display, line, lines_around(&snapshot, line));
+                    recent.record(&display, line, lines_around(&snapshot, &text, line));
                 }
                 index.update_file(&path, &text);
             })
@@ -267,25 +269,23 @@ impl ContextState {
         let position = Position::new(params.position.line, params.position.character);
         let offset = byte_offset(&snapshot.text, position, encoding)
             .map_err(|err| Error::invalid_params(err.to_string()))?;
-        let index = self.index.clone();
-        let recent = self.recent.clone();
-        let facts = self.facts.clone();
-        let path = file_path(&uri);
+        let workspace = Workspace {
+            index: self.index.clone(),
+            recent: self.recent.clone(),
+            facts: self.facts.clone(),
+            path: file_path(&uri),
+            name: uri.to_string(),
+            version: snapshot.version,
+        };
         let provider = config.provider.clone();
         let request = tokio::task::spawn_blocking(move || {
-            let sources = Sources {
-                index: &index,
-                recent: &recent,
-                facts: &facts,
-            };
-            request_at(
-                &sources,
-                &snapshot,
-                path.as_deref(),
+            let site = Site::new(
+                snapshot.text.clone(),
+                snapshot.tree(),
+                snapshot.language,
                 offset,
-                &config,
-                tokens.as_ref(),
-            )
+            );
+            site.request(site.shape(), &config, &workspace, tokens.as_ref())
         })
         .await
         .map_err(|err| Error {
@@ -294,7 +294,7 @@ impl ContextState {
         })?;
         let Some(request) = request else {
             return Err(Error::invalid_params(
-                "no context for this document: its language is not supported, or privacy.exclude covers it",
+                "no context for this document: privacy.exclude covers it",
             ));
         };
         Ok(ContextAt {
@@ -306,36 +306,13 @@ impl ContextState {
     }
 }
 
-/// `context::completion_request` for an open document. CPU work: off the LSP task.
-fn request_at(
-    sources: &Sources,
-    snapshot: &Snapshot,
-    path: Option<&Path>,
-    offset: usize,
-    config: &Config,
-    tokens: Option<&TokenCounter>,
-) -> Option<FimRequest> {
-    let tree = snapshot.tree()?;
-    let text = String::from(&snapshot.text);
-    let document = context::Document {
-        language: snapshot.language?,
-        path,
-        name: &snapshot.uri,
-        version: snapshot.version,
-        text: &text,
-        tree: &tree,
-    };
-    context::completion_request(sources, &document, offset, config, tokens)
-}
-
-fn lines_around(snapshot: &Snapshot, line: u32) -> String {
+/// The whole lines around an edit at `line` of `text` (the snapshot's text), as a recent
+/// edit's snippet.
+fn lines_around(snapshot: &Snapshot, text: &str, line: u32) -> String {
     let rope = &snapshot.text;
     let line = (line as usize).min(rope.len_lines().saturating_sub(1));
-    let first = line.saturating_sub(RECENT_LINES);
-    let last = (line + RECENT_LINES + 1).min(rope.len_lines());
-    rope.get_slice(rope.line_to_char(first)..rope.line_to_char(last))
-        .map(|slice| slice.to_string().trim_end().to_string())
-        .unwrap_or_default()
+    let span = context::line_span(text, rope.line_to_byte(line), RECENT_LINES, RECENT_LINES);
+    text.get(span).unwrap_or_default().trim_end().to_string()
 }
 
 fn file_path(uri: &Uri) -> Option<PathBuf> {

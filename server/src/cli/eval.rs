@@ -1,7 +1,8 @@
 //! `keel eval context`: how often the definitions a completion needs are in the prompt.
 //! Cuts random holes in real code (a line from some column to its end), builds the context
-//! as for a completion there, and measures definition recall against a prompt of prefix and
-//! suffix alone at the same budget, plus the time to build each prompt.
+//! as for a completion there, and measures definition recall against a prompt of the lines
+//! around the cursor alone at the same budget (what Keel sends for text it cannot parse),
+//! plus the time to build each prompt.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -10,13 +11,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::build::{self, Input};
-use super::facts::FileFacts;
-use super::index::Index;
-use super::stdlib;
-use super::symbols;
 use crate::config::{FimTemplate, PrivacyConfig};
-use crate::llm::TokenCounter;
+use crate::context::index::{Index, display_path};
+use crate::context::{FileFacts, Input, python_submodule_files, stdlib, symbols};
+use crate::prompt::TokenCounter;
 use crate::syntax::Language;
 use crate::workspace::walk::{Entry, Walk};
 
@@ -123,7 +121,7 @@ pub fn run(
         let Some(hole) = Hole::pick(&mut rng, path, &text) else {
             continue;
         };
-        let shown = super::index::display_path(&[corpus.to_path_buf()], path);
+        let shown = display_path(&[corpus.to_path_buf()], path);
         let wanted = hole.wanted(&index, &packages, &shown, &text);
         let Some(tree) = hole.language.parse_str(&hole.holed) else {
             continue;
@@ -132,7 +130,7 @@ pub fn run(
         let facts = FileFacts::extract(hole.language, &hole.holed, &tree);
         fact_times.push(started.elapsed());
         let started = Instant::now();
-        let request = build::build(&Input {
+        let request = crate::context::build(&Input {
             language: hole.language,
             path: &shown,
             text: &hole.holed,
@@ -146,9 +144,7 @@ pub fn run(
         });
         times.push(started.elapsed());
         let prompt = TEMPLATE.prompt(&request);
-        let baseline = build::fit_to_tokens(budget_tokens, tokens, |total| {
-            build::prefix_suffix_only(&hole.holed, hole.cut, total)
-        });
+        let baseline = crate::context::lines_around(&hole.holed, hole.cut, budget_tokens, tokens);
         let baseline = TEMPLATE.prompt(&baseline);
         for signatures in wanted {
             let keel = signatures.iter().any(|s| prompt.contains(s.as_str()));
@@ -491,8 +487,6 @@ fn imported_names(
                 let first = module.as_deref().and_then(|m| m.split('.').next());
                 let outside =
                     first.is_some_and(|first| !first.is_empty() && !packages.contains(first));
-                // `from .. import util`: a module of the workspace, not a definition.
-                let package = module.as_deref().and_then(|m| package_dir(display, m));
                 let mut walker = node.walk();
                 for name in node.children_by_field_name("name", &mut walker) {
                     let (imported_name, bound) = match name.kind() {
@@ -502,18 +496,13 @@ fn imported_names(
                         ),
                         _ => (Some(name), Some(name)),
                     };
+                    // `from .. import util`: a module of the workspace, not a definition.
                     let is_module = || {
-                        let (Some(package), Some(imported_name)) = (&package, imported_name) else {
+                        let (Some(module), Some(imported_name)) = (&module, imported_name) else {
                             return false;
                         };
-                        let module = format!("{package}{}", source(imported_name));
-                        !index
-                            .files_ending_with(&[
-                                format!("{module}.py"),
-                                format!("{module}/__init__.py"),
-                            ])
-                            .files
-                            .is_empty()
+                        let files = python_submodule_files(display, module, &source(imported_name));
+                        files.is_some_and(|files| !index.files_ending_with(&files).files.is_empty())
                     };
                     if outside {
                         foreign.extend(bound.map(source));
@@ -546,14 +535,6 @@ fn imported_names(
         }
     }
     (foreign, imported)
-}
-
-/// The directory (with a trailing `/`, empty for the corpus root) of the package a Python
-/// `from MODULE import` names, written in the file at display path `display`: `..` in
-/// `pkg/sub/x.py` -> `pkg/`, `pkg.sub` -> `pkg/sub/`.
-fn package_dir(display: &str, module: &str) -> Option<String> {
-    let parts = build::module_parts(display, module)?;
-    Some(parts.iter().map(|part| format!("{part}/")).collect())
 }
 
 /// Whether `node` is part of a Python import's module path (`from app.models import X`:
@@ -723,21 +704,18 @@ fn line_starts(text: &str) -> impl Iterator<Item = (usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::testing::indexed;
 
     #[test]
     fn only_names_the_workspace_defines_are_wanted() {
-        let root = std::env::temp_dir().join(format!("keel-eval-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("app")).unwrap();
         // The workspace happens to define names that builtins and foreign imports also use.
-        std::fs::write(
-            root.join("app/models.py"),
-            "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n\nkw = None\nannotations = None\nmodels = None\nm = None\n",
-        )
-        .unwrap();
-        let index = Index::new();
-        index.configure(vec![root.clone()], &[]).unwrap();
-        index.build(&|_| {}).unwrap();
+        let (root, index) = indexed(
+            "eval",
+            &[(
+                "app/models.py",
+                "class User:\n    pass\n\ndef Any():\n    pass\n\ndef len(x):\n    pass\n\ndef typing():\n    pass\n\ndef options():\n    pass\n\nkw = None\nannotations = None\nmodels = None\nm = None\n",
+            )],
+        );
         let packages = top_level_names(&root);
         assert!(packages.contains("app"));
         // `from __future__` is the standard library's; `**kw` is the function's own.
