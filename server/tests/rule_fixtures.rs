@@ -336,3 +336,44 @@ fn every_builtin_rule_has_a_fixture_with_cases_both_ways() {
     }
     assert!(report.is_empty(), "rule coverage:\n{report}");
 }
+
+/// What `keel rules explain` shows is true: each rule flags its `docs.example` and leaves
+/// its `docs.instead` alone.
+#[test]
+fn every_builtin_rule_flags_its_docs_example_and_not_what_it_says_to_write_instead() {
+    let rules = RuleSet::builtin();
+    let config = DiagnosticsConfig::default();
+    let mut report = String::new();
+    for rule in rules.rules() {
+        for (field, code, should_flag) in [
+            ("docs.example", &rule.docs.example, true),
+            ("docs.instead", &rule.docs.instead, false),
+        ] {
+            let Some(tree) = rule.language.parse_str(code) else {
+                let _ = writeln!(report, "{}: {field} does not parse", rule.id);
+                continue;
+            };
+            let flagged = rules
+                .check(rule.language, code, &tree, &config)
+                .iter()
+                .any(|finding| finding.rule_id == rule.id);
+            if flagged != should_flag {
+                let verdict = if flagged {
+                    "is flagged"
+                } else {
+                    "is not flagged"
+                };
+                let _ = writeln!(
+                    report,
+                    "{} ({}): its {field} {verdict}:\n{code}",
+                    rule.id,
+                    rule.language.name()
+                );
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "rule docs that the rule contradicts:\n{report}"
+    );
+}

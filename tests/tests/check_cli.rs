@@ -672,6 +672,61 @@ fn a_workspace_rule_in_dot_keel_rules_is_run_listed_and_explained() {
     assert_eq!(run.text_findings().len(), 1);
 }
 
+const ORDERS: &str = r#"import audit
+from myapp import api
+
+
+def sync(client):
+    try:
+        client.push()
+    except Exception:
+        audit.warning("push failed")
+
+
+@api.handler
+def list_orders(session):
+    return session.query(Order).all()
+"#;
+
+#[test]
+fn a_team_vocabulary_in_dot_keel_teaches_the_rules_its_logger_and_route_decorator() {
+    let ws = workspace("team-vocabulary", &[("svc/orders.py", ORDERS)]);
+    let finding = |line: usize, rule: &str| ("svc/orders.py".to_string(), line, rule.to_string());
+    // Keel knows neither `audit` as a logger nor `@api.handler` as a route.
+    let run = keel(ws.path(), &["check"]);
+    assert_eq!(
+        run.text_findings(),
+        BTreeSet::from([finding(8, "py-swallowed-exception")]),
+        "{}",
+        run.stdout
+    );
+
+    write(
+        ws.path(),
+        ".keel/vocabulary.toml",
+        "[python.logging]\nloggers = [\"audit\"]\n\n[python.routes]\ndecorators = [\"api.handler\"]\n",
+    );
+    let run = keel(ws.path(), &["check"]);
+    assert_eq!(
+        run.text_findings(),
+        BTreeSet::from([finding(14, "py-unbounded-query")]),
+        "{}",
+        run.stderr
+    );
+
+    // A mistake in the file stops the run with the file, the key and what to do.
+    write(
+        ws.path(),
+        ".keel/vocabulary.toml",
+        "[python.logging]\nlogers = [\"audit\"]\n",
+    );
+    let run = keel(ws.path(), &["check"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    for part in [".keel/vocabulary.toml", "logers", "queries/README.md"] {
+        assert!(run.stderr.contains(part), "{part} not in: {}", run.stderr);
+    }
+}
+
 #[test]
 fn suppression_comments_silence_only_the_named_rule_on_their_line_or_the_next() {
     let ws = workspace(

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use regex::{Captures, Regex};
 
 use crate::config::PrivacyConfig;
+use crate::diagnostics::is_secret_name;
 use crate::prompt::{ChatRequest, FimRequest};
 
 /// What a secret becomes.
@@ -56,11 +57,6 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             "url password",
             r"((?-u:\b)[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+(@)",
         ),
-        // password = "...", api_key: &str = "...", "token": "...", secret => '...'
-        inner(
-            "secret assignment",
-            r#"(?i)((?-u:\b)[\w\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|private[_\-]?key|auth[_\-]?key|credentials?)[\w\-]*["']?\s*(?::\s*&?'?[\w<>\[\]]+\s*)?(?:=|:|=>)\s*[brfuBRFU]{0,2}["'])[^"'\n]+(["'])"#,
-        ),
     ];
     sources
         .into_iter()
@@ -79,6 +75,46 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         )
         .collect()
 });
+
+/// A quoted value given to a name: `password = "..."`, `api_key: &str = "..."`,
+/// `"token": "..."`, `secret => '...'`, `password == "..."`. Groups: 1 the name, 2 the
+/// value. Whether the name holds a secret is decided by `diagnostics::is_secret_name`, the
+/// test the hardcoded-secret rule uses, so what a rule flags is what a prompt hides.
+static ASSIGNMENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let pattern = r#"(?-u:\b)([\w\-]+)["']?\s*(?::\s*&?(?:'\w+\s+)?[\w<>\[\]]+\s*)?(?:==|!=|=|:|=>)\s*[brfuBRFU]{0,2}["']([^"'\n]+)["']"#;
+    Regex::new(pattern)
+        .inspect_err(|err| {
+            tracing::error!("redaction of secret assignments does not compile: {err}")
+        })
+        .ok()
+});
+
+/// `text` with the values given to secret names replaced, or `None` if it has none.
+fn redact_assignments(text: &str) -> Option<String> {
+    let pattern = ASSIGNMENT.as_ref()?;
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = pattern.captures_at(text, at) {
+        let (Some(name), Some(value)) = (found.get(1), found.get(2)) else {
+            break;
+        };
+        if is_secret_name(name.as_str()) {
+            out.push_str(&text[copied..value.start()]);
+            out.push_str(PLACEHOLDER);
+            copied = value.end();
+            at = value.end();
+        } else {
+            // The value may hold an assignment of its own: `msg = "password = 'hunter2'"`.
+            at = value.start();
+        }
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
 
 /// `text` with every secret replaced by [`PLACEHOLDER`]; also says which kinds were found.
 pub fn redact(text: &str) -> (String, Vec<&'static str>) {
@@ -100,6 +136,10 @@ pub fn redact(text: &str) -> (String, Vec<&'static str>) {
         } else {
             rule.pattern.replace_all(&out, PLACEHOLDER).into_owned()
         };
+    }
+    if let Some(redacted) = redact_assignments(&out) {
+        out = redacted;
+        found.push("secret assignment");
     }
     (out, found)
 }
@@ -189,6 +229,69 @@ mod tests {
             "{\"db_password\": '<redacted>'}",
             "secret assignment",
         );
+    }
+
+    #[test]
+    fn values_of_secret_names_are_found_in_every_way_code_gives_them() {
+        for (input, expected) in [
+            (
+                "static TOKEN: &'static str = \"k-123456\";",
+                "static TOKEN: &'static str = \"<redacted>\";",
+            ),
+            ("if password == 'letmein':", "if password == '<redacted>':"),
+            (
+                "connect(db_passwd=\"pa55\")",
+                "connect(db_passwd=\"<redacted>\")",
+            ),
+            // An assignment inside another's value is still found.
+            (
+                "msg = \"set password = 'hunter2' here\"",
+                "msg = \"set password = '<redacted>' here\"",
+            ),
+        ] {
+            check(input, expected, "secret assignment");
+        }
+    }
+
+    /// The hardcoded-secret rule and the redaction of prompts share one test of a secret
+    /// name: a value a rule would flag never reaches a model, and a value it calls harmless
+    /// (`tokenizer = "..."`) stays readable.
+    #[test]
+    fn prompts_hide_exactly_the_names_the_secret_rule_flags() {
+        use crate::config::DiagnosticsConfig;
+        use crate::diagnostics::RuleSet;
+        use crate::syntax::Language;
+
+        let rules = RuleSet::builtin();
+        for (name, secret) in [
+            ("password", true),
+            ("api_key", true),
+            ("secret_key", true),
+            ("DB_PASSWORD", true),
+            ("authToken", true),
+            ("client_secret", true),
+            ("pwd", true),
+            ("tokenizer", false),
+            ("token_count", false),
+            ("token_url", false),
+            ("secretary", false),
+            ("next_token", false),
+            ("password_field", false),
+        ] {
+            let code = format!("{name} = \"a8f5f167f44f4964\"\n");
+            let tree = Language::Python.parse_str(&code).unwrap();
+            let flagged = rules
+                .check(
+                    Language::Python,
+                    &code,
+                    &tree,
+                    &DiagnosticsConfig::default(),
+                )
+                .iter()
+                .any(|finding| finding.rule_id == "sec-hardcoded-secret");
+            let redacted = redact(&code).0.contains(PLACEHOLDER);
+            assert_eq!((flagged, redacted), (secret, secret), "{name}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::report::{self, LineIndex, Located, Report};
 use super::rule::severity_name;
-use super::{LoadError, RuleSet};
+use super::{LoadError, RuleSet, Vocabulary};
 use crate::config::{DiagnosticsConfig, Layers, Resolved, Severity};
 use crate::syntax::Language;
 use crate::workspace::walk::{Entry, Walk};
@@ -164,10 +164,10 @@ fn pretty(value: &serde_json::Value) -> String {
     text
 }
 
-/// The built-in rules plus the workspace's own, if it has any.
-/// The built-in rules with the team's rules in `root/.keel/rules/` added.
+/// The built-in rules with the team's rules in `root/.keel/rules/` added, reading the
+/// vocabulary with the team's `root/.keel/vocabulary.toml` added.
 pub fn load_rules(root: &Path) -> Result<RuleSet, String> {
-    let builtin = RuleSet::builtin();
+    let builtin = RuleSet::builtin().with_vocabulary(Vocabulary::for_workspace(root)?);
     let team_dir = root.join(TEAM_RULES_DIR);
     if !team_dir.is_dir() {
         return Ok(builtin);

@@ -1,8 +1,10 @@
-//! Backend diagnostics: the rule engine (tree-sitter queries from `queries/` plus their
-//! metadata), suppressions, quick fixes, and `keel check` with text/JSON/SARIF reports.
-//! Takes text and syntax trees as plain values and returns findings in byte offsets; calls
-//! only `syntax`, `config` and (for `keel check`) `workspace::walk`. Knows nothing of LSP
-//! or the network, and must never panic on a user's rule file or source file.
+//! Backend diagnostics: the rule engine. Owns the rules (`queries/<lang>/rules/`, a team's
+//! `.keel/rules/`), their predicates and the vocabulary those read (`vocabulary.toml`
+//! under `queries/` and `.keel/`, whose secret-name test prompt redaction shares),
+//! suppressions, quick fixes and the reports of `keel check`. Calls only `syntax`,
+//! `config` and `workspace::walk`; takes text and trees, returns findings in byte offsets.
+//! Architecture invariant: no LSP types, no network, no printing (the CLI and `lsp/` show
+//! what it returns), no panic on a user's rule, vocabulary or source file.
 
 mod captures;
 pub mod check;
@@ -12,14 +14,17 @@ pub mod report;
 mod rule;
 mod ruleset;
 mod suppress;
+pub mod vocabulary;
 
 use serde::Serialize;
 
 use crate::config::Severity;
 
 pub use fix::{Edit, EditSpec, Fix, FixSpec, apply_fixes};
+pub use predicate::is_secret_name;
 pub use rule::{Category, Docs, Equivalents, Rule, RuleError, severity_name};
 pub use ruleset::{Fixed, LoadError, RuleSet};
+pub use vocabulary::Vocabulary;
 
 /// One problem a rule found in a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -17,6 +17,7 @@ use super::fix::{EditSpec, apply_counted};
 use super::predicate::{File, Predicate};
 use super::rule::{Rule, RuleError};
 use super::suppress::Suppressions;
+use super::vocabulary::Vocabulary;
 use crate::config::DiagnosticsConfig;
 use crate::syntax::Language;
 
@@ -29,6 +30,8 @@ mod builtin {
 pub struct RuleSet {
     rules: Vec<Rule>,
     languages: Vec<LanguageRules>,
+    /// The names the predicates know (route decorators, loggers, secret words).
+    vocabulary: Vocabulary,
 }
 
 /// The rules of one language and, once a file needs it, their compiled query (`None` if it
@@ -103,6 +106,7 @@ impl RuleSet {
                 RuleSet {
                     rules: Vec::new(),
                     languages: Vec::new(),
+                    vocabulary: Vocabulary::builtin().clone(),
                 }
             }
         }
@@ -139,7 +143,11 @@ impl RuleSet {
             })
             .filter(|language| !language.members.is_empty())
             .collect();
-        Ok(RuleSet { rules, languages })
+        Ok(RuleSet {
+            rules,
+            languages,
+            vocabulary: Vocabulary::builtin().clone(),
+        })
     }
 
     /// A team's rules: every `*.toml` under `dir` (e.g. `.keel/rules/`), in the same format
@@ -187,8 +195,15 @@ impl RuleSet {
         Ok(set)
     }
 
+    /// This set with its predicates reading `vocabulary` (e.g. the built-in one with a
+    /// team's `.keel/vocabulary.toml` added, from `Vocabulary::for_workspace`).
+    pub fn with_vocabulary(mut self, vocabulary: Vocabulary) -> RuleSet {
+        self.vocabulary = vocabulary;
+        self
+    }
+
     /// This set with `team`'s rules added; a team rule replaces a built-in one with the same
-    /// id and language. Both sets were checked when loaded.
+    /// id and language. Both sets were checked when loaded. The vocabulary stays this set's.
     pub fn merged(self, team: RuleSet) -> Result<RuleSet, LoadError> {
         let mut rules: Vec<Rule> = self
             .rules
@@ -201,7 +216,7 @@ impl RuleSet {
             })
             .collect();
         rules.extend(team.rules);
-        Self::from_checked_rules(rules)
+        Ok(Self::from_checked_rules(rules)?.with_vocabulary(self.vocabulary))
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -233,7 +248,7 @@ impl RuleSet {
             return Vec::new();
         };
         let root = tree.root_node();
-        let file = File::new(language, text, root, path);
+        let file = File::new(language, text, root, path, &self.vocabulary);
         // (rule, range) -> index in `findings`: patterns of one rule may match one node.
         let mut seen: HashMap<(usize, usize, usize), usize> = HashMap::new();
         let mut findings: Vec<Finding> = Vec::new();
@@ -698,6 +713,38 @@ instead = "i"
                 ),
             ]
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn has_kwarg_and_lacks_kwarg_read_the_keyword_arguments_of_a_call() {
+        let dir = temp_dir("kwargs");
+        for (id, predicate) in [("team-has", "has-kwarg"), ("team-lacks", "lacks-kwarg")] {
+            let query = format!(
+                r#"(call arguments: (argument_list) @args (#{predicate}? @args "verify" "cert")) @call"#
+            );
+            std::fs::write(dir.join(format!("{id}.toml")), team_rule(id, &query, id)).unwrap();
+        }
+        let rules = RuleSet::load_dir(&dir).unwrap();
+        let text = "get(url, verify=False)\nget(url, cert=c)\nget(url)\nget(url, **options)\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let found: Vec<(usize, &str)> = rules
+            .check(Language::Python, text, &tree, &DiagnosticsConfig::default())
+            .iter()
+            .map(|finding| {
+                let line = text[..finding.start_byte].matches('\n').count() + 1;
+                (
+                    line,
+                    if finding.rule_id == "team-has" {
+                        "has"
+                    } else {
+                        "lacks"
+                    },
+                )
+            })
+            .collect();
+        // `**options` may carry either keyword: neither predicate claims to know.
+        assert_eq!(found, [(1, "has"), (2, "has"), (3, "lacks")]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

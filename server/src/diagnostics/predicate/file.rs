@@ -1,0 +1,240 @@
+//! The file being checked, with the facts about it that several predicates ask for
+//! (computed once, only when asked), and the ways of walking its syntax tree they share.
+
+use std::cell::OnceCell;
+use std::path::Path;
+
+use tree_sitter::Node;
+
+use super::scope::is_test_attribute;
+use crate::diagnostics::vocabulary::Vocabulary;
+use crate::syntax::Language;
+
+/// The file being checked, with facts about it computed once and only when asked.
+pub(crate) struct File<'t> {
+    pub language: Language,
+    pub text: &'t str,
+    pub root: Node<'t>,
+    pub path: Option<&'t Path>,
+    /// The names the predicates know: the built-in ones and the team's.
+    pub vocabulary: &'t Vocabulary,
+    use_declarations: OnceCell<Vec<String>>,
+    async_fn_names: OnceCell<Vec<&'t str>>,
+    defines_async: OnceCell<bool>,
+}
+
+impl<'t> File<'t> {
+    pub(crate) fn new(
+        language: Language,
+        text: &'t str,
+        root: Node<'t>,
+        path: Option<&'t Path>,
+        vocabulary: &'t Vocabulary,
+    ) -> Self {
+        File {
+            language,
+            text,
+            root,
+            path,
+            vocabulary,
+            use_declarations: OnceCell::new(),
+            async_fn_names: OnceCell::new(),
+            defines_async: OnceCell::new(),
+        }
+    }
+
+    pub(super) fn text_of(&self, node: Node<'_>) -> &'t str {
+        self.text.get(node.byte_range()).unwrap_or_default()
+    }
+
+    /// Test files by name: pytest's `test_*.py`, `*_test.py`, `conftest.py`; Rust's
+    /// integration tests and benches (`tests/*.rs`, `benches/*.rs`) and `tests.rs` modules.
+    pub(super) fn is_test_file(&self) -> bool {
+        let Some(path) = self.path else { return false };
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        match self.language {
+            Language::Python => {
+                name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py"
+            }
+            Language::Rust => {
+                let parent = path
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .and_then(|n| n.to_str());
+                name == "tests.rs" || matches!(parent, Some("tests" | "benches"))
+            }
+        }
+    }
+
+    /// The text of every Rust `use` declaration, without whitespace.
+    pub(super) fn use_declarations(&self) -> &[String] {
+        self.use_declarations.get_or_init(|| {
+            let mut uses = Vec::new();
+            visit(self.root, &mut |node| {
+                if node.kind() == "use_declaration" {
+                    let text: String = self
+                        .text_of(node)
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect();
+                    uses.push(text);
+                    return false;
+                }
+                true
+            });
+            uses
+        })
+    }
+
+    /// Whether the file can define an async function at all: both languages spell it with
+    /// the `async` keyword. Saves walking the tree of the many files that have none.
+    pub(super) fn defines_async(&self) -> bool {
+        *self
+            .defines_async
+            .get_or_init(|| self.text.contains("async"))
+    }
+
+    /// Names of the `async` functions and methods defined in this file.
+    pub(super) fn async_fn_names(&self) -> &[&'t str] {
+        self.async_fn_names.get_or_init(|| {
+            let mut async_names = Vec::new();
+            let mut other_names = Vec::new();
+            visit(self.root, &mut |node| {
+                // Only definitions have a name worth looking up: the lookup compares field
+                // names as strings, too slow to do for every node of the file.
+                if let Some(is_async) = self.awaitable_definition(node)
+                    && let Some(name) = node.child_by_field_name("name")
+                {
+                    if is_async {
+                        async_names.push(self.text_of(name));
+                    } else {
+                        other_names.push(self.text_of(name));
+                    }
+                }
+                true
+            });
+            // A name also defined as a plain function is ambiguous: leave it alone.
+            async_names.retain(|name| !other_names.contains(name));
+            async_names
+        })
+    }
+
+    /// For a function definition: whether calling it gives something to await. `None` for
+    /// other nodes. `#[tokio::main]`/`#[tokio::test]` make an async fn a plain one, and a
+    /// Python decorator may return anything, so those count as plain.
+    pub(super) fn awaitable_definition(&self, node: Node<'_>) -> Option<bool> {
+        if !matches!(node.kind(), "function_item" | "function_definition") {
+            return None;
+        }
+        let transformed = attributes(node).any(|attribute| {
+            let text = self.text_of(attribute);
+            let path = text.split('(').next().unwrap_or("").trim();
+            path == "main" || path.ends_with("::main") || is_test_attribute(text)
+        }) || node
+            .parent()
+            .is_some_and(|parent| parent.kind() == "decorated_definition");
+        Some(is_async_function(node) && !transformed)
+    }
+}
+
+/// Depth-first walk; `enter` returns whether to look inside the node.
+pub(super) fn visit<'t>(root: Node<'t>, enter: &mut impl FnMut(Node<'t>) -> bool) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if enter(node) && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// (ancestor, the child of it on the way down to the start node), innermost first.
+pub(super) fn ancestors(node: Node<'_>) -> impl Iterator<Item = (Node<'_>, Node<'_>)> {
+    std::iter::successors(node.parent().map(|parent| (parent, node)), |(parent, _)| {
+        parent.parent().map(|grand| (grand, *parent))
+    })
+}
+
+pub(super) fn has_child(node: Node<'_>, kind: &str) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|child| child.kind() == kind)
+}
+
+pub(super) fn is_async_function(node: Node<'_>) -> bool {
+    match node.kind() {
+        "function_definition" | "closure_expression" => has_child(node, "async"),
+        "function_item" => {
+            let mut cursor = node.walk();
+            node.children(&mut cursor)
+                .any(|child| child.kind() == "function_modifiers" && has_child(child, "async"))
+        }
+        "async_block" => true,
+        _ => false,
+    }
+}
+
+/// Where code runs as part of a function that is not its enclosing one: a nested function,
+/// a lambda or closure, or (Rust) an async block, which is a separate future.
+pub(super) fn is_function_boundary(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "function_definition" | "lambda" | "function_item" | "closure_expression" | "async_block"
+    )
+}
+
+/// The `attribute` nodes of the `#[...]` items written just before a Rust item.
+pub(super) fn attributes(item: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    std::iter::successors(item.prev_named_sibling(), |node| node.prev_named_sibling())
+        .take_while(|node| {
+            matches!(
+                node.kind(),
+                "attribute_item" | "line_comment" | "block_comment"
+            )
+        })
+        .filter(|node| node.kind() == "attribute_item")
+        .filter_map(|node| node.named_child(0))
+}
+
+/// Whether `found` holds for a node inside `node`, not counting nested functions (their
+/// code runs elsewhere).
+pub(super) fn contains_in_function(
+    node: Node<'_>,
+    found: &mut impl FnMut(Node<'_>) -> bool,
+) -> bool {
+    let mut any = false;
+    visit(node, &mut |inner| {
+        if any
+            || (inner != node
+                && matches!(
+                    inner.kind(),
+                    "function_definition" | "lambda" | "class_definition"
+                ))
+        {
+            return false;
+        }
+        any = found(inner);
+        !any
+    });
+    any
+}
+
+/// `word` occurs in `text` delimited by non-identifier characters.
+pub(super) fn contains_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        let is_ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !is_ident(before) && !is_ident(after)
+    })
+}
