@@ -551,7 +551,16 @@ fn check_layer(layer: &Value, previous: Option<&Value>, source: &Source) -> (Val
             continue;
         }
         match check_value(&key, &value) {
-            Ok(()) => set_path(&mut clean, &key, value),
+            Ok(()) => {
+                if let Some(message) = not_available_yet(&key, &value) {
+                    problems.push(Problem {
+                        level: Level::Warning,
+                        source: source.clone(),
+                        message,
+                    });
+                }
+                set_path(&mut clean, &key, value);
+            }
             Err(message) => {
                 let kept = previous
                     .and_then(|previous| lookup(previous, &key))
@@ -572,6 +581,14 @@ fn check_layer(layer: &Value, previous: Option<&Value>, source: &Source) -> (Val
         }
     }
     (clean, problems)
+}
+
+/// A valid value for a setting whose feature is not built yet: the user hears that it
+/// does nothing, rather than wondering why nothing happens.
+fn not_available_yet(key: &str, value: &Value) -> Option<String> {
+    (key == "diagnostics.ai_review" && value.as_str() == Some("on-save")).then(|| {
+        "`diagnostics.ai_review` = \"on-save\": AI review is not available yet; the setting is accepted and does nothing for now".to_string()
+    })
 }
 
 /// Whether one value is valid for its key, judged by deserializing it into the defaults.
@@ -648,6 +665,28 @@ mod tests {
         );
         assert_eq!(resolved.sources["provider.kind"], Source::ClientSettings);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn ai_review_on_save_is_kept_but_warned_about_as_not_available_yet() {
+        let mut layers = Layers::default();
+        let problems = layers.set_client_settings(json!({"diagnostics": {"ai_review": "on-save"}}));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].level, Level::Warning);
+        assert!(
+            problems[0].message.contains("`diagnostics.ai_review`")
+                && problems[0].message.contains("not available yet"),
+            "{problems:?}"
+        );
+        assert_eq!(
+            layers.resolve().config.diagnostics.ai_review,
+            AiReview::OnSave
+        );
+        assert!(
+            layers
+                .set_client_settings(json!({"diagnostics": {"ai_review": "off"}}))
+                .is_empty()
+        );
     }
 
     #[test]

@@ -137,6 +137,19 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Waits until the server's log holds `needle` at least `times` times: for steps that
+    /// show the client nothing.
+    pub fn wait_log(&self, needle: &str, times: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.stderr().matches(needle).count() < times {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        true
+    }
+
     /// `initialize` + `initialized` with the given client capabilities; returns the result.
     pub fn initialize(
         &mut self,
@@ -240,13 +253,39 @@ impl Server {
         }
     }
 
-    /// Reads whatever arrives within `duration`, then returns the notifications named `method`
-    /// seen in the whole session.
-    pub fn collect_notifications(&mut self, method: &str, duration: Duration) -> Vec<Value> {
-        let deadline = Instant::now() + duration;
-        while let Some(message) = self.next_message(deadline) {
+    /// Waits for the next notification named `method` whose params satisfy `wanted`
+    /// (including ones already received); the others stay queued.
+    pub fn wait_notification_where(
+        &mut self,
+        method: &str,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(index) = self
+                .notifications
+                .iter()
+                .position(|n| n.method == method && wanted(&n.params))
+            {
+                return self.notifications.remove(index).map(|n| n.params);
+            }
+            let message = self.next_message(deadline)?;
             self.file(message);
         }
+    }
+
+    /// Sends a cheap request and waits for its answer. The server handles messages in the
+    /// order they come, so once it answers, whatever the messages sent before it made it
+    /// send is here: call this before asserting that something did *not* happen.
+    pub fn round_trip(&mut self) {
+        let params = json!({"textDocument": {"uri": "file:///keel-e2e/round-trip"}});
+        // The document is not open: the answer is an error, and that is all we need.
+        let _ = self.request("keel/viewFileText", params);
+    }
+
+    /// The notifications named `method` received so far in the whole session.
+    pub fn seen(&self, method: &str) -> Vec<Value> {
         self.seen_notifications
             .iter()
             .filter(|n| n.method == method)
@@ -391,6 +430,18 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A team rule (`team-no-print`, flagging `print(...)` in Python) as a workspace keeps it
+/// in `.keel/rules/`.
+pub const TEAM_RULE: &str = include_str!("../fixtures/team-rules/team-no-print.toml");
+
+/// `$XDG_CACHE_HOME`, else `~/.cache`: where the scripts put what tests download.
+pub fn user_cache_dir() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .expect("XDG_CACHE_HOME or HOME is set")
 }
 
 /// A `file://` URI for an absolute path.

@@ -217,12 +217,7 @@ fn json_output_has_positions_severity_category_fix_and_a_summary() {
 fn sarif_schema() -> Value {
     let path = std::env::var_os("KEEL_SARIF_SCHEMA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache"));
-            cache.join("keel/sarif-schema-2.1.0.json")
-        });
+        .unwrap_or_else(|| keel_e2e::user_cache_dir().join("keel/sarif-schema-2.1.0.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
         panic!(
             "{} cannot be read ({err}): run scripts/fetch-sarif-schema",
@@ -593,32 +588,12 @@ fn gitignore_keelignore_hidden_dirs_and_privacy_exclude_are_honoured() {
     );
 }
 
-const TEAM_RULE: &str = r#"
-id = "team-no-print"
-language = "python"
-title = "print() in service code"
-severity = "warning"
-category = "reliability"
-message = "`{call}` writes to stdout; use the logger"
-target = "call"
-query = '''
-((call function: (identifier) @fn) @call
-  (#eq? @fn "print"))
-'''
-
-[docs]
-what = "Flags calls to `print`."
-why = "Services log through the logger so output has levels and context."
-example = "print(order)"
-instead = "logger.info(\"order %s\", order.id)"
-"#;
-
 #[test]
 fn a_workspace_rule_in_dot_keel_rules_is_run_listed_and_explained() {
     let ws = workspace(
         "team-rule",
         &[
-            (".keel/rules/team-no-print.toml", TEAM_RULE),
+            (".keel/rules/team-no-print.toml", keel_e2e::TEAM_RULE),
             (
                 "svc/orders.py",
                 "def place(order):\n    print(order)\n    return order\n",

@@ -270,16 +270,11 @@ fn a_slow_model_does_not_hold_item_completions_past_the_deadline() {
         json!({"debounce_ms": 0, "item_deadline_ms": 300}),
     );
     s.keel.open(PY, "python", "count = \n");
-    let asked = Instant::now();
     let first = s.items(PY, 0, 8);
-    let waited = asked.elapsed();
+    // A client held until the model finished (three chunks of 1.5 s) would get its text
+    // here: an empty, incomplete answer is the deadline at work, however slow the machine.
     assert_eq!(first["isIncomplete"], true);
     assert_eq!(first["items"], json!([]));
-    // Three chunks of 1.5 s each: a client held until the model finished would wait 4.5 s.
-    assert!(
-        waited < Duration::from_millis(3000),
-        "answered after {waited:?}"
-    );
     // The call goes on and fills the cache: once it is done, the answer costs nothing.
     let deadline = Instant::now() + TIMEOUT;
     let second = loop {
@@ -354,7 +349,15 @@ fn an_outage_is_told_once_and_a_broken_provider_config_once() {
             .expect("answered");
         assert_eq!(items["items"], json!([]));
     }
-    let shown = keel.collect_notifications("window/showMessage", Duration::from_secs(1));
+    keel.wait_notification_where("window/showMessage", TIMEOUT, |m| {
+        m["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("failing")
+    })
+    .expect("the outage is told");
+    keel.round_trip();
+    let shown = keel.seen("window/showMessage");
     let outages: Vec<&Value> = shown
         .iter()
         .filter(|m| {
@@ -381,7 +384,15 @@ fn an_outage_is_told_once_and_a_broken_provider_config_once() {
         keel.request("textDocument/inlineCompletion", inline_params(PY, 0, 4))
             .expect("answered");
     }
-    let shown = keel.collect_notifications("window/showMessage", Duration::from_secs(1));
+    keel.wait_notification_where("window/showMessage", TIMEOUT, |m| {
+        m["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("KEEL_TEST_NO_SUCH_KEY")
+    })
+    .expect("the broken configuration is told");
+    keel.round_trip();
+    let shown = keel.seen("window/showMessage");
     let config_errors = shown
         .iter()
         .filter(|m| {
@@ -426,14 +437,8 @@ fn editor_completions_send_cross_file_definitions_and_redact_secrets() {
         Some(workspace.path()),
     );
     // Wait for the background index to finish (its progress ends).
-    let deadline = Instant::now() + TIMEOUT;
-    while !keel
-        .collect_notifications("$/progress", Duration::from_millis(100))
-        .iter()
-        .any(|p| p["value"]["kind"] == "end")
-    {
-        assert!(Instant::now() < deadline, "indexing never finished");
-    }
+    keel.wait_notification_where("$/progress", TIMEOUT, |p| p["value"]["kind"] == "end")
+        .expect("indexing finishes");
     keel.open(&uri, "python", source);
     let items = keel
         .request("textDocument/inlineCompletion", inline_params(&uri, 5, 26))

@@ -2,14 +2,29 @@
 //! didChangeConfiguration in the editor, and `keel doctor` on the command line.
 
 use std::process::Command;
-use std::time::Duration;
 
 use keel_e2e::{Server, TIMEOUT, TempDir, keel_binary};
 use serde_json::json;
 
+/// The next `window/showMessage` whose text satisfies `wanted`.
+fn wait_message(server: &mut Server, wanted: impl Fn(&str) -> bool) -> String {
+    let shown = server.wait_notification_where("window/showMessage", TIMEOUT, |params| {
+        wanted(params["message"].as_str().unwrap_or_default())
+    });
+    let shown = shown.unwrap_or_else(|| {
+        panic!(
+            "not shown within {TIMEOUT:?}; shown: {:?}",
+            server.seen("window/showMessage")
+        )
+    });
+    shown["message"].as_str().unwrap_or_default().to_string()
+}
+
+/// Every message shown so far, once the server has handled all that was sent before.
 fn shown_messages(server: &mut Server) -> Vec<String> {
+    server.round_trip();
     server
-        .collect_notifications("window/showMessage", Duration::from_millis(300))
+        .seen("window/showMessage")
         .iter()
         .map(|params| params["message"].as_str().unwrap_or_default().to_string())
         .collect()
@@ -26,25 +41,20 @@ fn problems_in_every_layer_are_shown_once_with_the_fix() {
     let mut server = Server::start();
     let options = json!({"provider": {"kind": "gpt-9"}});
     server.initialize(json!({}), Some(options), Some(root.path()));
-    server
-        .wait_notification("window/showMessage", TIMEOUT)
-        .expect("a message about the config");
-    let messages = shown_messages(&mut server);
+    let unknown_key = wait_message(&mut server, |m| m.contains("`completion.debounce`"));
     assert!(
-        messages.iter().any(|m| m.contains("`completion.debounce`")
-            && m.contains("`completion.debounce_ms`")
-            && m.contains("keel.toml")),
-        "unknown key named with the closest valid one and the file: {messages:?}"
+        unknown_key.contains("`completion.debounce_ms`") && unknown_key.contains("keel.toml"),
+        "unknown key named with the closest valid one and the file: {unknown_key}"
     );
+    let bad_value = wait_message(&mut server, |m| m.contains("\"gpt-9\""));
     assert!(
-        messages.iter().any(|m| m.contains("\"gpt-9\"")
-            && m.contains("`openai`")
-            && m.contains("initializationOptions")),
-        "bad value named with the allowed values: {messages:?}"
+        bad_value.contains("`openai`") && bad_value.contains("initializationOptions"),
+        "bad value named with the allowed values: {bad_value}"
     );
 
     let bad = json!({"settings": {"keel": {"completion": {"max_lines": 0}}}});
     server.notify("workspace/didChangeConfiguration", bad.clone());
+    wait_message(&mut server, |m| m.contains("max_lines"));
     server.notify("workspace/didChangeConfiguration", bad);
     let messages = shown_messages(&mut server);
     let about_max_lines: Vec<_> = messages
@@ -62,15 +72,43 @@ fn problems_in_every_layer_are_shown_once_with_the_fix() {
         about_max_lines[0]
     );
     // Warnings and errors also reach the editor's log.
-    let logged = server.collect_notifications("window/logMessage", Duration::from_millis(100));
-    assert!(
-        logged.iter().any(|p| p["message"]
+    let logged = server.wait_notification_where("window/logMessage", TIMEOUT, |p| {
+        p["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("max_lines")),
-        "{logged:?}"
-    );
+            .contains("max_lines")
+    });
+    assert!(logged.is_some(), "{:?}", server.seen("window/logMessage"));
     assert!(server.is_alive());
+}
+
+#[test]
+fn ai_review_on_save_warns_once_that_it_is_not_available_yet() {
+    let mut server = Server::start();
+    server.initialize(json!({}), None, None);
+    let on_save = json!({"settings": {"diagnostics": {"ai_review": "on-save"}}});
+    server.notify("workspace/didChangeConfiguration", on_save.clone());
+    let shown = server
+        .wait_notification_where("window/showMessage", TIMEOUT, |params| {
+            params["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("ai_review"))
+        })
+        .expect("the user is told");
+    assert_eq!(shown["type"], 2, "a warning: {shown}");
+    assert!(
+        shown["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not available yet")),
+        "{shown}"
+    );
+    server.notify("workspace/didChangeConfiguration", on_save);
+    let about_ai_review = shown_messages(&mut server)
+        .into_iter()
+        .filter(|m| m.contains("ai_review"))
+        .count();
+    assert_eq!(about_ai_review, 1, "shown once");
+    assert_eq!(server.shutdown().code(), Some(0));
 }
 
 #[test]

@@ -2,9 +2,7 @@
 //! version), pulled with `textDocument/diagnostic`, and their quick fixes as code actions,
 //! all through the real binary.
 
-use std::time::Duration;
-
-use keel_e2e::{Server, TIMEOUT, TempDir, edit, file_uri, utf8_client};
+use keel_e2e::{Launch, Server, TIMEOUT, TempDir, edit, file_uri, utf8_client};
 use serde_json::{Value, json};
 
 const HANDLER: &str = "import requests\n\ndef fetch(url):\n    return requests.get(url)\n\ndef fetch_ok(url):\n    return requests.get(url, timeout=5)\n";
@@ -142,7 +140,8 @@ fn a_burst_of_edits_is_checked_once_and_tagged_with_the_final_version() {
         );
     }
     let last_version = 2 + typed.len() as i64;
-    let publishes = server.collect_notifications("textDocument/publishDiagnostics", TIMEOUT / 6);
+    while next_publish(&mut server, uri)["version"] != last_version {}
+    let publishes = server.seen("textDocument/publishDiagnostics");
     let after_edits: Vec<&Value> = publishes.iter().skip(1).collect();
     assert!(
         !after_edits.is_empty() && after_edits.len() < typed.len() / 2,
@@ -170,7 +169,10 @@ fn a_burst_of_edits_is_checked_once_and_tagged_with_the_final_version() {
 
 #[test]
 fn pull_clients_get_reports_on_request_and_nothing_pushed() {
-    let mut server = Server::start();
+    let mut server = Server::launch(Launch {
+        env: vec![("KEEL_LOG".into(), "debug".into())],
+        ..Launch::default()
+    });
     let result = server.initialize(pull_client(), None, None);
     assert_eq!(
         result["capabilities"]["diagnosticProvider"]["identifier"],
@@ -181,10 +183,15 @@ fn pull_clients_get_reports_on_request_and_nothing_pushed() {
     assert_eq!(codes(&pull(&mut server, uri)), ["py-http-no-timeout"]);
     server.change(uri, 2, json!([edit((3, 27), (3, 27), ", timeout=10")]));
     assert_eq!(codes(&pull(&mut server, uri)), Vec::<String>::new());
-    let pushed = server.collect_notifications(
-        "textDocument/publishDiagnostics",
-        Duration::from_millis(800),
+    // Pushes are debounced: the server saying it will not push is what proves none comes.
+    let log = "not pushing diagnostics: the client pulls them";
+    assert!(
+        server.wait_log(log, 2, TIMEOUT),
+        "the open and the change were each considered: {}",
+        server.stderr()
     );
+    server.round_trip();
+    let pushed = server.seen("textDocument/publishDiagnostics");
     assert!(
         pushed.is_empty(),
         "a pulling client gets no pushes: {pushed:?}"
@@ -336,28 +343,7 @@ fn configuration_and_team_rules_change_what_is_flagged() {
     let workspace = TempDir::new("diagnostics-team");
     let rules = workspace.path().join(".keel/rules");
     std::fs::create_dir_all(&rules).unwrap();
-    std::fs::write(
-        rules.join("no-print.toml"),
-        r#"id = "team-no-print"
-language = "python"
-title = "print in service code"
-severity = "info"
-category = "reliability"
-message = "`{call}` writes to stdout; use the logger"
-target = "call"
-query = '''
-((call function: (identifier) @name) @call
-  (#eq? @name "print"))
-'''
-
-[docs]
-what = "Flags print()."
-why = "Services log through the logger."
-example = "print(x)"
-instead = "logger.info(x)"
-"#,
-    )
-    .unwrap();
+    std::fs::write(rules.join("no-print.toml"), keel_e2e::TEAM_RULE).unwrap();
     let path = workspace.path().join("svc.py");
     let source = "import requests\n\ndef go(url):\n    print(url)\n    return requests.get(url)\n";
     std::fs::write(&path, source).unwrap();

@@ -263,8 +263,8 @@ async fn the_editor_offers_the_default_model_and_downloads_it_with_progress() {
                 break shown;
             }
         };
-        let progress =
-            lsp.collect_notifications("$/progress", std::time::Duration::from_millis(200));
+        // The progress ends before the outcome is shown.
+        let progress = lsp.seen("$/progress");
         let created = lsp
             .server_requests
             .iter()
@@ -335,17 +335,27 @@ async fn declining_the_offer_or_configuring_a_provider_downloads_nothing() {
         declined
             .wait_server_request("window/showMessageRequest", keel_e2e::TIMEOUT)
             .expect("offered");
-        declined.collect_notifications("window/showMessage", std::time::Duration::from_millis(500));
+        assert!(
+            declined.wait_log("download declined", 1, keel_e2e::TIMEOUT),
+            "the answer was handled: {}",
+            declined.stderr()
+        );
         assert_eq!(declined.shutdown().code(), Some(0));
 
+        let mut env = env;
+        env.push(("KEEL_LOG".to_string(), "debug".to_string()));
         let mut configured = keel_e2e::Server::launch(keel_e2e::Launch {
             env,
             ..Default::default()
         });
         let options = json!({"provider": {"kind": "ollama", "endpoint": "http://127.0.0.1:9"}});
         configured.initialize(json!({}), Some(options), None);
-        configured
-            .collect_notifications("window/showMessage", std::time::Duration::from_millis(800));
+        assert!(
+            configured.wait_log("no default model offered", 1, keel_e2e::TIMEOUT),
+            "the offer was considered: {}",
+            configured.stderr()
+        );
+        configured.round_trip();
         let offers = configured
             .server_requests
             .iter()

@@ -23,12 +23,7 @@ const PATIENCE: Duration = Duration::from_secs(120);
 fn model(name: &str) -> PathBuf {
     let dir = std::env::var_os("KEEL_TEST_MODELS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache"));
-            cache.join("keel").join("test-models")
-        });
+        .unwrap_or_else(|| keel_e2e::user_cache_dir().join("keel").join("test-models"));
     let path = dir.join(name);
     assert!(
         path.is_file(),
@@ -205,12 +200,15 @@ fn keel_complete_prints_a_completion_from_the_default_model_with_no_configuratio
     std::os::unix::fs::symlink(model(DEFAULT), models.join(DEFAULT)).unwrap();
     let code = "import math\n\n\ndef area_of_circle(radius):\n    \n";
     std::fs::write(dir.join("shapes.py"), code).unwrap();
-    let output = Command::new(keel_e2e::keel_binary())
-        .args(["complete", "shapes.py:5:5"])
-        .current_dir(&dir)
-        .env("XDG_CACHE_HOME", dir.join("cache"))
-        .output()
-        .expect("run keel");
+    let complete = || {
+        Command::new(keel_e2e::keel_binary())
+            .args(["complete", "shapes.py:5:5"])
+            .current_dir(&dir)
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .output()
+            .expect("run keel")
+    };
+    let output = complete();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -218,12 +216,7 @@ fn keel_complete_prints_a_completion_from_the_default_model_with_no_configuratio
 
     // Without the model, the message says how to get it.
     std::fs::remove_file(models.join(DEFAULT)).unwrap();
-    let output = Command::new(keel_e2e::keel_binary())
-        .args(["complete", "shapes.py:5:5"])
-        .current_dir(&dir)
-        .env("XDG_CACHE_HOME", dir.join("cache"))
-        .output()
-        .expect("run keel");
+    let output = complete();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("keel model fetch"), "{stderr}");

@@ -1,168 +1,20 @@
-//! `keel check` and `keel rules`: the rule engine over a workspace's files, for people and
-//! CI. Reads `keel.toml` and `.keel/rules/` in the current directory.
+//! What `keel check` and `keel rules` compute: the rule engine over a workspace's files,
+//! the team's rules in `.keel/rules/`, the `--select`/`--ignore` choice, and the rule table.
+//! Returns values and text; printing and exit codes are the command line's.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap::{Args, Subcommand, ValueEnum};
-
-use super::report::{self, LineIndex, Located, Report};
+use super::report::{LineIndex, Located, Report};
 use super::rule::severity_name;
-use super::{LoadError, RuleSet, Vocabulary};
-use crate::config::{DiagnosticsConfig, Layers, Resolved, Severity};
+use super::{LoadError, Rule, RuleSet, Vocabulary};
+use crate::config::{DiagnosticsConfig, Resolved};
 use crate::syntax::Language;
 use crate::workspace::walk::{Entry, Walk};
 
 /// Where a workspace keeps its own rules.
 pub const TEAM_RULES_DIR: &str = ".keel/rules";
-
-const EXIT_FINDINGS: u8 = 1;
-const EXIT_USAGE_OR_IO: u8 = 2;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// `path:line:col: rule-id message`, then a summary.
-    Text,
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning.
-    Sarif,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Files or directories to check (default: the current directory).
-    pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Apply quick fixes in place, then report what is left.
-    #[arg(long)]
-    pub fix: bool,
-    /// Run only these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub select: Vec<String>,
-    /// Do not run these rules (comma-separated ids).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub ignore: Vec<String>,
-    /// Exit with 1 when a finding has this severity or a higher one.
-    #[arg(long, value_name = "SEVERITY", default_value = "warning", value_parser = parse_severity)]
-    pub fail_on: Severity,
-}
-
-#[derive(Debug, Args)]
-pub struct RulesArgs {
-    #[command(subcommand)]
-    pub command: Option<RulesCommand>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum RulesCommand {
-    /// Print a rule's documentation: what it does, why, an example and the fix.
-    Explain { id: String },
-}
-
-fn parse_severity(value: &str) -> Result<Severity, String> {
-    serde_json::from_value(serde_json::Value::String(value.to_string()))
-        .map_err(|_| format!("unknown severity \"{value}\"; allowed: hint, info, warning, error"))
-}
-
-/// `keel check`.
-pub fn run_check(args: &CheckArgs) -> ExitCode {
-    let root = match std::env::current_dir() {
-        Ok(root) => root,
-        Err(err) => return usage_error(&format!("cannot read the current directory: {err}")),
-    };
-    let rules = match load_rules(&root) {
-        Ok(rules) => rules,
-        Err(message) => return usage_error(&message),
-    };
-    let Resolved { config, sources } = load_config(&root);
-    // The default globs keep key files and `*secret*` out of prompts; a security check
-    // must still read `secrets.py`. Globs a team writes in keel.toml leave files out of both.
-    let exclude = if sources.contains_key("privacy.exclude") {
-        config.privacy.exclude
-    } else {
-        Vec::new()
-    };
-    let config = match selection(&rules, &args.select, &args.ignore, config.diagnostics) {
-        Ok(config) => config,
-        Err(message) => return usage_error(&message),
-    };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let outcome = check_paths(&rules, &config, &exclude, &paths, args.fix);
-    let enabled: Vec<_> = rules
-        .rules()
-        .iter()
-        .filter(|rule| !config.disable.contains(&rule.id))
-        .cloned()
-        .collect();
-    let output = match args.format {
-        Format::Text => report::text(&outcome.report),
-        Format::Json => pretty(&report::json(&outcome.report, &enabled)),
-        Format::Sarif => pretty(&report::sarif(&outcome.report, &enabled)),
-    };
-    print!("{output}");
-    for error in &outcome.errors {
-        eprintln!("keel: {error}");
-    }
-    if !outcome.errors.is_empty() {
-        return ExitCode::from(EXIT_USAGE_OR_IO);
-    }
-    let failing = outcome
-        .report
-        .findings
-        .iter()
-        .any(|located| located.finding.severity >= args.fail_on);
-    if failing {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-/// `keel rules` and `keel rules explain ID`.
-pub fn run_rules(args: &RulesArgs) -> ExitCode {
-    let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let rules = match load_rules(&root) {
-        Ok(rules) => rules,
-        Err(message) => return usage_error(&message),
-    };
-    match &args.command {
-        None => {
-            print!("{}", rule_table(&rules));
-            ExitCode::SUCCESS
-        }
-        Some(RulesCommand::Explain { id }) => {
-            let docs: Vec<String> = rules
-                .rules()
-                .iter()
-                .filter(|rule| &rule.id == id)
-                .map(|rule| rule.explain())
-                .collect();
-            if docs.is_empty() {
-                return usage_error(&unknown_rule(&rules, id));
-            }
-            print!("{}", docs.join("\n"));
-            ExitCode::SUCCESS
-        }
-    }
-}
-
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("keel: {message}");
-    ExitCode::from(EXIT_USAGE_OR_IO)
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
-}
 
 /// The built-in rules with the team's rules in `root/.keel/rules/` added, reading the
 /// vocabulary with the team's `root/.keel/vocabulary.toml` added.
@@ -179,17 +31,43 @@ pub fn load_rules(root: &Path) -> Result<RuleSet, String> {
     builtin.merged(team).map_err(describe)
 }
 
-/// `keel.toml`; problems in the file are reported and skipped.
-fn load_config(root: &Path) -> Resolved {
-    let mut layers = Layers::default();
-    for problem in layers.load_file(root) {
-        eprintln!("keel: {problem}");
+/// The globs that keep files out of a check. The default `privacy.exclude` keeps key files
+/// and `*secret*` out of prompts, but a security check must still read `secrets.py`; globs
+/// a team writes in keel.toml leave files out of both.
+pub fn scan_exclude(resolved: &Resolved) -> Vec<String> {
+    if resolved.sources.contains_key("privacy.exclude") {
+        resolved.config.privacy.exclude.clone()
+    } else {
+        Vec::new()
     }
-    layers.resolve()
+}
+
+/// The rules `config` leaves on, as the reports list them.
+pub fn enabled_rules(rules: &RuleSet, config: &DiagnosticsConfig) -> Vec<Rule> {
+    rules
+        .rules()
+        .iter()
+        .filter(|rule| !config.disable.contains(&rule.id))
+        .cloned()
+        .collect()
+}
+
+/// The documentation of every rule named `id` (one per language it is written for).
+pub fn explain(rules: &RuleSet, id: &str) -> Result<String, String> {
+    let docs: Vec<String> = rules
+        .rules()
+        .iter()
+        .filter(|rule| rule.id == id)
+        .map(|rule| rule.explain())
+        .collect();
+    if docs.is_empty() {
+        return Err(unknown_rule(rules, id));
+    }
+    Ok(docs.join("\n"))
 }
 
 /// The configuration with `--select`/`--ignore` applied, after checking their ids.
-fn selection(
+pub fn selection(
     rules: &RuleSet,
     select: &[String],
     ignore: &[String],
@@ -224,7 +102,8 @@ fn unknown_rule(rules: &RuleSet, id: &str) -> String {
     format!("unknown rule `{id}`{closest} (`keel rules` lists them)")
 }
 
-fn rule_table(rules: &RuleSet) -> String {
+/// `keel rules`: one row per rule, in aligned columns.
+pub fn rule_table(rules: &RuleSet) -> String {
     let rows: Vec<[String; 6]> = rules
         .rules()
         .iter()
@@ -393,16 +272,6 @@ mod tests {
         assert!(
             err.contains("`py-eval-exek`") && err.contains("`py-eval-exec`"),
             "{err}"
-        );
-    }
-
-    #[test]
-    fn severities_parse_by_name() {
-        assert_eq!(parse_severity("error"), Ok(Severity::Error));
-        assert!(
-            parse_severity("loud")
-                .unwrap_err()
-                .contains("hint, info, warning, error")
         );
     }
 

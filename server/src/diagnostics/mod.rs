@@ -4,8 +4,11 @@
 //! suppressions, quick fixes and the reports of `keel check`. Calls only `syntax`,
 //! `config` and `workspace::walk`; takes text and trees, returns findings in byte offsets.
 //! Architecture invariant: no LSP types, no network, no printing (the CLI and `lsp/` show
-//! what it returns), no panic on a user's rule, vocabulary or source file.
+//! what it returns), no panic on a user's rule, vocabulary or source file. It also owns the
+//! findings cache (by document version and rule-set generation) and the edit that adds a
+//! `keel: ignore[...]` comment, so the editor and `keel check` share them.
 
+mod cache;
 mod captures;
 pub mod check;
 mod fix;
@@ -20,10 +23,12 @@ use serde::Serialize;
 
 use crate::config::Severity;
 
+pub use cache::FindingsCache;
 pub use fix::{Edit, EditSpec, Fix, FixSpec, apply_fixes};
 pub use predicate::is_secret_name;
 pub use rule::{Category, Docs, Equivalents, Rule, RuleError, severity_name};
 pub use ruleset::{Fixed, LoadError, RuleSet};
+pub use suppress::{LineInsert, ignore_edit};
 pub use vocabulary::Vocabulary;
 
 /// One problem a rule found in a file.

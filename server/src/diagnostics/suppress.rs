@@ -1,11 +1,45 @@
 //! `# keel: ignore[rule-id, ...]` / `// keel: ignore[rule-id]` comments: a finding is
 //! dropped when such a comment naming its rule is on its first line or the line above.
 //! A marker on a line of its own reaches past the comment lines under it, so a
-//! suppression can sit in the comment that explains it.
+//! suppression can sit in the comment that explains it. This file also writes the marker,
+//! for the "Ignore <rule> on this line" quick fix.
 
 use tree_sitter::Node;
 
+use crate::syntax::Language;
+
 const MARKER: &str = "keel: ignore[";
+
+/// Text to insert at the start of a 0-based line (column 0, so the same in every position
+/// encoding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineInsert {
+    pub line: usize,
+    pub text: String,
+}
+
+/// The edit that silences `rule_id` for a finding starting on `line`, whose text (with its
+/// line ending, if any) is `line_text`: `# keel: ignore[id]` (or `//`) on a line of its own
+/// above it, indented like it, ending as the file's lines do.
+pub fn ignore_edit(language: Language, line: usize, line_text: &str, rule_id: &str) -> LineInsert {
+    let comment = match language {
+        Language::Python => "#",
+        Language::Rust => "//",
+    };
+    let indent: String = line_text
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let newline = if line_text.ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    LineInsert {
+        line,
+        text: format!("{indent}{comment} {MARKER}{rule_id}]{newline}"),
+    }
+}
 
 /// The suppressions of one file: (first line, last line covered, rule ids) for each
 /// marker in a comment; lines are 0-based.
@@ -67,7 +101,29 @@ impl Suppressions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::Language;
+
+    /// `text` with `insert` applied.
+    fn inserted(text: &str, insert: &LineInsert) -> String {
+        let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+        lines.insert(insert.line, &insert.text);
+        lines.concat()
+    }
+
+    #[test]
+    fn the_ignore_edit_silences_its_rule_on_that_line_and_keeps_indent_and_line_endings() {
+        let code = "def f(code):\r\n\t  eval(code)\r\n";
+        let edit = ignore_edit(Language::Python, 1, "\t  eval(code)\r\n", "py-eval-exec");
+        assert_eq!(edit.line, 1);
+        assert_eq!(edit.text, "\t  # keel: ignore[py-eval-exec]\r\n");
+        let fixed = inserted(code, &edit);
+        let tree = Language::Python.parse_str(&fixed).unwrap();
+        let found = Suppressions::scan(&fixed, tree.root_node());
+        assert!(found.covers("py-eval-exec", 2));
+        assert!(!found.covers("py-other", 2));
+
+        let rust = ignore_edit(Language::Rust, 0, "    panic!();", "rs-panic-macro");
+        assert_eq!(rust.text, "    // keel: ignore[rs-panic-macro]\n");
+    }
 
     #[test]
     fn reads_comments_on_the_line_and_the_line_above_but_not_strings() {

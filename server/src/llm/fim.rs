@@ -1,6 +1,8 @@
 //! Fill-in-the-middle prompts in each model family's own tokens, for backends that take a
 //! raw prompt; and the same request put as a chat, for chat-only APIs.
 
+use serde_json::{Map, Value, json};
+
 use super::{ChatRequest, FimRequest, Message, Role, Snippet};
 use crate::config::{FimTemplate, ProviderConfig, ProviderKind};
 
@@ -77,6 +79,31 @@ pub(crate) fn stops(template: Option<FimTemplate>, request: &FimRequest) -> Vec<
         }
     }
     stops
+}
+
+/// `prompt` (and `suffix`) of a raw-completion body (`/v1/completions`, Ollama's
+/// `/api/generate`): with a template, the whole prompt in the family's tokens; without,
+/// the prefix (context as comments) and the suffix, for the server to put into the model's
+/// own template. Returns whether the prompt is complete as it is (a template was used).
+pub(crate) fn insert_prompt(
+    body: &mut Map<String, Value>,
+    template: Option<FimTemplate>,
+    request: &FimRequest,
+) -> bool {
+    match template {
+        Some(template) => {
+            body.insert("prompt".into(), json!(template.prompt(request)));
+            true
+        }
+        None => {
+            let prompt = with_comments(&request.snippets, &request.prefix);
+            body.insert("prompt".into(), json!(prompt));
+            if let Some(suffix) = &request.suffix {
+                body.insert("suffix".into(), json!(suffix));
+            }
+            false
+        }
+    }
 }
 
 /// Context snippets as comments headed by their path, before the prefix, for families

@@ -1,8 +1,10 @@
 //! Model providers: the `Provider` trait, its HTTP backends (openai, openai-completions,
 //! anthropic, ollama, llamacpp), the embedded `local` backend, and the store of model files.
-//! It may call the network through the one shared HTTP client and read or write model
-//! files; it takes plain requests and knows nothing of LSP or documents. It must never log
-//! prompt text or API keys above debug level, nor run inference on the caller's task.
+//! Takes plain requests (`FimRequest`, `ChatRequest`) and returns text streams; each wire
+//! format is written once and shared by the backends that speak it. May call the network
+//! through the one shared HTTP client and read or write model files. Knows nothing of LSP,
+//! documents or how a prompt's context is chosen; must never log prompt text or API keys
+//! above debug level, nor run inference on the caller's task.
 
 mod anthropic;
 mod breaker;
@@ -90,8 +92,10 @@ pub fn from_config(config: &ProviderConfig) -> Result<Arc<dyn Provider>, Provide
         None => default_kind()?,
     };
     let provider: Arc<dyn Provider> = match kind {
-        ProviderKind::Openai => Arc::new(openai::Chat::new(http::Api::new(kind, config)?, config)?),
-        ProviderKind::OpenaiCompletions => Arc::new(openai::Completions::new(
+        ProviderKind::Openai => {
+            Arc::new(openai::OpenAi::chat(http::Api::new(kind, config)?, config)?)
+        }
+        ProviderKind::OpenaiCompletions => Arc::new(openai::OpenAi::completions(
             http::Api::new(kind, config)?,
             config,
         )?),

@@ -9,7 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::http::Api;
 use super::wire::{self, End, Fault, Frame, Framing, Piece};
-use super::{ChatRequest, CircuitState, FimRequest, Provider, ProviderError, TextStream, fim};
+use super::{
+    ChatRequest, CircuitState, FimRequest, Provider, ProviderError, TextStream, fim, openai,
+};
 use crate::config::{FimTemplate, ProviderConfig};
 
 pub(crate) struct Ollama {
@@ -39,18 +41,8 @@ impl Provider for Ollama {
     fn complete(&self, request: FimRequest) -> TextStream {
         let mut body = Map::new();
         body.insert("model".into(), json!(self.model));
-        match self.fim {
-            Some(template) => {
-                body.insert("prompt".into(), json!(template.prompt(&request)));
-                body.insert("raw".into(), json!(true));
-            }
-            None => {
-                let prompt = fim::with_comments(&request.snippets, &request.prefix);
-                body.insert("prompt".into(), json!(prompt));
-                if let Some(suffix) = &request.suffix {
-                    body.insert("suffix".into(), json!(suffix));
-                }
-            }
+        if fim::insert_prompt(&mut body, self.fim, &request) {
+            body.insert("raw".into(), json!(true));
         }
         body.insert("stream".into(), json!(true));
         let stops = fim::stops(self.fim, &request);
@@ -67,16 +59,9 @@ impl Provider for Ollama {
     }
 
     fn chat(&self, request: ChatRequest) -> TextStream {
-        let mut messages = Vec::new();
-        if !request.system.is_empty() {
-            messages.push(json!({"role": "system", "content": request.system}));
-        }
-        for message in &request.messages {
-            messages.push(json!({"role": message.role.as_str(), "content": message.content}));
-        }
         let mut body = Map::new();
         body.insert("model".into(), json!(self.model));
-        body.insert("messages".into(), Value::Array(messages));
+        body.insert("messages".into(), openai::messages(&request));
         body.insert("stream".into(), json!(true));
         body.insert(
             "options".into(),

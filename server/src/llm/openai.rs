@@ -15,93 +15,63 @@ use crate::config::{FimTemplate, ProviderConfig};
 /// OpenAI's API takes at most four stop sequences.
 const MAX_STOPS: usize = 4;
 
-/// `openai`: chat only; fill-in-the-middle is asked for as a chat.
-pub(crate) struct Chat {
-    api: Arc<Api>,
-    model: String,
+/// Which of OpenAI's endpoints completions go to.
+enum Endpoint {
+    /// `openai`: chat only; fill-in-the-middle is asked for as a chat.
+    Chat,
+    /// `openai-completions`: `/v1/completions`, with a FIM prompt in the configured
+    /// family's tokens, or else the prefix as `prompt` and the `suffix` field.
+    Completions(Option<FimTemplate>),
 }
 
-impl Chat {
-    pub(crate) fn new(api: Api, config: &ProviderConfig) -> Result<Self, ProviderError> {
+/// `openai` and `openai-completions`: the same API, chats and probe; they differ only in
+/// how a completion is asked for.
+pub(crate) struct OpenAi {
+    api: Arc<Api>,
+    model: String,
+    endpoint: Endpoint,
+}
+
+impl OpenAi {
+    pub(crate) fn chat(api: Api, config: &ProviderConfig) -> Result<Self, ProviderError> {
+        OpenAi::new(api, config, Endpoint::Chat)
+    }
+
+    pub(crate) fn completions(api: Api, config: &ProviderConfig) -> Result<Self, ProviderError> {
+        OpenAi::new(api, config, Endpoint::Completions(config.fim))
+    }
+
+    fn new(api: Api, config: &ProviderConfig, endpoint: Endpoint) -> Result<Self, ProviderError> {
         let model = super::required_model(api.provider, config)?;
-        Ok(Chat {
+        Ok(OpenAi {
             api: Arc::new(api),
             model,
+            endpoint,
         })
     }
 }
 
-impl Provider for Chat {
+impl Provider for OpenAi {
     fn name(&self) -> &'static str {
         self.api.provider
     }
 
     fn complete(&self, request: FimRequest) -> TextStream {
-        chat_stream(
-            &self.api,
-            Some(&self.model),
-            &fim::as_chat(&request),
-            &request.stop,
-        )
-    }
-
-    fn chat(&self, request: ChatRequest) -> TextStream {
-        chat_stream(&self.api, Some(&self.model), &request, &[])
-    }
-
-    fn probe(&self) -> BoxFuture<'static, Result<String, ProviderError>> {
-        let api = Arc::clone(&self.api);
-        Box::pin(async move { api.probe("/v1/models").await })
-    }
-
-    fn circuit(&self) -> tokio::sync::watch::Receiver<CircuitState> {
-        self.api.circuit()
-    }
-}
-
-/// `openai-completions`: `/v1/completions`, with a FIM prompt in the configured family's
-/// tokens, or else the prefix as `prompt` and the `suffix` field.
-pub(crate) struct Completions {
-    api: Arc<Api>,
-    model: String,
-    fim: Option<FimTemplate>,
-}
-
-impl Completions {
-    pub(crate) fn new(api: Api, config: &ProviderConfig) -> Result<Self, ProviderError> {
-        let model = super::required_model(api.provider, config)?;
-        Ok(Completions {
-            api: Arc::new(api),
-            model,
-            fim: config.fim,
-        })
-    }
-}
-
-impl Provider for Completions {
-    fn name(&self) -> &'static str {
-        self.api.provider
-    }
-
-    fn complete(&self, request: FimRequest) -> TextStream {
+        let Endpoint::Completions(template) = self.endpoint else {
+            return chat_stream(
+                &self.api,
+                Some(&self.model),
+                &fim::as_chat(&request),
+                &request.stop,
+            );
+        };
         let mut body = Map::new();
         body.insert("model".into(), json!(self.model));
-        match self.fim {
-            Some(template) => {
-                body.insert("prompt".into(), json!(template.prompt(&request)));
-            }
-            None => {
-                let prompt = fim::with_comments(&request.snippets, &request.prefix);
-                body.insert("prompt".into(), json!(prompt));
-                if let Some(suffix) = &request.suffix {
-                    body.insert("suffix".into(), json!(suffix));
-                }
-            }
-        }
+        fim::insert_prompt(&mut body, template, &request);
         body.insert("max_tokens".into(), json!(request.max_tokens));
         body.insert("temperature".into(), json!(request.temperature));
         body.insert("stream".into(), json!(true));
-        insert_stops(&mut body, &fim::stops(self.fim, &request));
+        insert_stops(&mut body, &fim::stops(template, &request));
         self.api
             .stream("/v1/completions", Value::Object(body), Framing::Sse, decode)
     }
@@ -120,6 +90,19 @@ impl Provider for Completions {
     }
 }
 
+/// A chat's messages in OpenAI's shape (which Ollama's `/api/chat` shares): the system
+/// prompt first, when there is one.
+pub(crate) fn messages(request: &ChatRequest) -> Value {
+    let mut messages = Vec::new();
+    if !request.system.is_empty() {
+        messages.push(json!({"role": "system", "content": request.system}));
+    }
+    for message in &request.messages {
+        messages.push(json!({"role": message.role.as_str(), "content": message.content}));
+    }
+    Value::Array(messages)
+}
+
 /// A streamed `/v1/chat/completions` call; `model` may be left out for servers that run
 /// one model (llama.cpp).
 pub(crate) fn chat_stream(
@@ -128,18 +111,11 @@ pub(crate) fn chat_stream(
     request: &ChatRequest,
     stop: &[String],
 ) -> TextStream {
-    let mut messages = Vec::new();
-    if !request.system.is_empty() {
-        messages.push(json!({"role": "system", "content": request.system}));
-    }
-    for message in &request.messages {
-        messages.push(json!({"role": message.role.as_str(), "content": message.content}));
-    }
     let mut body = Map::new();
     if let Some(model) = model {
         body.insert("model".into(), json!(model));
     }
-    body.insert("messages".into(), Value::Array(messages));
+    body.insert("messages".into(), messages(request));
     body.insert("max_tokens".into(), json!(request.max_tokens));
     body.insert("temperature".into(), json!(request.temperature));
     body.insert("stream".into(), json!(true));

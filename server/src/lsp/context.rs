@@ -6,11 +6,9 @@
 //! task.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use tower_lsp_server::Client;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -28,7 +26,7 @@ use crate::context::{self, FactsCache, Index, RecentEdits};
 use crate::memory::IdleTrim;
 use crate::prompt::TokenCounter;
 use crate::workspace::position::byte_offset;
-use crate::workspace::{Documents, Encoding, Position, Snapshot};
+use crate::workspace::{Debounce, Documents, Encoding, Position, Snapshot};
 
 /// Quiet time after the last edit of a document before it is re-indexed and its facts
 /// recomputed.
@@ -43,9 +41,8 @@ pub struct ContextState {
     /// Whole-file facts of open documents, for completions.
     pub facts: Arc<FactsCache>,
     folders: OnceLock<Vec<PathBuf>>,
-    /// Per document: the number of its latest edit, so only the last one re-indexes.
-    edits: Arc<DashMap<String, u64>>,
-    next_edit: AtomicU64,
+    /// Per document: only the last edit of a burst re-indexes.
+    edits: Arc<Debounce>,
     /// Gives back what indexing freed once the background work stops.
     trim: Arc<IdleTrim>,
 }
@@ -177,8 +174,7 @@ impl ContextState {
     /// After an edit of `uri` at `line`: remember the region, and re-index the document
     /// and recompute its facts once the edits stop for a moment.
     pub fn changed(&self, documents: &Arc<Documents>, uri: &str, line: Option<u32>) {
-        let number = self.next_edit.fetch_add(1, Ordering::Relaxed);
-        self.edits.insert(uri.to_string(), number);
+        let ticket = self.edits.ticket(uri);
         let edits = self.edits.clone();
         let documents = documents.clone();
         let index = self.index.clone();
@@ -187,8 +183,7 @@ impl ContextState {
         let uri = uri.to_string();
         let trim = self.trim.clone();
         tokio::spawn(async move {
-            tokio::time::sleep(REINDEX_DEBOUNCE).await;
-            if edits.get(&uri).is_none_or(|latest| *latest != number) {
+            if !edits.settled(&ticket, REINDEX_DEBOUNCE).await {
                 return;
             }
             let Ok(snapshot) = documents.snapshot(&uri) else {

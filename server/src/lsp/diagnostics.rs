@@ -1,14 +1,13 @@
 //! Rule findings in the editor: pushed after open and changes (debounced, computed off the
 //! LSP task, tagged with the document version) for clients without pull diagnostics, served
 //! by `textDocument/diagnostic` for the rest, and turned into `quickfix` code actions.
-//! The rules themselves live in `crate::diagnostics`; this file only schedules and converts.
+//! The rules, the findings cache and the suppression edit live in `crate::diagnostics`, the
+//! debounce in `crate::workspace`; this file only schedules and converts.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use dashmap::DashMap;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, Diagnostic,
@@ -18,31 +17,22 @@ use tower_lsp_server::ls_types::{
 use tracing::debug;
 
 use crate::config::{DiagnosticsConfig, Severity};
-use crate::diagnostics::{Finding, RuleSet};
+use crate::diagnostics::{Finding, FindingsCache, RuleSet, ignore_edit};
 use crate::memory::IdleTrim;
 use crate::syntax::Language;
 use crate::workspace::position::position_of;
-use crate::workspace::{Documents, Encoding, Snapshot};
+use crate::workspace::{Debounce, Documents, Encoding, Snapshot};
 
 use super::capabilities::ClientSupport;
 
 /// Long enough that a typing burst is checked once, short enough to feel immediate.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
-/// The findings of one document at one revision of the rules and the text.
-struct Checked {
-    version: i32,
-    rules: u64,
-    findings: Arc<Vec<Finding>>,
-}
-
 pub struct LiveDiagnostics {
     rules: RwLock<Arc<RuleSet>>,
-    /// Bumped when the rules or their configuration change, so cached findings expire.
-    rules_generation: AtomicU64,
-    /// Per document: bumped by every change, so only the last scheduled check publishes.
-    pending: DashMap<String, u64>,
-    checked: DashMap<String, Checked>,
+    /// Per document: only the last scheduled check publishes.
+    pending: Debounce,
+    checked: FindingsCache,
     /// Gives back what a burst of checks freed once they stop.
     trim: Arc<IdleTrim>,
 }
@@ -52,9 +42,8 @@ impl LiveDiagnostics {
         LiveDiagnostics {
             trim,
             rules: RwLock::new(Arc::new(rules)),
-            rules_generation: AtomicU64::new(0),
-            pending: DashMap::new(),
-            checked: DashMap::new(),
+            pending: Debounce::default(),
+            checked: FindingsCache::default(),
         }
     }
 
@@ -67,13 +56,12 @@ impl LiveDiagnostics {
 
     /// Cached findings are stale (e.g. the diagnostics configuration changed).
     pub fn invalidate(&self) {
-        self.rules_generation.fetch_add(1, Ordering::SeqCst);
-        self.checked.clear();
+        self.checked.invalidate();
     }
 
     pub fn forget(&self, uri: &str) {
-        self.pending.remove(uri);
-        self.checked.remove(uri);
+        self.pending.forget(uri);
+        self.checked.forget(uri);
     }
 
     /// The findings for `snapshot`, from the cache when the text and rules have not changed.
@@ -84,23 +72,10 @@ impl LiveDiagnostics {
         snapshot: &Snapshot,
         config: &DiagnosticsConfig,
     ) -> Arc<Vec<Finding>> {
-        let generation = self.rules_generation.load(Ordering::SeqCst);
-        if let Some(checked) = self.checked.get(&snapshot.uri)
-            && checked.version == snapshot.version
-            && checked.rules == generation
-        {
-            return checked.findings.clone();
-        }
-        let findings = Arc::new(self.compute(documents, snapshot, config));
-        self.checked.insert(
-            snapshot.uri.clone(),
-            Checked {
-                version: snapshot.version,
-                rules: generation,
-                findings: findings.clone(),
-            },
-        );
-        findings
+        self.checked
+            .get_or_check(&snapshot.uri, snapshot.version, || {
+                self.compute(documents, snapshot, config)
+            })
     }
 
     fn compute(
@@ -139,18 +114,13 @@ impl LiveDiagnostics {
         uri: &str,
         delay: Duration,
     ) {
-        let ticket = {
-            let mut entry = self.pending.entry(uri.to_string()).or_insert(0);
-            *entry += 1;
-            *entry
-        };
+        let ticket = self.pending.ticket(uri);
         let live = self.clone();
         let client = client.clone();
         let documents = documents.clone();
         let uri = uri.to_string();
         tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
-            if !live.is_current(&uri, ticket) {
+            if !live.pending.settled(&ticket, delay).await {
                 return;
             }
             let Ok(snapshot) = documents.snapshot(&uri) else {
@@ -171,7 +141,7 @@ impl LiveDiagnostics {
             let Ok(diagnostics) = checked else {
                 return;
             };
-            let still_current = live.is_current(&uri, ticket)
+            let still_current = live.pending.is_current(&ticket)
                 && documents
                     .snapshot(&uri)
                     .is_ok_and(|now| now.version == version);
@@ -185,12 +155,6 @@ impl LiveDiagnostics {
                     .await;
             }
         });
-    }
-
-    fn is_current(&self, uri: &str, ticket: u64) -> bool {
-        self.pending
-            .get(uri)
-            .is_some_and(|current| *current == ticket)
     }
 
     fn rule_cwe(&self, rule_id: &str, language: Option<Language>) -> Option<String> {
@@ -309,7 +273,7 @@ pub fn code_actions(
                 workspace_edit(&uri, snapshot.version, edits, support),
             ));
         }
-        if let Some(edit) = ignore_comment(snapshot, finding, encoding) {
+        if let Some(edit) = ignore_comment(snapshot, finding) {
             actions.push(quickfix(
                 format!("Ignore {} on this line", finding.rule_id),
                 false,
@@ -362,32 +326,15 @@ fn workspace_edit(
     }
 }
 
-/// `# keel: ignore[id]` (or `//`) on its own line above the finding, indented like it.
-fn ignore_comment(snapshot: &Snapshot, finding: &Finding, encoding: Encoding) -> Option<TextEdit> {
-    let marker = match snapshot.language? {
-        Language::Python => "#",
-        Language::Rust => "//",
-    };
+/// The suppression comment for `finding` (`diagnostics::ignore_edit`) as an LSP edit.
+fn ignore_comment(snapshot: &Snapshot, finding: &Finding) -> Option<TextEdit> {
     let text = &snapshot.text;
     let line = text.try_byte_to_line(finding.start_byte).ok()?;
-    let line_start = text.try_line_to_byte(line).ok()?;
-    let content = text.line(line);
-    let indent: String = content
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
-    // Keep the file's own line endings.
-    let newline = if content.to_string().ends_with("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let at = range(snapshot, line_start, line_start, encoding);
+    let content = text.get_line(line)?.to_string();
+    let insert = ignore_edit(snapshot.language?, line, &content, &finding.rule_id);
+    let at = lsp::Position::new(u32::try_from(insert.line).ok()?, 0);
     Some(TextEdit {
-        range: at,
-        new_text: format!(
-            "{indent}{marker} keel: ignore[{}]{newline}",
-            finding.rule_id
-        ),
+        range: lsp::Range::new(at, at),
+        new_text: insert.text,
     })
 }

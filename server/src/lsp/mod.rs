@@ -1,10 +1,12 @@
-//! The protocol surface: capabilities, and one thin handler per LSP method.
+//! The protocol surface: capabilities, one thin handler per LSP method, and the session
+//! (negotiated encoding, client support, layered settings, messages shown once).
 //!
-//! Handlers convert LSP types to plain values, call the core modules, and convert back.
-//! They must never hold logic of their own, never hold a lock across `.await`, and never do
-//! CPU-heavy work on the LSP task (parsing goes to `spawn_blocking`). Document changes are
-//! applied synchronously at the top of their handler, before any `.await`, so a later
-//! request never sees stale text.
+//! Handlers convert LSP types to plain values, call the core modules (`workspace`,
+//! `diagnostics`, `context`, `complete`, `llm`, `config`), and convert back. They must never
+//! compute what the command line could also need (findings, caches, edits, prompts belong
+//! to the core), never hold a lock across `.await`, and never do CPU-heavy work on the LSP
+//! task (it goes to `spawn_blocking`). Document changes are applied synchronously at the
+//! top of their handler, before any `.await`, so a later request never sees stale text.
 
 mod capabilities;
 mod completion;
@@ -134,6 +136,7 @@ impl Backend {
     /// Pushes fresh diagnostics for `uri` to a client that does not pull them.
     fn push_diagnostics(&self, uri: &str, opened: bool) {
         if self.support().pull {
+            debug!(uri, "not pushing diagnostics: the client pulls them");
             return;
         }
         self.live.schedule(

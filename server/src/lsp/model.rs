@@ -6,7 +6,7 @@
 use tokio::sync::{mpsc, watch};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{MessageActionItem, MessageType, NumberOrString};
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use crate::config::ProviderConfig;
 use crate::llm::CircuitState;
@@ -21,6 +21,7 @@ const PROGRESS_TOKEN: &str = "keel/model-download";
 pub async fn offer_default_model(client: Client, provider: ProviderConfig, progress: bool) {
     let store = ModelStore::from_env();
     if provider.kind.is_some() || !cfg!(feature = "local-llm") {
+        debug!("no default model offered: a provider is configured or none is embedded");
         return;
     }
     let path = store.default_model_path();

@@ -1,13 +1,19 @@
 //! `keel doctor`: what Keel would run with here, and the state of each part.
 
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use crate::config::{FILE_NAME, Layers};
 use crate::syntax::Language;
 
+pub(super) fn run(root: Option<PathBuf>) -> ExitCode {
+    print!("{}", report(&super::root_or_current(root)));
+    ExitCode::SUCCESS
+}
+
 /// The report for a workspace rooted at `root`, as text for a terminal.
-pub fn report(root: &Path) -> String {
+fn report(root: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "keel {}", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(out, "\nworkspace: {}", root.display());
