@@ -73,6 +73,29 @@ fn garbage_json_gets_a_parse_error_and_the_server_keeps_serving() {
     );
 }
 
+/// A hostile or buggy client's broken frames must not cost the requests that follow them.
+#[test]
+fn after_a_broken_frame_the_server_resynchronises_on_the_next_header() {
+    let mut server = Server::start();
+    server.initialize_default();
+    let body = br#"{"jsonrpc":"2.0","id":900,"method":"keel/status"}"#;
+    // A length that is not a number, followed by a body.
+    server.send_raw(b"Content-Length: abc\r\n\r\n");
+    server.send_raw(body);
+    server.open("file:///a.py", "python", "a = 1\n");
+    assert_eq!(server.text("file:///a.py").unwrap(), "a = 1\n");
+    // A declared length shorter than the body: its tail runs into the next header.
+    server.send_raw(format!("Content-Length: {}\r\n\r\n", body.len() - 10).as_bytes());
+    server.send_raw(body);
+    server.open("file:///b.py", "python", "b = 2\n");
+    assert_eq!(server.text("file:///b.py").unwrap(), "b = 2\n");
+    // A header line that is not UTF-8.
+    server.send_raw(b"X-Junk: \xff\xfe\r\n");
+    server.open("file:///c.py", "python", "c = 3\n");
+    assert_eq!(server.text("file:///c.py").unwrap(), "c = 3\n");
+    assert!(server.is_alive());
+}
+
 #[test]
 fn malformed_params_and_unknown_methods_get_errors_not_silence() {
     let mut server = Server::start();

@@ -117,11 +117,14 @@ async fn read_server(
 async fn read_body(input: &mut (impl AsyncBufRead + Unpin)) -> Body {
     let mut length: Option<Result<usize, String>> = None;
     loop {
-        let mut line = String::new();
-        match input.read_line(&mut line).await {
+        let mut raw = Vec::new();
+        match input.read_until(b'\n', &mut raw).await {
             Ok(0) | Err(_) => return Body::End,
             Ok(_) => {}
         }
+        // Bytes, not a String: a header line that is not UTF-8 is junk to skip, not the end
+        // of the session.
+        let line = String::from_utf8_lossy(&raw);
         let line = line.trim_end_matches(['\r', '\n']);
         if line.is_empty() {
             if length.is_some() {
@@ -129,9 +132,16 @@ async fn read_body(input: &mut (impl AsyncBufRead + Unpin)) -> Body {
             }
             continue; // Stray blank lines between frames.
         }
-        if let Some((name, value)) = line.split_once(':')
-            && name.trim().eq_ignore_ascii_case("content-length")
-        {
+        // After a broken frame (a header that was not a number, a declared length shorter
+        // than its body) the rest of that body runs into the next frame's header line, which
+        // then reads `...}Content-Length: 52`. Resynchronise on the header wherever it starts.
+        let Some(start) = header_start(line) else {
+            continue;
+        };
+        if start > 0 {
+            error!("skipped {start} bytes that were not part of any frame");
+        }
+        if let Some((_, value)) = line[start..].split_once(':') {
             length = Some(
                 value
                     .trim()
@@ -167,6 +177,16 @@ async fn read_body(input: &mut (impl AsyncBufRead + Unpin)) -> Body {
         }
         None => Body::Skipped(None),
     }
+}
+
+/// Where a `Content-Length` header starts in `line`, ignoring case; other headers
+/// (`Content-Type`) and junk are `None`.
+fn header_start(line: &str) -> Option<usize> {
+    const NAME: &str = "content-length";
+    line.as_bytes()
+        .windows(NAME.len())
+        .position(|window| window.eq_ignore_ascii_case(NAME.as_bytes()))
+        .filter(|&start| line[start + NAME.len()..].trim_start().starts_with(':'))
 }
 
 /// `None` when tower-lsp-server can decode the body; otherwise the reply JSON-RPC gives
