@@ -8,36 +8,10 @@ use std::time::{Duration, Instant};
 
 use keel_e2e::{Server, TIMEOUT, utf8_client};
 use serde_json::{Value, json};
-use support::{Reply, TestServer, sse};
+use support::{Reply, TestServer, answer, answer_after};
 
 const PY: &str = "file:///work/app.py";
 const RS: &str = "file:///work/lib.rs";
-
-/// A streamed `/v1/completions` answer in three chunks.
-fn answer(text: &str) -> Reply {
-    answer_after(text, Duration::from_millis(5))
-}
-
-/// The same, with `delay` before each of its three chunks.
-fn answer_after(text: &str, delay: Duration) -> Reply {
-    let third = text.len() / 3;
-    let cut = |at: usize| {
-        (0..=at)
-            .rev()
-            .find(|i| text.is_char_boundary(*i))
-            .unwrap_or(0)
-    };
-    let (a, b) = (cut(third), cut(2 * third));
-    let mut events: Vec<String> = [&text[..a], &text[a..b], &text[b..]]
-        .iter()
-        .map(|piece| {
-            json!({"choices": [{"index": 0, "text": piece, "finish_reason": null}]}).to_string()
-        })
-        .collect();
-    events.push("[DONE]".into());
-    let events: Vec<(Option<&str>, &str)> = events.iter().map(|e| (None, e.as_str())).collect();
-    Reply::stream("text/event-stream", &sse(&events), delay)
-}
 
 struct Session {
     runtime: tokio::runtime::Runtime,
@@ -236,6 +210,9 @@ fn cancel_request_aborts_the_model_call() {
     assert_eq!(error.code, -32800);
     s.runtime.block_on(s.model.client_closed());
     assert_eq!(s.status()["cancellations"], 1);
+    // Editors record every stderr line of a server as an error: a cancelled request is
+    // normal operation and writes nothing there.
+    assert_eq!(s.keel.stderr(), "");
 }
 
 #[test]
@@ -461,4 +438,113 @@ fn editor_completions_send_cross_file_definitions_and_redact_secrets() {
     );
     assert!(prompt.contains("STRIPE_KEY = "), "{prompt}");
     assert_eq!(keel.shutdown().code(), Some(0));
+}
+
+/// What Neovim and Helix send: completion items may be snippets.
+fn snippet_client() -> Value {
+    json!({"textDocument": {"completion": {"completionItem": {"snippetSupport": true}}}})
+}
+
+#[test]
+fn an_item_is_a_snippet_a_client_inserts_whole_and_plain_text_for_others() {
+    let text = "class Cart:\n    def total(self, items):\n\n    def other(self):\n        pass\n";
+    let model = "\n        s = f\"${sum(items)}\"\n        return s\n    def helper(self):\n";
+    let whole = "def total(self, items):\n        s = f\"${sum(items)}\"\n        return s";
+
+    let mut s = Session::start_with(
+        vec![answer(model)],
+        json!({"debounce_ms": 0, "item_deadline_ms": 20000}),
+        snippet_client(),
+    );
+    s.keel.open(PY, "python", text);
+    let item = s.items(PY, 1, 27)["items"][0].clone();
+    assert_eq!(item["insertTextFormat"], 2, "{item}");
+    // `$` and `}` escaped; later lines relative to the cursor line, as editors re-indent them.
+    assert_eq!(
+        item["textEdit"]["newText"],
+        "def total(self, items):\n    s = f\"\\${sum(items)\\}\"\n    return s"
+    );
+    assert_eq!(item["insertTextMode"], 2);
+    assert_eq!(item["textEdit"]["range"], range((1, 4), (1, 27)));
+    assert_eq!(item["filterText"], "def total(self, items):");
+
+    let mut s = Session::start(
+        vec![answer(model)],
+        json!({"debounce_ms": 0, "item_deadline_ms": 20000}),
+    );
+    s.keel.open(PY, "python", text);
+    let item = s.items(PY, 1, 27)["items"][0].clone();
+    assert_eq!(item["insertTextFormat"], 1, "{item}");
+    assert_eq!(item["textEdit"]["newText"], whole);
+    assert_eq!(item["filterText"], "def total(self, items):");
+}
+
+#[test]
+fn keel_status_takes_no_params_in_any_form_a_client_sends() {
+    let mut s = Session::start(vec![], json!({}));
+    for params in [Value::Null, json!({}), json!([])] {
+        let status = s
+            .keel
+            .request("keel/status", params.clone())
+            .unwrap_or_else(|err| panic!("keel/status with {params}: {err:?}"));
+        assert_eq!(status["provider"], "openai-completions", "{params}");
+    }
+    // Requests that take params still refuse the wrong ones.
+    let error = s
+        .keel
+        .request("keel/viewFileText", json!([]))
+        .expect_err("params are required");
+    assert_eq!(error.code, -32602);
+}
+
+#[test]
+fn status_is_pushed_when_a_completion_starts_and_ends() {
+    let mut s = Session::start(vec![answer("x + 1\n")], json!({"debounce_ms": 0}));
+    let first = s
+        .keel
+        .wait_notification("keel/status", TIMEOUT)
+        .expect("the state after initialized");
+    assert_eq!(first["state"], "idle", "{first}");
+    assert_eq!(first["provider"], "openai-completions");
+    assert_eq!(first["model"], "test-model");
+    s.keel.open(PY, "python", "def f(x):\n    return \n");
+    assert_eq!(s.inline(PY, 1, 11).len(), 1);
+    let thinking = s
+        .keel
+        .wait_notification("keel/status", TIMEOUT)
+        .expect("thinking");
+    assert_eq!(thinking["state"], "thinking");
+    let idle = s
+        .keel
+        .wait_notification("keel/status", TIMEOUT)
+        .expect("idle again");
+    assert_eq!(idle["state"], "idle");
+}
+
+#[test]
+fn status_says_error_with_the_reason_when_the_model_fails() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let down = runtime.block_on(support::closed_port());
+    let mut keel = Server::start();
+    let options = json!({
+        "provider": {"kind": "openai-completions", "endpoint": down, "model": "m", "retries": 0},
+        "completion": {"debounce_ms": 0},
+    });
+    keel.initialize(json!({}), Some(options), None);
+    keel.open(PY, "python", "x = \n");
+    let deadline = Instant::now() + TIMEOUT;
+    let error = loop {
+        assert!(Instant::now() < deadline, "no error state pushed");
+        let _ = keel.request("textDocument/inlineCompletion", inline_params(PY, 0, 4));
+        let pushed = keel.collect_notifications("keel/status", Duration::from_millis(200));
+        if let Some(error) = pushed.into_iter().find(|note| note["state"] == "error") {
+            break error;
+        }
+    };
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("failing")),
+        "{error}"
+    );
 }

@@ -389,3 +389,48 @@ fn configuration_and_team_rules_change_what_is_flagged() {
     );
     assert_eq!(server.shutdown().code(), Some(0));
 }
+
+/// Editors ask for code actions with the cursor wherever it is on the flagged line (Neovim
+/// and Helix send an empty range there), sometimes with the line's diagnostics attached.
+#[test]
+fn quick_fixes_are_offered_anywhere_on_the_flagged_line_and_for_sent_diagnostics() {
+    let mut server = Server::start();
+    server.initialize(pull_client(), None, None);
+    let uri = "file:///srv/app/anywhere.py";
+    server.open(uri, "python", HANDLER);
+    let diagnostic = pull(&mut server, uri)[0].clone();
+    assert_eq!(diagnostic["range"]["start"]["line"], 3);
+    assert!(diagnostic["range"]["start"]["character"].as_u64() > Some(0));
+    let titles = |server: &mut Server, range: Value, sent: Value| -> Vec<String> {
+        let actions = server
+            .request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": sent}}),
+            )
+            .expect("code actions");
+        actions
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|action| action["title"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let at = |line: u32, character: u32| json!({"start": {"line": line, "character": character}, "end": {"line": line, "character": character}});
+    let start_of_line = titles(&mut server, at(3, 0), json!([]));
+    assert!(
+        start_of_line
+            .iter()
+            .any(|title| title.contains("py-http-no-timeout") && !title.starts_with("Ignore")),
+        "the fix at the start of the line: {start_of_line:?}"
+    );
+    let sent = titles(&mut server, at(0, 0), json!([diagnostic]));
+    assert_eq!(
+        sent, start_of_line,
+        "the fixes of the diagnostic the client sent"
+    );
+    assert_eq!(
+        titles(&mut server, at(1, 0), json!([])),
+        Vec::<String>::new(),
+        "nothing on a line without findings"
+    );
+}

@@ -285,3 +285,43 @@ fn with_the_embedded_model_the_context_budget_counts_the_models_own_tokens() {
     assert!(prompt.len() < budget * 4 * 9 / 10, "{} bytes", prompt.len());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The language server on the default model (here the tiny one in its place): `keel/status`
+/// names the file, and loading and running it writes nothing to stderr, which editors log as
+/// errors (llama.cpp's loading logs go to `tracing` at debug level).
+#[test]
+fn the_server_on_the_default_model_names_its_file_and_keeps_stderr_quiet() {
+    let dir = keel_e2e::TempDir::new("keel-default-model-status");
+    let models = dir.0.join("cache").join("keel").join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::os::unix::fs::symlink(model(TINY), models.join(DEFAULT)).unwrap();
+    let mut keel = keel_e2e::Server::launch(keel_e2e::Launch {
+        env: vec![(
+            "XDG_CACHE_HOME".into(),
+            dir.0.join("cache").display().to_string(),
+        )],
+        ..keel_e2e::Launch::default()
+    });
+    let options = serde_json::json!({"provider": {"threads": 1}, "completion": {"debounce_ms": 0}});
+    keel.initialize(serde_json::json!({}), Some(options), None);
+    let uri = "file:///work/app.py";
+    keel.open(uri, "python", "def add(a, b):\n    \n");
+    let params = serde_json::json!({
+        "textDocument": {"uri": uri},
+        "position": {"line": 1, "character": 4},
+        "context": {"triggerKind": 2},
+    });
+    keel.request("textDocument/inlineCompletion", params)
+        .expect("answered");
+    let status = keel
+        .request("keel/status", serde_json::Value::Null)
+        .expect("status");
+    assert_eq!(status["provider"], "local", "{status}");
+    assert_eq!(
+        status["model"],
+        models.join(DEFAULT).display().to_string(),
+        "{status}"
+    );
+    assert_eq!(status["providerCalls"], 1, "the model ran: {status}");
+    assert_eq!(keel.stderr(), "");
+}

@@ -55,6 +55,15 @@ pub struct Request {
     pub workspace: Workspace,
 }
 
+/// What `Engine::health` reports: the provider's name, its model (the configured one, or the
+/// file the embedded model runs) and `ok` / `failing: <why>` / `unavailable: <why>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub health: String,
+}
+
 /// The completion engine of one server. Cheap to share: clones see the same state.
 #[derive(Clone, Default)]
 pub struct Engine {
@@ -272,20 +281,43 @@ impl Engine {
     }
 
     pub fn status(&self, config: &Config) -> Status {
-        let provider = self.provider(config);
+        let Health {
+            provider,
+            model,
+            health,
+        } = self.health(config);
+        self.shared.stats.status(provider, model, health)
+    }
+
+    /// The provider in use, its model and whether it answers, without the counters.
+    pub fn health(&self, config: &Config) -> Health {
+        let built = self.provider(config);
         let config = &config.provider;
-        let health = match &provider {
+        let health = match &built {
             Ok(provider) => match &*provider.circuit().borrow() {
                 CircuitState::Closed => "ok".to_string(),
                 CircuitState::Open { reason } => format!("failing: {reason}"),
             },
             Err(message) => format!("unavailable: {message}"),
         };
-        let name = match &provider {
-            Ok(provider) => Some(provider.name().to_string()),
-            Err(_) => config.kind.map(|kind| kind.name().to_string()),
+        let (provider, model) = match &built {
+            Ok(provider) => (
+                Some(provider.name().to_string()),
+                provider
+                    .model_file()
+                    .map(|path| path.display().to_string())
+                    .or_else(|| config.model.clone()),
+            ),
+            Err(_) => (
+                config.kind.map(|kind| kind.name().to_string()),
+                config.model.clone(),
+            ),
         };
-        self.shared.stats.status(name, config.model.clone(), health)
+        Health {
+            provider,
+            model,
+            health,
+        }
     }
 
     fn register(&self, uri: &str) -> (u64, watch::Receiver<u64>) {

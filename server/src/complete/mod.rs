@@ -15,7 +15,7 @@ mod shape;
 mod site;
 mod stats;
 
-pub use engine::{Answer, Engine, Mode, Request};
+pub use engine::{Answer, Engine, Health, Mode, Request};
 pub use prompt::Workspace;
 pub use shape::Shape;
 pub use site::{Site, Suggestion};

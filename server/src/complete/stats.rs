@@ -30,6 +30,7 @@ pub fn bump(counter: &AtomicU64) {
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     pub provider: Option<String>,
+    /// The configured model, or the file the embedded model runs.
     pub model: Option<String>,
     /// `ok`, `failing: <why>`, or `unavailable: <why>` when no provider could be built.
     pub health: String,
@@ -39,7 +40,8 @@ pub struct Status {
     pub typing_through_hits: u64,
     pub cancellations: u64,
     pub errors: u64,
-    /// Time in Keel per answered request, excluding the debounce and the model.
+    /// Time in Keel per answered request, excluding the debounce and the model's own time:
+    /// what Keel adds to the model's latency.
     pub latency_ms: Latency,
 }
 

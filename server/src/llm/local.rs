@@ -225,6 +225,10 @@ impl Provider for Local {
         "local"
     }
 
+    fn model_file(&self) -> Option<&Path> {
+        Some(&self.path)
+    }
+
     fn complete(&self, request: FimRequest) -> TextStream {
         let (text, special) = raw_prompt(self.fim, &request);
         let prompt = Prompt::Raw { text, special };

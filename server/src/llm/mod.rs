@@ -69,6 +69,11 @@ pub trait Provider: Send + Sync {
     fn tokens(&self) -> Option<TokenCounter> {
         None
     }
+    /// The model file this backend runs, when it runs one itself (the configured model
+    /// names the others).
+    fn model_file(&self) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 impl ProviderKind {

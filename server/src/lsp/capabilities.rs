@@ -22,6 +22,9 @@ pub struct ClientSupport {
     pub progress: bool,
     /// A file watcher can be registered with `client/registerCapability`.
     pub watch: bool,
+    /// Completion items may be snippets, which every editor inserts whole (Neovim inserts
+    /// only the first word of a plain-text item whose text has spaces).
+    pub snippets: bool,
 }
 
 impl ClientSupport {
@@ -48,6 +51,13 @@ impl ClientSupport {
             watch: workspace
                 .and_then(|workspace| workspace.did_change_watched_files.as_ref())
                 .and_then(|watched| watched.dynamic_registration)
+                .unwrap_or(false),
+            snippets: capabilities
+                .text_document
+                .as_ref()
+                .and_then(|text| text.completion.as_ref())
+                .and_then(|completion| completion.completion_item.as_ref())
+                .and_then(|item| item.snippet_support)
                 .unwrap_or(false),
         }
     }

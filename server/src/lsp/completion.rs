@@ -8,8 +8,8 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionList, CompletionParams, CompletionResponse,
     CompletionTextEdit, InlineCompletionItem, InlineCompletionList, InlineCompletionParams,
-    InlineCompletionResponse, InsertTextFormat, MessageType, Range, TextDocumentPositionParams,
-    TextEdit,
+    InlineCompletionResponse, InsertTextFormat, InsertTextMode, MessageType, Range,
+    TextDocumentPositionParams, TextEdit,
 };
 use tracing::debug;
 
@@ -49,22 +49,12 @@ impl Backend {
             .await;
         let (items, is_incomplete) = match answer {
             Some((Answer::Ready(suggestion), text)) => {
-                let new_text = suggestion.new_text();
-                let item = CompletionItem {
-                    label: suggestion.label().to_string(),
-                    kind: Some(CompletionItemKind::TEXT),
-                    detail: Some("Keel".to_string()),
-                    // The first line of what the edit replaces the typed text with: it
-                    // keeps matching while the user types the suggestion's start.
-                    filter_text: new_text.lines().next().map(str::to_string),
-                    insert_text_format: Some(InsertTextFormat::PLAIN_TEXT),
-                    text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                        range: self.range(&text, &suggestion),
-                        new_text,
-                    })),
-                    ..CompletionItem::default()
-                };
-                (vec![item], false)
+                let range = self.range(&text, &suggestion);
+                let indent = self
+                    .support()
+                    .snippets
+                    .then(|| indentation(&text, suggestion.start));
+                (vec![item(&suggestion, range, indent.as_deref())], false)
             }
             Some((Answer::Pending | Answer::Superseded, _)) => (Vec::new(), true),
             Some((Answer::Nothing, _)) | None => (Vec::new(), false),
@@ -112,13 +102,15 @@ impl Backend {
             name: uri.to_string(),
             version: snapshot.version,
         };
+        let config = self.config();
+        let _thinking = self.status.thinking(config.clone()).await;
         let answer = self
             .completions
             .complete(Request {
                 documents: self.documents.clone(),
                 snapshot,
                 cursor,
-                config: self.config(),
+                config,
                 mode,
                 workspace,
             })
@@ -139,6 +131,7 @@ impl Backend {
                     .map(|mut watched| std::mem::replace(&mut *watched, id) != id)
                     .unwrap_or(false);
                 if new {
+                    self.status.watch(provider.circuit(), config.clone());
                     super::model::watch_outages(
                         self.client.clone(),
                         provider.name(),
@@ -166,5 +159,110 @@ impl Backend {
             tower_lsp_server::ls_types::Position::new(position.line, position.character)
         };
         Range::new(lsp(suggestion.start), lsp(suggestion.cursor))
+    }
+}
+
+/// The completion item for `suggestion`, replacing `range` (what was typed on the line).
+///
+/// A client that takes snippets (`snippet_indent` is its cursor line's indentation) gets one:
+/// Neovim inserts only the first word of a plain-text item, but every editor expands a
+/// snippet whole. Otherwise the text is plain. Either way `filterText` is the edit's first
+/// line, so the item keeps matching while the user types the suggestion's start.
+fn item(suggestion: &Suggestion, range: Range, snippet_indent: Option<&str>) -> CompletionItem {
+    let plain = suggestion.new_text();
+    let filter_text = plain.lines().next().map(str::to_string);
+    let (format, mode, new_text) = match snippet_indent.and_then(|indent| snippet(&plain, indent)) {
+        Some(body) => (
+            InsertTextFormat::SNIPPET,
+            Some(InsertTextMode::ADJUST_INDENTATION),
+            body,
+        ),
+        None => (InsertTextFormat::PLAIN_TEXT, None, plain),
+    };
+    CompletionItem {
+        label: suggestion.label().to_string(),
+        kind: Some(CompletionItemKind::TEXT),
+        detail: Some("Keel".to_string()),
+        filter_text,
+        insert_text_format: Some(format),
+        insert_text_mode: mode,
+        text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text })),
+        ..CompletionItem::default()
+    }
+}
+
+/// `text` as a snippet body: `\`, `$` and `}` escaped, and each later line relative to
+/// `indent`, because snippet clients indent every new line like the cursor's line (and drop
+/// `\r`, which Neovim would insert literally). `None` when a later line is indented less than
+/// the cursor's line, which a snippet cannot express.
+fn snippet(text: &str, indent: &str) -> Option<String> {
+    let mut body = String::with_capacity(text.len() + 8);
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let line = match index {
+            0 => line,
+            _ if line.trim().is_empty() => "",
+            _ => line.strip_prefix(indent)?,
+        };
+        if index > 0 {
+            body.push('\n');
+        }
+        for c in line.chars() {
+            if matches!(c, '\\' | '$' | '}') {
+                body.push('\\');
+            }
+            body.push(c);
+        }
+    }
+    Some(body)
+}
+
+/// The indentation of the line holding byte `at`.
+fn indentation(text: &Rope, at: usize) -> String {
+    let line = text.byte_to_line(at.min(text.len_bytes()));
+    text.line(line)
+        .chars()
+        .take_while(|c| matches!(c, ' ' | '\t'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snippet_escapes_its_markers_and_is_relative_to_the_cursor_line() {
+        let text = "    if x:\r\n        cost = f\"${a}\" \\ 2\r\n\r\n    return";
+        assert_eq!(
+            snippet(text, "    ").as_deref(),
+            Some("    if x:\n    cost = f\"\\${a\\}\" \\\\ 2\n\nreturn")
+        );
+    }
+
+    #[test]
+    fn a_line_left_of_the_cursor_line_cannot_be_a_snippet() {
+        assert_eq!(snippet("    return x\nprint(y)", "    "), None);
+    }
+
+    #[test]
+    fn items_are_snippets_only_for_clients_that_take_them() {
+        let suggestion = Suggestion {
+            start: 4,
+            cursor: 10,
+            typed: "return".into(),
+            text: " json.load(f)".into(),
+        };
+        let range = Range::default();
+        let plain = item(&suggestion, range, None);
+        assert_eq!(plain.insert_text_format, Some(InsertTextFormat::PLAIN_TEXT));
+        let snippet = item(&suggestion, range, Some("    "));
+        assert_eq!(snippet.insert_text_format, Some(InsertTextFormat::SNIPPET));
+        for item in [plain, snippet] {
+            let Some(CompletionTextEdit::Edit(edit)) = item.text_edit else {
+                panic!("no text edit");
+            };
+            assert_eq!(edit.new_text, "return json.load(f)");
+            assert_eq!(item.filter_text.as_deref(), Some("return json.load(f)"));
+        }
     }
 }

@@ -232,19 +232,27 @@ fn range(snapshot: &Snapshot, start: usize, end: usize, encoding: Encoding) -> l
     lsp::Range::new(position(start), position(end))
 }
 
-fn overlaps(a: &lsp::Range, b: &lsp::Range) -> bool {
-    let before =
-        |x: &lsp::Position, y: &lsp::Position| (x.line, x.character) < (y.line, y.character);
-    !before(&a.end, &b.start) && !before(&b.end, &a.start)
+/// Whether `diagnostic` is on one of the lines of `requested`: editors ask with the cursor
+/// anywhere on a flagged line (Neovim and Helix send an empty range at the cursor).
+fn on_lines(diagnostic: &lsp::Range, requested: &lsp::Range) -> bool {
+    diagnostic.start.line <= requested.end.line && requested.start.line <= diagnostic.end.line
 }
 
-/// Quick fixes for the findings whose range touches `requested`: each rule's deterministic
-/// fix (preferred), and a comment that silences the rule on that line.
+/// Whether the client sent `diagnostic` in the request's `context.diagnostics`.
+fn sent_by_client(diagnostic: &Diagnostic, sent: &[Diagnostic]) -> bool {
+    sent.iter()
+        .any(|other| other.range == diagnostic.range && other.code == diagnostic.code)
+}
+
+/// Quick fixes for the findings on the lines of `requested` and those the client `sent`:
+/// each rule's deterministic fix (preferred), and a comment that silences the rule on that
+/// line.
 pub fn code_actions(
     live: &LiveDiagnostics,
     snapshot: &Snapshot,
     findings: &[Finding],
     requested: lsp::Range,
+    sent: &[Diagnostic],
     support: ClientSupport,
     encoding: Encoding,
 ) -> Vec<CodeActionOrCommand> {
@@ -254,7 +262,7 @@ pub fn code_actions(
     let diagnostics = to_lsp(live, snapshot, findings, encoding);
     let mut actions = Vec::new();
     for (finding, diagnostic) in findings.iter().zip(diagnostics) {
-        if !overlaps(&diagnostic.range, &requested) {
+        if !on_lines(&diagnostic.range, &requested) && !sent_by_client(&diagnostic, sent) {
             continue;
         }
         if let Some(fix) = &finding.fix {

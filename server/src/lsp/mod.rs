@@ -15,6 +15,7 @@ mod convert;
 mod diagnostics;
 mod model;
 mod notices;
+mod status;
 mod transport;
 
 use std::path::PathBuf;
@@ -86,6 +87,8 @@ pub struct Backend {
     support: OnceLock<ClientSupport>,
     live: Arc<LiveDiagnostics>,
     completions: crate::complete::Engine,
+    /// Pushes `keel/status` when completions go idle, start thinking or fail.
+    status: status::StatusPush,
     /// The provider whose outages are being watched (its address), so each is watched once.
     watched_provider: Mutex<usize>,
     /// The workspace index and recent edits; `context.index` is what completions read.
@@ -104,7 +107,9 @@ impl Backend {
         let layers = Layers::default();
         let resolved = layers.resolve();
         let trim = Arc::new(crate::memory::IdleTrim::default());
+        let completions = crate::complete::Engine::default();
         Backend {
+            status: status::StatusPush::new(client.clone(), completions.clone()),
             client,
             documents: Arc::new(Documents::new(DEFAULT_TREE_CAPACITY)),
             encoding: OnceLock::new(),
@@ -115,7 +120,7 @@ impl Backend {
             notices: Arc::new(Notices::default()),
             support: OnceLock::new(),
             live: Arc::new(LiveDiagnostics::new(RuleSet::builtin(), trim.clone())),
-            completions: crate::complete::Engine::default(),
+            completions,
             watched_provider: Mutex::new(0),
             context: context::ContextState::new(trim),
         }
@@ -343,6 +348,7 @@ impl LanguageServer for Backend {
             .start(&self.client, &self.config(), self.support())
             .await;
         self.load_team_rules().await;
+        self.status.push(&self.config()).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -460,6 +466,7 @@ impl LanguageServer for Backend {
         let problems = self.update_settings(|layers| layers.set_client_settings(settings));
         self.report(problems).await;
         self.refresh_diagnostics().await;
+        self.status.push(&self.config()).await;
     }
 
     async fn diagnostic(
@@ -506,7 +513,8 @@ impl LanguageServer for Backend {
             (self.diagnostics_config(), self.encoding(), self.support());
         let actions = tokio::task::spawn_blocking(move || {
             let findings = live.findings(&documents, &snapshot, &config);
-            diagnostics::code_actions(&live, &snapshot, &findings, params.range, support, encoding)
+            let (range, sent) = (params.range, &params.context.diagnostics);
+            diagnostics::code_actions(&live, &snapshot, &findings, range, sent, support, encoding)
         })
         .await
         .map_err(internal)?;

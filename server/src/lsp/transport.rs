@@ -78,6 +78,7 @@ async fn read_client(
         let reply = match read_body(&mut input).await {
             Body::Bytes(body) => match check(&body) {
                 None => {
+                    let body = drop_empty_params(body);
                     if to_server.write_all(&frame(&body)).await.is_err() {
                         return;
                     }
@@ -187,6 +188,38 @@ fn header_start(line: &str) -> Option<usize> {
         .windows(NAME.len())
         .position(|window| window.eq_ignore_ascii_case(NAME.as_bytes()))
         .filter(|&start| line[start + NAME.len()..].trim_start().starts_with(':'))
+}
+
+/// Keel's own requests that take no params. tower-lsp-server accepts only absent or `null`
+/// params for them, but Neovim sends `[]` for an empty table and other clients `{}`.
+const WITHOUT_PARAMS: &[&str] = &["keel/status"];
+
+/// Larger than any request in `WITHOUT_PARAMS` can be: bigger frames (documents' text) are
+/// not parsed a second time.
+const SMALL_FRAME_BYTES: usize = 512;
+
+/// The body with empty `[]`/`{}` params removed from a request in `WITHOUT_PARAMS`.
+fn drop_empty_params(body: Vec<u8>) -> Vec<u8> {
+    if body.len() > SMALL_FRAME_BYTES {
+        return body;
+    }
+    let Ok(request) = serde_json::from_slice::<jsonrpc::Request>(&body) else {
+        return body;
+    };
+    let empty = match request.params() {
+        Some(Value::Array(items)) => items.is_empty(),
+        Some(Value::Object(members)) => members.is_empty(),
+        _ => false,
+    };
+    if !empty || !WITHOUT_PARAMS.contains(&request.method()) {
+        return body;
+    }
+    let (method, id, _) = request.into_parts();
+    let mut rebuilt = jsonrpc::Request::build(method);
+    if let Some(id) = id {
+        rebuilt = rebuilt.id(id);
+    }
+    serde_json::to_vec(&rebuilt.finish()).unwrap_or(body)
 }
 
 /// `None` when tower-lsp-server can decode the body; otherwise the reply JSON-RPC gives

@@ -139,6 +139,33 @@ pub fn sse(events: &[(Option<&str>, &str)]) -> Vec<String> {
 }
 
 /// JSON lines as stream pieces.
+/// A streamed `/v1/completions` (`openai-completions`) answer in three chunks.
+pub fn answer(text: &str) -> Reply {
+    answer_after(text, Duration::from_millis(5))
+}
+
+/// The same, with `delay` before each of its three chunks.
+pub fn answer_after(text: &str, delay: Duration) -> Reply {
+    let third = text.len() / 3;
+    let cut = |at: usize| {
+        (0..=at)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0)
+    };
+    let (a, b) = (cut(third), cut(2 * third));
+    let mut events: Vec<String> = [&text[..a], &text[a..b], &text[b..]]
+        .iter()
+        .map(|piece| {
+            serde_json::json!({"choices": [{"index": 0, "text": piece, "finish_reason": null}]})
+                .to_string()
+        })
+        .collect();
+    events.push("[DONE]".into());
+    let events: Vec<(Option<&str>, &str)> = events.iter().map(|e| (None, e.as_str())).collect();
+    Reply::stream("text/event-stream", &sse(&events), delay)
+}
+
 pub fn ndjson(lines: &[&str]) -> Vec<String> {
     lines.iter().map(|line| format!("{line}\n")).collect()
 }
