@@ -4,6 +4,7 @@
 //! `syntax`, `config`) take plain values and know nothing of LSP; `lsp` converts protocol
 //! types to them and back and holds no logic of its own.
 
+pub mod actions;
 pub mod complete;
 pub mod config;
 pub mod context;

@@ -8,6 +8,10 @@ use clap::{Parser, Subcommand};
 use futures_util::StreamExt;
 use keel::llm::model_store::{ModelStore, Progress, Source};
 
+// The subcommand's code sits where the other subcommands will move to (`cli/`).
+#[path = "cli/action.rs"]
+mod action;
+
 #[derive(Parser)]
 #[command(
     name = "keel",
@@ -54,6 +58,11 @@ enum Command {
     Check(keel::diagnostics::check::CheckArgs),
     /// List the diagnostics rules, or print one's documentation with `rules explain ID`.
     Rules(keel::diagnostics::check::RulesArgs),
+    /// Code actions from the command line: `action list FILE:LINE`, `action run ID FILE:LINE`.
+    Action {
+        #[command(subcommand)]
+        command: action::ActionCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,6 +167,10 @@ fn main() -> ExitCode {
             keel::diagnostics::check::run_check(&args)
         }
         Command::Rules(args) => keel::diagnostics::check::run_rules(&args),
+        Command::Action { command } => {
+            keel::logging::init_cli();
+            action::run(command)
+        }
     }
 }
 

@@ -22,6 +22,8 @@ pub struct ClientSupport {
     pub progress: bool,
     /// A file watcher can be registered with `client/registerCapability`.
     pub watch: bool,
+    /// `codeAction/resolve` can fill in an action's edit (else a command applies it).
+    pub resolve_edit: bool,
 }
 
 impl ClientSupport {
@@ -49,6 +51,12 @@ impl ClientSupport {
                 .and_then(|workspace| workspace.did_change_watched_files.as_ref())
                 .and_then(|watched| watched.dynamic_registration)
                 .unwrap_or(false),
+            resolve_edit: capabilities
+                .text_document
+                .as_ref()
+                .and_then(|text| text.code_action.as_ref())
+                .and_then(|action| action.resolve_support.as_ref())
+                .is_some_and(|resolve| resolve.properties.iter().any(|p| p == "edit")),
         }
     }
 }
@@ -96,10 +104,18 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             ..Default::default()
         })),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-            resolve_provider: Some(false),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR,
+                CodeActionKind::REFACTOR_REWRITE,
+            ]),
+            resolve_provider: Some(true),
             ..Default::default()
         })),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: vec![super::actions::RUN_COMMAND.into()],
+            ..Default::default()
+        }),
         completion_provider: Some(CompletionOptions::default()),
         inline_completion_provider: Some(OneOf::Left(true)),
         ..Default::default()
