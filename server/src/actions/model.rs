@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use tree_sitter::Tree;
 
 use super::check::{Target, check, top_level_names};
 use super::syntax::{line_end, line_start};
@@ -24,6 +25,8 @@ use crate::syntax::Language;
 #[derive(Debug, Clone)]
 pub struct Request {
     pub text: String,
+    /// The syntax tree of `text` (the editor's current one: no reparse).
+    pub tree: Tree,
     pub language: Language,
     pub path: Option<PathBuf>,
     pub project: Project,
@@ -66,15 +69,11 @@ struct Region {
     kept: Vec<Edit>,
 }
 
-fn prepare(request: &Request) -> Result<Prepared, String> {
+fn prepare(request: &Request) -> Prepared {
     let text = request.text.as_str();
-    let tree = request
-        .language
-        .parse_str(text)
-        .ok_or("the file could not be parsed")?;
     let source = Source {
         text,
-        tree: &tree,
+        tree: &request.tree,
         language: request.language,
         path: request.path.as_deref(),
         project: &request.project,
@@ -107,10 +106,10 @@ fn prepare(request: &Request) -> Result<Prepared, String> {
         }
         _ => None,
     };
-    Ok(Prepared {
+    Prepared {
         deterministic,
         region,
-    })
+    }
 }
 
 /// The edits of `request`'s action: the model's when it passes the checks in time, else
@@ -127,7 +126,7 @@ pub async fn resolve(
         let request = request.clone();
         tokio::task::spawn_blocking(move || prepare(&request))
             .await
-            .map_err(|err| format!("internal error: {err}"))??
+            .map_err(|err| format!("internal error: {err}"))?
     };
     let fallback = |note: Option<String>| match &prepared.deterministic {
         Ok(edits) => Ok(Resolved {
@@ -209,13 +208,9 @@ async fn ask(
             );
             let (range, names, kept) = (range.clone(), names.clone(), kept.clone());
             tokio::task::spawn_blocking(move || {
-                let tree = request
-                    .language
-                    .parse_str(&request.text)
-                    .ok_or("the file could not be parsed")?;
                 let target = Target {
                     text: &request.text,
-                    tree: &tree,
+                    tree: &request.tree,
                     language: request.language,
                     path: request.path.as_deref(),
                     range,

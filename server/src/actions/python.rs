@@ -6,8 +6,8 @@
 use tree_sitter::Node;
 
 use super::syntax::{
-    descendants, enclosing, indent_at, line_end, line_start, python_from_import, python_import,
-    python_imports, text_of,
+    Modules, descendants, enclosing, indent_at, line_end, line_start, python_from_import,
+    python_import, python_imports, python_modules, text_of,
 };
 use super::{ActionId, Candidate, Edit, Source};
 
@@ -169,7 +169,8 @@ pub fn error_handling_candidate(
     let root = source.tree.root_node();
     let (definition, function) = function_at(root, start, end)?;
     let body = function.child_by_field_name("body")?;
-    if risky_statements(body, root, source.text).is_empty() {
+    let modules = python_modules(root, source.text);
+    if risky_statements(body, &modules, source.text).is_empty() {
         return None;
     }
     let name = text_of(function.child_by_field_name("name")?, source.text);
@@ -183,7 +184,11 @@ pub fn error_handling_candidate(
 
 /// The statements of `body` (its own, not nested functions') that make a risky call outside
 /// any `try`, each with the risks of its calls.
-fn risky_statements<'t>(body: Node<'t>, root: Node<'_>, text: &str) -> Vec<(Node<'t>, Vec<Risk>)> {
+fn risky_statements<'t>(
+    body: Node<'t>,
+    modules: &Modules,
+    text: &str,
+) -> Vec<(Node<'t>, Vec<Risk>)> {
     let mut cursor = body.walk();
     body.named_children(&mut cursor)
         .filter_map(|statement| {
@@ -199,7 +204,7 @@ fn risky_statements<'t>(body: Node<'t>, root: Node<'_>, text: &str) -> Vec<(Node
             let mut risks: Vec<Risk> = descendants(statement, &nested)
                 .into_iter()
                 .filter(|node| node.kind() == "call")
-                .filter_map(|call| call_risk(call, root, text))
+                .filter_map(|call| call_risk(call, modules, text))
                 .collect();
             risks.dedup();
             (!risks.is_empty()).then_some((statement, risks))
@@ -207,7 +212,7 @@ fn risky_statements<'t>(body: Node<'t>, root: Node<'_>, text: &str) -> Vec<(Node
         .collect()
 }
 
-fn call_risk(call: Node<'_>, root: Node<'_>, text: &str) -> Option<Risk> {
+fn call_risk(call: Node<'_>, modules: &Modules, text: &str) -> Option<Risk> {
     let callee = call.child_by_field_name("function")?;
     let name = text_of(callee, text);
     if name == "open" {
@@ -232,17 +237,17 @@ fn call_risk(call: Node<'_>, root: Node<'_>, text: &str) -> Option<Risk> {
         .any(|word| receiver.ends_with(word));
     let sql = ["sqlalchemy", "flask_sqlalchemy", "sqlmodel"]
         .iter()
-        .any(|module| python_imports(root, text, module));
+        .any(|module| modules.has(module));
     if sql && database && DB_METHODS.contains(&method) {
         return Some(SQLALCHEMY);
     }
     let client = receiver.ends_with("client") || receiver.ends_with("session");
     // A response's `raise_for_status()` raises the HTTP library's own error.
     if (client && HTTP_METHODS.contains(&method)) || method == "raise_for_status" {
-        if python_imports(root, text, "httpx") {
+        if modules.has("httpx") {
             return Some(HTTPX);
         }
-        if python_imports(root, text, "requests") {
+        if modules.has("requests") {
             return Some(REQUESTS);
         }
     }
@@ -260,7 +265,7 @@ pub fn add_error_handling(source: &Source<'_>, candidate: &Candidate) -> Result<
     let name = function
         .child_by_field_name("name")
         .map_or("function", |name| text_of(name, text));
-    let statements = risky_statements(body, root, text);
+    let statements = risky_statements(body, &python_modules(root, text), text);
     let (Some((first, _)), Some((last, _))) = (statements.first(), statements.last()) else {
         return Err(format!("`{name}` makes no risky call outside a try"));
     };

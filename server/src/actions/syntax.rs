@@ -174,6 +174,25 @@ fn newline_before(text: &str, at: usize) -> &'static str {
 
 /// Whether the Python file imports `module` (or a submodule of it) in any form.
 pub fn python_imports(root: Node<'_>, text: &str, module: &str) -> bool {
+    python_modules(root, text).has(module)
+}
+
+/// The modules a Python file imports, read once for many questions.
+pub struct Modules(Vec<String>);
+
+impl Modules {
+    /// Whether `module` (or a submodule of it) is imported in any form.
+    pub fn has(&self, module: &str) -> bool {
+        self.0.iter().any(|name| {
+            name == module
+                || name
+                    .strip_prefix(module)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+}
+
+pub fn python_modules(root: Node<'_>, text: &str) -> Modules {
     let names = |statement: Node<'_>| -> Vec<String> {
         match statement.kind() {
             "import_statement" => {
@@ -192,10 +211,12 @@ pub fn python_imports(root: Node<'_>, text: &str, module: &str) -> bool {
                 .unwrap_or_default(),
         }
     };
-    python_statements(root, "import_statement")
-        .chain(python_statements(root, "import_from_statement"))
-        .flat_map(names)
-        .any(|name| name == module || name.starts_with(&format!("{module}.")))
+    Modules(
+        python_statements(root, "import_statement")
+            .chain(python_statements(root, "import_from_statement"))
+            .flat_map(names)
+            .collect(),
+    )
 }
 
 /// Top-level statements of one kind, and those inside module-level `if`/`try` blocks.

@@ -55,6 +55,7 @@ pub fn run(command: ActionCommand) -> ExitCode {
 struct Opened {
     path: PathBuf,
     text: String,
+    tree: tree_sitter::Tree,
     language: Language,
     at: usize,
 }
@@ -87,22 +88,22 @@ fn open(position: &str) -> Result<Opened, String> {
     };
     let at = keel::llm::FimRequest::cursor(&text, line, column)
         .map_err(|err| format!("{file}: {err}"))?;
+    let tree = language
+        .parse_str(&text)
+        .ok_or_else(|| format!("{file}: could not be parsed"))?;
     Ok(Opened {
         path,
         text,
+        tree,
         language,
         at,
     })
 }
 
 fn candidates(opened: &Opened, project: &Project) -> Result<Vec<actions::Candidate>, String> {
-    let tree = opened
-        .language
-        .parse_str(&opened.text)
-        .ok_or_else(|| format!("{}: could not be parsed", opened.path.display()))?;
     let source = Source {
         text: &opened.text,
-        tree: &tree,
+        tree: &opened.tree,
         language: opened.language,
         path: Some(&opened.path),
         project,
@@ -153,6 +154,7 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
     };
     let request = model::Request {
         text: opened.text.clone(),
+        tree: opened.tree.clone(),
         language: opened.language,
         path: Some(opened.path.clone()),
         project,

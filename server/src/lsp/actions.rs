@@ -161,10 +161,18 @@ impl Backend {
                 .map_err(super::internal)?,
             None => Project::default(),
         };
+        let tree = {
+            let (documents, snapshot) = (self.documents.clone(), snapshot.clone());
+            tokio::task::spawn_blocking(move || documents.tree(&snapshot))
+                .await
+                .map_err(super::internal)?
+                .ok_or_else(|| Error::invalid_params("the document could not be parsed"))?
+        };
         let config = self.config();
         let provider = self.completions.provider(&config).ok();
         let request = model::Request {
             text: String::from(&snapshot.text),
+            tree,
             language,
             path,
             project,
