@@ -24,6 +24,7 @@ pub struct Config {
     pub context: ContextConfig,
     pub diagnostics: DiagnosticsConfig,
     pub privacy: PrivacyConfig,
+    pub actions: ActionsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +101,20 @@ impl Default for CompletionConfig {
             max_lines: 8,
             item_deadline_ms: 400,
         }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionsConfig {
+    /// Longest wait for the model's version of an action; then the deterministic one is
+    /// returned. Well under Helix's 20 s, after which it gives up on the request.
+    pub deadline_ms: u64,
+}
+
+impl Default for ActionsConfig {
+    fn default() -> Self {
+        ActionsConfig { deadline_ms: 8_000 }
     }
 }
 
@@ -216,6 +231,7 @@ impl Config {
             100,
             600_000,
         );
+        bound("actions.deadline_ms", self.actions.deadline_ms, 100, 60_000);
         bound("provider.retries", self.provider.retries.into(), 0, 10);
         bound(
             "provider.cooldown_ms",

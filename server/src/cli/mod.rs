@@ -4,6 +4,7 @@
 //! return values and strings, and this layer writes them out. It must never hold logic the
 //! editor also needs (that belongs in the core, where `lsp/` can call it too).
 
+mod action;
 mod check;
 mod complete;
 mod doctor;
@@ -62,6 +63,11 @@ pub enum Command {
     Check(check::CheckArgs),
     /// List the diagnostics rules, or print one's documentation with `rules explain ID`.
     Rules(rules::RulesArgs),
+    /// Code actions from the command line: `action list FILE:LINE`, `action run ID FILE:LINE`.
+    Action {
+        #[command(subcommand)]
+        command: action::ActionCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -127,6 +133,10 @@ pub fn run(command: Command) -> ExitCode {
             check::run(&args)
         }
         Command::Rules(args) => rules::run(&args),
+        Command::Action { command } => {
+            crate::logging::init_cli();
+            action::run(command)
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ClientSupport {
     /// Completion items may be snippets, which every editor inserts whole (Neovim inserts
     /// only the first word of a plain-text item whose text has spaces).
     pub snippets: bool,
+    /// `codeAction/resolve` can fill in an action's edit (else a command applies it).
+    pub resolve_edit: bool,
 }
 
 impl ClientSupport {
@@ -59,6 +61,12 @@ impl ClientSupport {
                 .and_then(|completion| completion.completion_item.as_ref())
                 .and_then(|item| item.snippet_support)
                 .unwrap_or(false),
+            resolve_edit: capabilities
+                .text_document
+                .as_ref()
+                .and_then(|text| text.code_action.as_ref())
+                .and_then(|action| action.resolve_support.as_ref())
+                .is_some_and(|resolve| resolve.properties.iter().any(|p| p == "edit")),
         }
     }
 }
@@ -106,10 +114,18 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             ..Default::default()
         })),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-            resolve_provider: Some(false),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::REFACTOR,
+                CodeActionKind::REFACTOR_REWRITE,
+            ]),
+            resolve_provider: Some(true),
             ..Default::default()
         })),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: vec![super::actions::RUN_COMMAND.into()],
+            ..Default::default()
+        }),
         completion_provider: Some(CompletionOptions::default()),
         inline_completion_provider: Some(OneOf::Left(true)),
         ..Default::default()

@@ -54,6 +54,14 @@ impl LiveDiagnostics {
         self.invalidate();
     }
 
+    /// The rules in force, for checking an edit as diagnostics would.
+    pub fn rules(&self) -> Arc<RuleSet> {
+        self.rules
+            .read()
+            .map(|rules| rules.clone())
+            .unwrap_or_else(|_| Arc::new(RuleSet::builtin()))
+    }
+
     /// Cached findings are stale (e.g. the diagnostics configuration changed).
     pub fn invalidate(&self) {
         self.checked.invalidate();
@@ -309,7 +317,7 @@ fn quickfix(
     })
 }
 
-fn workspace_edit(
+pub(super) fn workspace_edit(
     uri: &Uri,
     version: i32,
     edits: Vec<TextEdit>,

@@ -8,6 +8,7 @@
 //! task (it goes to `spawn_blocking`). Document changes are applied synchronously at the
 //! top of their handler, before any `.await`, so a later request never sees stale text.
 
+mod actions;
 mod capabilities;
 mod completion;
 mod context;
@@ -26,12 +27,13 @@ use serde_json::Value;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeActionKind, CodeActionParams, CodeActionResponse, CompletionParams, CompletionResponse,
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
-    FullDocumentDiagnosticReport, InitializeParams, InitializeResult, InitializedParams,
-    MessageType, RelatedFullDocumentDiagnosticReport, ServerInfo, TextDocumentIdentifier,
+    CodeAction, CodeActionKind, CodeActionParams, CodeActionResponse, CompletionParams,
+    CompletionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, ExecuteCommandParams, FullDocumentDiagnosticReport,
+    InitializeParams, InitializeResult, InitializedParams, MessageType,
+    RelatedFullDocumentDiagnosticReport, ServerInfo, TextDocumentIdentifier,
 };
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use tracing::{debug, error, info, warn};
@@ -501,8 +503,9 @@ impl LanguageServer for Backend {
             only.iter()
                 .any(|kind| CodeActionKind::QUICKFIX.as_str().starts_with(kind.as_str()))
         });
+        let mut refactors = self.refactor_actions(&params).await?;
         if !wants_quickfix {
-            return Ok(Some(Vec::new()));
+            return Ok(Some(refactors));
         }
         let snapshot = self
             .documents
@@ -518,6 +521,15 @@ impl LanguageServer for Backend {
         })
         .await
         .map_err(internal)?;
-        Ok(Some(actions))
+        refactors.extend(actions);
+        Ok(Some(refactors))
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        self.resolve_action(action).await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        self.run_action_command(params).await
     }
 }

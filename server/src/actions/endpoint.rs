@@ -1,0 +1,819 @@
+//! "Generate endpoint": a handler from a comment line (`# POST /users: create a user`,
+//! `// GET /orders/{id}: fetch an order`), or create/read/update/delete handlers from a data
+//! model (a pydantic model or dataclass), for FastAPI, Flask and axum. The code follows the
+//! file: the app or router object its routes use, `async` or not, `.route(..)` or
+//! `.get(..)` decorators; an axum handler is registered in the file's `Router` chain.
+
+use tree_sitter::Node;
+
+use super::python::Framework;
+use super::syntax::{
+    descendants, enclosing, has_word, indent_at, line_end, line_start, python_from_import,
+    python_imports, rust_use, snake_name, text_of,
+};
+use super::{ActionId, Candidate, Edit, Source};
+use crate::syntax::Language;
+
+/// `METHOD /path: description` read from a comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spec {
+    method: String,
+    path: String,
+    description: String,
+}
+
+impl Spec {
+    fn parse(comment: &str) -> Option<Spec> {
+        let body = comment.trim_start().trim_start_matches(['#', '/']).trim();
+        let (method, rest) = body.split_once(char::is_whitespace)?;
+        let method = method.to_uppercase();
+        if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+            return None;
+        }
+        let rest = rest.trim();
+        if !rest.starts_with('/') {
+            return None;
+        }
+        let (path, description) = match rest.split_once(char::is_whitespace) {
+            Some((path, description)) => (path.trim_end_matches(':'), description),
+            None => (rest.trim_end_matches(':'), ""),
+        };
+        let description = description
+            .trim()
+            .trim_start_matches(':')
+            .trim()
+            .to_string();
+        Some(Spec {
+            method,
+            path: path.to_string(),
+            description,
+        })
+    }
+
+    /// `{id}` segments of the path, in order.
+    fn parameters(&self) -> Vec<&str> {
+        self.path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+            .collect()
+    }
+
+    fn function_name(&self) -> String {
+        let from_words = snake_name(&self.description);
+        if !from_words.is_empty() && !from_words.starts_with(|c: char| c.is_ascii_digit()) {
+            return from_words;
+        }
+        let segments: Vec<String> = self
+            .path
+            .split('/')
+            .filter(|segment| !segment.is_empty() && !segment.starts_with('{'))
+            .map(snake_name)
+            .collect();
+        format!("{}_{}", self.method.to_lowercase(), segments.join("_"))
+            .trim_end_matches('_')
+            .to_string()
+    }
+
+    fn docstring(&self) -> String {
+        let mut text = self.description.clone();
+        if let Some(first) = text.get(..1) {
+            text.replace_range(..1, &first.to_uppercase());
+        }
+        if !text.is_empty() && !text.ends_with('.') {
+            text.push('.');
+        }
+        text
+    }
+}
+
+/// Whether a path parameter holds a number (`id`, `user_id`).
+fn numeric(parameter: &str) -> bool {
+    parameter == "id" || parameter.ends_with("_id")
+}
+
+pub fn candidates(source: &Source<'_>, at: usize) -> Vec<Candidate> {
+    let mut found = Vec::new();
+    let root = source.tree.root_node();
+    let text = source.text;
+    let framework = framework(source);
+    if framework.is_none() {
+        return found;
+    }
+    if let Some(comment) = enclosing(root, at, at, &["comment", "line_comment"])
+        && let Some(spec) = Spec::parse(text_of(comment, text))
+    {
+        found.push(Candidate {
+            id: ActionId::GenerateEndpoint,
+            title: format!("Generate endpoint {} {}", spec.method, spec.path),
+            start_byte: comment.start_byte(),
+            end_byte: comment.end_byte(),
+        });
+    }
+    if source.language == Language::Python
+        && let Some(class) = enclosing(root, at, at, &["class_definition"])
+        && let Some(model) = data_model(class, text)
+    {
+        let definition = class
+            .parent()
+            .filter(|parent| parent.kind() == "decorated_definition")
+            .unwrap_or(class);
+        found.push(Candidate {
+            id: ActionId::GenerateCrud,
+            title: format!("Generate CRUD endpoints for {}", model.name),
+            start_byte: definition.start_byte(),
+            end_byte: definition.end_byte(),
+        });
+    }
+    found
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Python(Framework),
+    Axum,
+}
+
+fn framework(source: &Source<'_>) -> Option<Target> {
+    let root = source.tree.root_node();
+    match source.language {
+        Language::Python if python_imports(root, source.text, "fastapi") => {
+            Some(Target::Python(Framework::FastApi))
+        }
+        Language::Python if python_imports(root, source.text, "flask") => {
+            Some(Target::Python(Framework::Flask))
+        }
+        Language::Rust if has_word(source.text, "axum") => Some(Target::Axum),
+        _ => None,
+    }
+}
+
+/// How the file writes its routes.
+struct Routes {
+    /// The app, router or blueprint object routes hang on.
+    object: String,
+    is_async: bool,
+    /// Flask: `@app.route(path, methods=[..])` rather than `@app.post(path)`.
+    route_style: bool,
+    /// Where the last route handler ends (new handlers go after it by default).
+    last_handler_end: Option<usize>,
+    /// Where the statement defining the object ends.
+    object_defined_end: Option<usize>,
+}
+
+fn python_routes(root: Node<'_>, text: &str, framework: Framework) -> Routes {
+    let mut routes = Routes {
+        object: "app".into(),
+        is_async: framework == Framework::FastApi,
+        route_style: framework == Framework::Flask,
+        last_handler_end: None,
+        object_defined_end: None,
+    };
+    let mut found_handler = false;
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        if statement.kind() == "expression_statement"
+            && let Some(assignment) = statement
+                .named_child(0)
+                .filter(|a| a.kind() == "assignment")
+            && let (Some(left), Some(right)) = (
+                assignment.child_by_field_name("left"),
+                assignment.child_by_field_name("right"),
+            )
+        {
+            let constructor = text_of(right, text);
+            let makes_app = ["FastAPI(", "APIRouter(", "Flask(", "Blueprint("]
+                .iter()
+                .any(|name| {
+                    constructor.starts_with(name) || constructor.contains(&format!(".{name}"))
+                });
+            if makes_app && !found_handler {
+                routes.object = text_of(left, text).to_string();
+                routes.object_defined_end = Some(statement.end_byte());
+            }
+        }
+        if statement.kind() != "decorated_definition" {
+            continue;
+        }
+        let Some(function) = statement.child_by_field_name("definition") else {
+            continue;
+        };
+        let mut decorators = statement.walk();
+        for decorator in statement
+            .children(&mut decorators)
+            .filter(|d| d.kind() == "decorator")
+        {
+            let decorator = text_of(decorator, text).trim_start_matches('@');
+            let Some((object, call)) = decorator.split_once('.') else {
+                continue;
+            };
+            let method = call.split('(').next().unwrap_or_default();
+            if ![
+                "get",
+                "post",
+                "put",
+                "patch",
+                "delete",
+                "route",
+                "api_route",
+            ]
+            .contains(&method)
+            {
+                continue;
+            }
+            if !found_handler {
+                routes.object = object.to_string();
+                routes.is_async = text_of(function, text).starts_with("async");
+                routes.route_style = method == "route";
+                found_handler = true;
+            }
+            routes.last_handler_end = Some(statement.end_byte());
+        }
+    }
+    routes
+}
+
+pub fn from_comment(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, String> {
+    let text = source.text;
+    let comment = text
+        .get(candidate.start_byte..candidate.end_byte)
+        .unwrap_or_default();
+    let spec = Spec::parse(comment)
+        .ok_or("the comment does not read `METHOD /path: what it does` any more")?;
+    let root = source.tree.root_node();
+    let indent = indent_at(text, candidate.start_byte).to_string();
+    let replace = |code: String| Edit {
+        start_byte: line_start(text, candidate.start_byte),
+        end_byte: line_end(text, candidate.end_byte),
+        new_text: code,
+    };
+    match framework(source).ok_or("no FastAPI, Flask or axum in this file")? {
+        Target::Python(framework) => {
+            let routes = python_routes(root, text, framework);
+            let mut edits = Vec::new();
+            let code = match framework {
+                Framework::FastApi => fastapi_endpoint(&spec, &routes),
+                Framework::Flask => {
+                    edits.extend(python_from_import(root, text, "flask", "jsonify"));
+                    if matches!(spec.method.as_str(), "POST" | "PUT" | "PATCH") {
+                        edits.extend(python_from_import(root, text, "flask", "request"));
+                    }
+                    flask_endpoint(&spec, &routes)
+                }
+            };
+            edits.push(replace(indented(&code, &indent)));
+            Ok(edits)
+        }
+        Target::Axum => axum_endpoint(source, &spec, &indent, replace),
+    }
+}
+
+fn indented(code: &str, indent: &str) -> String {
+    code.lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("{indent}{line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// FastAPI path parameters as function parameters: `id: int`.
+fn typed_parameters(spec: &Spec) -> Vec<String> {
+    spec.parameters()
+        .into_iter()
+        .map(|name| format!("{name}: {}", if numeric(name) { "int" } else { "str" }))
+        .collect()
+}
+
+/// `{"id": id, ...}`: the path parameters echoed back.
+fn parameter_dict(spec: &Spec) -> String {
+    let pairs: Vec<String> = spec
+        .parameters()
+        .into_iter()
+        .map(|name| format!("\"{name}\": {name}"))
+        .collect();
+    pairs.join(", ")
+}
+
+fn fastapi_endpoint(spec: &Spec, routes: &Routes) -> String {
+    let method = spec.method.to_lowercase();
+    let status = match spec.method.as_str() {
+        "POST" => ", status_code=201",
+        "DELETE" => ", status_code=204",
+        _ => "",
+    };
+    let mut parameters = typed_parameters(spec);
+    let echoed = parameter_dict(spec);
+    let (returns, body) = match spec.method.as_str() {
+        "POST" => {
+            parameters.push("payload: dict".into());
+            ("dict", "return payload".to_string())
+        }
+        "PUT" | "PATCH" => {
+            parameters.push("payload: dict".into());
+            let body = if echoed.is_empty() {
+                "return payload".to_string()
+            } else {
+                format!("return {{{echoed}, **payload}}")
+            };
+            ("dict", body)
+        }
+        "DELETE" => ("None", "return None".to_string()),
+        _ if echoed.is_empty() => ("list[dict]", "return []".to_string()),
+        _ => ("dict", format!("return {{{echoed}}}")),
+    };
+    let keyword = if routes.is_async { "async def" } else { "def" };
+    format!(
+        "@{object}.{method}(\"{path}\"{status})\n{keyword} {name}({parameters}) -> {returns}:\n    \"\"\"{doc}\"\"\"\n    {body}",
+        object = routes.object,
+        path = spec.path,
+        name = spec.function_name(),
+        parameters = parameters.join(", "),
+        doc = spec.docstring(),
+    )
+}
+
+fn flask_path(path: &str) -> String {
+    path.split('/')
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if numeric(name) => format!("<int:{name}>"),
+                Some(name) => format!("<{name}>"),
+                None => segment.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn flask_decorator(routes: &Routes, method: &str, path: &str) -> String {
+    if routes.route_style {
+        format!(
+            "@{}.route(\"{path}\", methods=[\"{method}\"])",
+            routes.object
+        )
+    } else {
+        format!("@{}.{}(\"{path}\")", routes.object, method.to_lowercase())
+    }
+}
+
+fn flask_endpoint(spec: &Spec, routes: &Routes) -> String {
+    let echoed = parameter_dict(spec);
+    let body = match spec.method.as_str() {
+        "POST" => "payload = request.get_json(silent=True) or {}\n    return jsonify(payload), 201"
+            .to_string(),
+        "PUT" | "PATCH" if echoed.is_empty() => {
+            "payload = request.get_json(silent=True) or {}\n    return jsonify(payload)".to_string()
+        }
+        "PUT" | "PATCH" => format!(
+            "payload = request.get_json(silent=True) or {{}}\n    return jsonify({{{echoed}, **payload}})"
+        ),
+        "DELETE" => "return \"\", 204".to_string(),
+        _ if echoed.is_empty() => "return jsonify([])".to_string(),
+        _ => format!("return jsonify({{{echoed}}})"),
+    };
+    let keyword = if routes.is_async { "async def" } else { "def" };
+    format!(
+        "{decorator}\n{keyword} {name}({parameters}):\n    \"\"\"{doc}\"\"\"\n    {body}",
+        decorator = flask_decorator(routes, &spec.method, &flask_path(&spec.path)),
+        name = spec.function_name(),
+        parameters = spec.parameters().join(", "),
+        doc = spec.docstring(),
+    )
+}
+
+fn axum_endpoint(
+    source: &Source<'_>,
+    spec: &Spec,
+    indent: &str,
+    replace: impl Fn(String) -> Edit,
+) -> Result<Vec<Edit>, String> {
+    let text = source.text;
+    let root = source.tree.root_node();
+    let name = spec.function_name();
+    let parameters = spec.parameters();
+    let mut arguments = Vec::new();
+    let mut edits = Vec::new();
+    if !parameters.is_empty() {
+        let types: Vec<&str> = parameters
+            .iter()
+            .map(|name| if numeric(name) { "u64" } else { "String" })
+            .collect();
+        let (pattern, ty) = match (parameters.as_slice(), types.as_slice()) {
+            ([one], [ty]) => (one.to_string(), ty.to_string()),
+            _ => (
+                format!("({})", parameters.join(", ")),
+                format!("({})", types.join(", ")),
+            ),
+        };
+        // A delete answers without reading its parameters.
+        let pattern = if spec.method == "DELETE" {
+            "_".to_string()
+        } else {
+            pattern
+        };
+        arguments.push(format!("Path({pattern}): Path<{ty}>"));
+        edits.extend(rust_use(root, text, "axum::extract::Path", "Path"));
+    }
+    let echoed: Vec<String> = parameters
+        .iter()
+        .map(|name| format!("\"{name}\": {name}"))
+        .collect();
+    let echoed = echoed.join(", ");
+    let (returns, body) = match spec.method.as_str() {
+        "POST" => {
+            arguments.push("Json(payload): Json<serde_json::Value>".into());
+            (
+                "(StatusCode, Json<serde_json::Value>)",
+                "(StatusCode::CREATED, Json(payload))".to_string(),
+            )
+        }
+        "PUT" | "PATCH" => {
+            arguments.push("Json(payload): Json<serde_json::Value>".into());
+            let body = if echoed.is_empty() {
+                "Json(payload)".to_string()
+            } else {
+                format!("Json(serde_json::json!({{ {echoed}, \"data\": payload }}))")
+            };
+            ("Json<serde_json::Value>", body)
+        }
+        "DELETE" => ("StatusCode", "StatusCode::NO_CONTENT".to_string()),
+        _ if echoed.is_empty() => (
+            "Json<Vec<serde_json::Value>>",
+            "Json(Vec::new())".to_string(),
+        ),
+        _ => (
+            "Json<serde_json::Value>",
+            format!("Json(serde_json::json!({{ {echoed} }}))"),
+        ),
+    };
+    if returns.contains("Json") {
+        edits.extend(rust_use(root, text, "axum::Json", "Json"));
+    }
+    if returns.contains("StatusCode") {
+        edits.extend(rust_use(root, text, "axum::http::StatusCode", "StatusCode"));
+    }
+    let method = spec.method.to_lowercase();
+    edits.extend(rust_use(
+        root,
+        text,
+        &format!("axum::routing::{method}"),
+        &method,
+    ));
+    let code = format!(
+        "/// {doc}\nasync fn {name}({arguments}) -> {returns} {{\n    {body}\n}}",
+        doc = spec.docstring(),
+        arguments = arguments.join(", "),
+    );
+    edits.push(replace(indented(&code, indent)));
+    edits.push(register_axum_route(
+        root,
+        text,
+        &spec.path,
+        &format!("{method}({name})"),
+    )?);
+    Ok(edits)
+}
+
+/// `.route(path, handler)` after the last `.route(..)` of the file's `Router::new()` chain.
+fn register_axum_route(
+    root: Node<'_>,
+    text: &str,
+    path: &str,
+    handler: &str,
+) -> Result<Edit, String> {
+    let router = descendants(root, &|_| false)
+        .into_iter()
+        .find(|node| {
+            node.kind() == "call_expression"
+                && node
+                    .child_by_field_name("function")
+                    .is_some_and(|callee| text_of(callee, text).ends_with("Router::new"))
+        })
+        .ok_or("no `Router::new()` in this file to register the route in")?;
+    // Climb the method chain: each `.route(..)` is a call whose callee holds the chain so far.
+    let mut last_route = router;
+    let mut node = router;
+    while let Some(field) = node
+        .parent()
+        .filter(|parent| parent.kind() == "field_expression")
+    {
+        let Some(call) = field
+            .parent()
+            .filter(|parent| parent.kind() == "call_expression")
+        else {
+            break;
+        };
+        let method = field
+            .child_by_field_name("field")
+            .map(|field| text_of(field, text));
+        if method == Some("route") {
+            last_route = call;
+        }
+        node = call;
+    }
+    let line_begins_with_dot = |node: Node<'_>| {
+        let start = line_start(text, node.end_byte());
+        text.get(start..)
+            .is_some_and(|line| line.trim_start().starts_with('.'))
+    };
+    let separator = if last_route != router && line_begins_with_dot(last_route) {
+        format!("\n{}", indent_at(text, last_route.end_byte()))
+    } else {
+        String::new()
+    };
+    Ok(Edit {
+        start_byte: last_route.end_byte(),
+        end_byte: last_route.end_byte(),
+        new_text: format!("{separator}.route(\"{path}\", {handler})"),
+    })
+}
+
+/// A Python class that describes data: a pydantic model or a dataclass.
+struct DataModel {
+    name: String,
+    pydantic: bool,
+}
+
+fn data_model(class: Node<'_>, text: &str) -> Option<DataModel> {
+    let name = text_of(class.child_by_field_name("name")?, text).to_string();
+    let bases = class
+        .child_by_field_name("superclasses")
+        .map(|bases| text_of(bases, text))
+        .unwrap_or_default();
+    if has_word(bases, "BaseModel") || has_word(bases, "SQLModel") {
+        return Some(DataModel {
+            name,
+            pydantic: true,
+        });
+    }
+    let decorated = class
+        .parent()
+        .filter(|parent| parent.kind() == "decorated_definition")
+        .is_some_and(|parent| {
+            text_of(parent, text).trim_start().starts_with("@dataclass")
+                || text_of(parent, text)
+                    .trim_start()
+                    .starts_with("@dataclasses.dataclass")
+        });
+    decorated.then_some(DataModel {
+        name,
+        pydantic: false,
+    })
+}
+
+fn plural(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}es")
+    } else if let Some(stem) = name
+        .strip_suffix('y')
+        .filter(|stem| !stem.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{stem}ies")
+    } else {
+        format!("{name}s")
+    }
+}
+
+pub fn crud(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, String> {
+    let text = source.text;
+    let root = source.tree.root_node();
+    let Some(Target::Python(framework)) = framework(source) else {
+        return Err("CRUD endpoints are generated for FastAPI and Flask".into());
+    };
+    let class = enclosing(
+        root,
+        candidate.start_byte,
+        candidate.end_byte,
+        &["class_definition"],
+    )
+    .or_else(|| {
+        descendants(root, &|_| false).into_iter().find(|node| {
+            node.kind() == "class_definition" && node.start_byte() >= candidate.start_byte
+        })
+    })
+    .ok_or("no class here any more")?;
+    let model = data_model(class, text).ok_or("the class is not a pydantic model or dataclass")?;
+    let routes = python_routes(root, text, framework);
+    let mut edits = Vec::new();
+    let dump = if model.pydantic {
+        "{item}.model_dump()".to_string()
+    } else {
+        edits.extend(python_from_import(root, text, "dataclasses", "asdict"));
+        "asdict({item})".to_string()
+    };
+    let code = match framework {
+        Framework::FastApi => {
+            edits.extend(python_from_import(root, text, "fastapi", "HTTPException"));
+            fastapi_crud(&model, &routes, &dump)
+        }
+        Framework::Flask => {
+            for name in ["abort", "jsonify", "request"] {
+                edits.extend(python_from_import(root, text, "flask", name));
+            }
+            flask_crud(&model, &routes, &dump)
+        }
+    };
+    // After both the model and the object the routes hang on, so each name exists.
+    let class_end = class
+        .parent()
+        .filter(|parent| parent.kind() == "decorated_definition")
+        .unwrap_or(class)
+        .end_byte();
+    let at = line_end(text, class_end.max(routes.object_defined_end.unwrap_or(0)));
+    edits.push(Edit {
+        start_byte: at,
+        end_byte: at,
+        new_text: format!("\n\n\n{code}"),
+    });
+    Ok(edits)
+}
+
+struct Names {
+    item: String,
+    store: String,
+    path: String,
+    key: String,
+}
+
+fn names(model: &DataModel) -> Names {
+    let item = snake_name(&split_camel(&model.name));
+    let items = plural(&item);
+    Names {
+        store: format!("_{items}"),
+        path: format!("/{items}"),
+        key: format!("{item}_id"),
+        item,
+    }
+}
+
+/// `OrderLine` -> `Order Line`.
+fn split_camel(name: &str) -> String {
+    let mut out = String::new();
+    for (index, c) in name.chars().enumerate() {
+        if index > 0 && c.is_uppercase() {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn fastapi_crud(model: &DataModel, routes: &Routes, dump: &str) -> String {
+    let Names {
+        item,
+        store,
+        path,
+        key,
+    } = names(model);
+    let class = &model.name;
+    let object = &routes.object;
+    let def = if routes.is_async { "async def" } else { "def" };
+    let dumped = dump.replace("{item}", &item);
+    let missing =
+        format!("raise HTTPException(status_code=404, detail=f\"{class} {{{key}}} not found\")");
+    format!(
+        "{store}: dict[int, {class}] = {{}}
+
+
+@{object}.get(\"{path}\")
+{def} list_{item}s() -> list[dict]:
+    \"\"\"Every {class}.\"\"\"
+    return [{{\"id\": {key}, **{row}}} for {key}, {item} in {store}.items()]
+
+
+@{object}.post(\"{path}\", status_code=201)
+{def} create_{item}({item}: {class}) -> dict:
+    \"\"\"Store a new {class}.\"\"\"
+    {key} = max({store}, default=0) + 1
+    {store}[{key}] = {item}
+    return {{\"id\": {key}, **{dumped}}}
+
+
+@{object}.get(\"{path}/{{{key}}}\")
+{def} get_{item}({key}: int) -> dict:
+    \"\"\"One {class}.\"\"\"
+    {item} = {store}.get({key})
+    if {item} is None:
+        {missing}
+    return {{\"id\": {key}, **{dumped}}}
+
+
+@{object}.put(\"{path}/{{{key}}}\")
+{def} update_{item}({key}: int, {item}: {class}) -> dict:
+    \"\"\"Replace a {class}.\"\"\"
+    if {key} not in {store}:
+        {missing}
+    {store}[{key}] = {item}
+    return {{\"id\": {key}, **{dumped}}}
+
+
+@{object}.delete(\"{path}/{{{key}}}\", status_code=204)
+{def} delete_{item}({key}: int) -> None:
+    \"\"\"Remove a {class}.\"\"\"
+    if {store}.pop({key}, None) is None:
+        {missing}",
+        row = dumped,
+    )
+}
+
+fn flask_crud(model: &DataModel, routes: &Routes, dump: &str) -> String {
+    let Names {
+        item,
+        store,
+        path,
+        key,
+    } = names(model);
+    let class = &model.name;
+    let def = if routes.is_async { "async def" } else { "def" };
+    let dumped = dump.replace("{item}", &item);
+    let route = |method: &str, path: &str| flask_decorator(routes, method, path);
+    let one = format!("{path}/<int:{key}>");
+    format!(
+        "{store}: dict[int, {class}] = {{}}
+
+
+{list_route}
+{def} list_{item}s():
+    \"\"\"Every {class}.\"\"\"
+    return jsonify([{{\"id\": {key}, **{dumped}}} for {key}, {item} in {store}.items()])
+
+
+{create_route}
+{def} create_{item}():
+    \"\"\"Store a new {class}.\"\"\"
+    try:
+        {item} = {class}(**(request.get_json(silent=True) or {{}}))
+    except (TypeError, ValueError):
+        abort(400)
+    {key} = max({store}, default=0) + 1
+    {store}[{key}] = {item}
+    return jsonify({{\"id\": {key}, **{dumped}}}), 201
+
+
+{get_route}
+{def} get_{item}({key}):
+    \"\"\"One {class}.\"\"\"
+    {item} = {store}.get({key})
+    if {item} is None:
+        abort(404)
+    return jsonify({{\"id\": {key}, **{dumped}}})
+
+
+{put_route}
+{def} update_{item}({key}):
+    \"\"\"Replace a {class}.\"\"\"
+    if {key} not in {store}:
+        abort(404)
+    try:
+        {item} = {class}(**(request.get_json(silent=True) or {{}}))
+    except (TypeError, ValueError):
+        abort(400)
+    {store}[{key}] = {item}
+    return jsonify({{\"id\": {key}, **{dumped}}})
+
+
+{delete_route}
+{def} delete_{item}({key}):
+    \"\"\"Remove a {class}.\"\"\"
+    if {store}.pop({key}, None) is None:
+        abort(404)
+    return \"\", 204",
+        list_route = route("GET", &path),
+        create_route = route("POST", &path),
+        get_route = route("GET", &one),
+        put_route = route("PUT", &one),
+        delete_route = route("DELETE", &one),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comment_reads_as_method_path_and_description() {
+        let spec = Spec::parse("# POST /users: create a user").unwrap();
+        assert_eq!(spec.method, "POST");
+        assert_eq!(spec.path, "/users");
+        assert_eq!(spec.function_name(), "create_user");
+        let spec = Spec::parse("// get /orders/{id}").unwrap();
+        assert_eq!(spec.parameters(), ["id"]);
+        assert_eq!(spec.function_name(), "get_orders");
+        assert_eq!(Spec::parse("# TODO: posting users"), None);
+        assert_eq!(Spec::parse("# GET users"), None);
+    }
+
+    #[test]
+    fn flask_paths_type_numeric_parameters() {
+        assert_eq!(
+            flask_path("/orders/{id}/lines/{name}"),
+            "/orders/<int:id>/lines/<name>"
+        );
+        assert_eq!(plural("category"), "categories");
+        assert_eq!(plural("key"), "keys");
+    }
+}

@@ -1,0 +1,160 @@
+//! Code actions: "Add error handling" and "Generate endpoint", listed from the syntax tree
+//! alone, computed deterministically, and (in `model`) rewritten by a model whose reply
+//! passes `check` or is refused. Takes text, a syntax tree and plain facts about the
+//! project (`Project`); returns edits in byte offsets. May call `syntax`, `diagnostics` (to
+//! re-check a result) and `llm` (only from `model`, never while listing). Knows nothing of
+//! LSP, and must never return a model's edit that has not passed `check`.
+
+pub mod check;
+mod endpoint;
+pub mod model;
+mod project;
+mod python;
+mod rust;
+mod syntax;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tree_sitter::Tree;
+
+pub use crate::diagnostics::Edit;
+use crate::syntax::Language;
+pub use project::Project;
+
+/// The file an action reads and edits, as plain values.
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub tree: &'a Tree,
+    pub language: Language,
+    pub path: Option<&'a Path>,
+    pub project: &'a Project,
+}
+
+/// Which action a candidate is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionId {
+    AddErrorHandling,
+    GenerateEndpoint,
+    GenerateCrud,
+}
+
+impl ActionId {
+    pub const ALL: [ActionId; 3] = [
+        ActionId::AddErrorHandling,
+        ActionId::GenerateEndpoint,
+        ActionId::GenerateCrud,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionId::AddErrorHandling => "add-error-handling",
+            ActionId::GenerateEndpoint => "generate-endpoint",
+            ActionId::GenerateCrud => "generate-crud",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<ActionId> {
+        ActionId::ALL.into_iter().find(|id| id.as_str() == name)
+    }
+
+    /// The LSP code action kind: a rewrite of existing code, or new code.
+    pub fn kind(self) -> &'static str {
+        match self {
+            ActionId::AddErrorHandling => "refactor.rewrite",
+            ActionId::GenerateEndpoint | ActionId::GenerateCrud => "refactor",
+        }
+    }
+}
+
+/// An action offered at a position: cheap to compute, serialisable, turned into edits
+/// only when chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub id: ActionId,
+    pub title: String,
+    /// The code the action rewrites (a function) or replaces (a comment), in bytes.
+    pub start_byte: usize,
+    pub end_byte: usize,
+}
+
+/// The actions that apply to the byte range `start..end` (a cursor when equal). Reads the
+/// syntax tree only: no model, no file access.
+pub fn list(source: &Source<'_>, start: usize, end: usize) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    match source.language {
+        Language::Python => {
+            candidates.extend(python::error_handling_candidate(source, start, end));
+        }
+        Language::Rust => {
+            candidates.extend(rust::error_handling_candidate(source, start, end));
+        }
+    }
+    candidates.extend(endpoint::candidates(source, start));
+    candidates
+}
+
+/// The deterministic edits of `candidate`, or why there are none.
+pub fn deterministic(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, String> {
+    let edits = match (candidate.id, source.language) {
+        (ActionId::AddErrorHandling, Language::Python) => {
+            python::add_error_handling(source, candidate)
+        }
+        (ActionId::AddErrorHandling, Language::Rust) => rust::add_error_handling(source, candidate),
+        (ActionId::GenerateEndpoint, _) => endpoint::from_comment(source, candidate),
+        (ActionId::GenerateCrud, _) => endpoint::crud(source, candidate),
+    }?;
+    if edits.is_empty() {
+        return Err(format!(
+            "{}: nothing to change here",
+            candidate.title.to_lowercase()
+        ));
+    }
+    Ok(edits)
+}
+
+/// `text` with `edits` applied. Edits are in byte offsets of `text` and must not overlap;
+/// edits at the same offset are inserted in the order given.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut ordered: Vec<&Edit> = edits.iter().collect();
+    ordered.sort_by_key(|edit| edit.start_byte);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for edit in ordered {
+        let start = edit.start_byte.clamp(at, text.len());
+        out.push_str(text.get(at..start).unwrap_or_default());
+        out.push_str(&edit.new_text);
+        at = edit.end_byte.clamp(start, text.len());
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_apply_in_order_and_insertions_at_one_place_keep_their_order() {
+        let edits = [
+            Edit {
+                start_byte: 4,
+                end_byte: 5,
+                new_text: "X".into(),
+            },
+            Edit {
+                start_byte: 0,
+                end_byte: 0,
+                new_text: "a".into(),
+            },
+            Edit {
+                start_byte: 0,
+                end_byte: 0,
+                new_text: "b".into(),
+            },
+        ];
+        assert_eq!(apply("0123456", &edits), "ab0123X56");
+    }
+}

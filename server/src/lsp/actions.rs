@@ -1,0 +1,301 @@
+//! Keel's refactoring actions over LSP: `textDocument/codeAction` lists `crate::actions`
+//! candidates (syntax tree only, never the model), `codeAction/resolve` computes the edit
+//! (the model's when one is configured, with `$/progress` and a deadline), and for clients
+//! that cannot resolve, the `keel.action.run` command applies it with `workspace/applyEdit`.
+//! This file only converts; what an action does lives in `crate::actions`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command,
+    ExecuteCommandParams, MessageType, NumberOrString, TextEdit, Uri,
+};
+use tracing::{debug, info};
+
+use super::Backend;
+use super::convert;
+use super::diagnostics::workspace_edit;
+use crate::actions::{self, Candidate, Project, Source, model};
+use crate::workspace::position::{byte_offset, position_of};
+use crate::workspace::{Encoding, Snapshot};
+
+/// The command a client without `codeAction/resolve` runs to apply an action.
+pub const RUN_COMMAND: &str = "keel.action.run";
+
+/// What an unresolved action carries back to `codeAction/resolve`.
+#[derive(Debug, Serialize, Deserialize)]
+struct ActionData {
+    uri: String,
+    version: i32,
+    candidate: Candidate,
+}
+
+impl Backend {
+    /// The refactorings at `params.range` whose kind the client asked for.
+    pub(super) async fn refactor_actions(
+        &self,
+        params: &CodeActionParams,
+    ) -> Result<Vec<CodeActionOrCommand>> {
+        let only = params.context.only.clone();
+        let wanted = |kind: &str| {
+            only.as_ref()
+                .is_none_or(|only| only.iter().any(|asked| kind.starts_with(asked.as_str())))
+        };
+        if !wanted("refactor.rewrite") && !wanted("refactor") {
+            return Ok(Vec::new());
+        }
+        let snapshot = self
+            .documents
+            .snapshot(params.text_document.uri.as_str())
+            .map_err(convert::document_error)?;
+        let Some(language) = snapshot.language else {
+            return Ok(Vec::new());
+        };
+        let (start, end) = (params.range.start, params.range.end);
+        let encoding = self.encoding();
+        let documents = self.documents.clone();
+        let listed = tokio::task::spawn_blocking(move || {
+            let tree = documents.tree(&snapshot)?;
+            let text = String::from(&snapshot.text);
+            let start = byte_offset(&snapshot.text, convert::position(start), encoding).ok()?;
+            let end = byte_offset(&snapshot.text, convert::position(end), encoding).ok()?;
+            // Listing reads the tree only; the project's facts are read when resolving.
+            let project = Project::default();
+            let source = Source {
+                text: &text,
+                tree: &tree,
+                language,
+                path: None,
+                project: &project,
+            };
+            Some((actions::list(&source, start, end), snapshot.version))
+        })
+        .await
+        .map_err(super::internal)?;
+        let Some((candidates, version)) = listed else {
+            return Ok(Vec::new());
+        };
+        let resolves = self.support().resolve_edit;
+        let uri = params.text_document.uri.as_str();
+        Ok(candidates
+            .into_iter()
+            .filter(|candidate| wanted(candidate.id.kind()))
+            .map(|candidate| unresolved(uri, version, candidate, resolves))
+            .collect())
+    }
+
+    /// Fills in the edit of an action listed by `refactor_actions`.
+    pub(super) async fn resolve_action(&self, mut action: CodeAction) -> Result<CodeAction> {
+        let Some(data) = action.data.clone() else {
+            return Ok(action);
+        };
+        let Ok(data) = serde_json::from_value::<ActionData>(data) else {
+            // Not one of Keel's refactorings (quick fixes come with their edit).
+            return Ok(action);
+        };
+        let (edit, title) = self.compute(&data).await?;
+        action.edit = Some(edit);
+        action.title = title;
+        action.command = None;
+        Ok(action)
+    }
+
+    /// `keel.action.run`: computes the action and asks the client to apply it.
+    pub(super) async fn run_action_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<Value>> {
+        if params.command != RUN_COMMAND {
+            return Err(Error::invalid_params(format!(
+                "unknown command {:?}; Keel runs {RUN_COMMAND}",
+                params.command
+            )));
+        }
+        let data = params
+            .arguments
+            .into_iter()
+            .next()
+            .and_then(|argument| serde_json::from_value::<ActionData>(argument).ok())
+            .ok_or_else(|| {
+                Error::invalid_params(format!("{RUN_COMMAND} takes the action's data"))
+            })?;
+        let (edit, _) = self.compute(&data).await?;
+        let applied = self.client.apply_edit(edit).await?;
+        if !applied.applied {
+            info!(
+                reason = applied.failure_reason.as_deref().unwrap_or("none given"),
+                "the editor did not apply the action"
+            );
+        }
+        Ok(None)
+    }
+
+    /// The workspace edit and final title of an action, reporting progress while a model
+    /// works. Dropping the future (on `$/cancelRequest`) stops the model call.
+    async fn compute(&self, data: &ActionData) -> Result<(lsp::WorkspaceEdit, String)> {
+        let snapshot = self
+            .documents
+            .snapshot(&data.uri)
+            .map_err(convert::document_error)?;
+        if snapshot.version != data.version {
+            return Err(Error::invalid_params(
+                "the document changed since this action was listed; ask for code actions again",
+            ));
+        }
+        let language = snapshot
+            .language
+            .ok_or_else(|| Error::invalid_params("Keel has no actions for this language"))?;
+        let uri: Uri = data
+            .uri
+            .parse()
+            .map_err(|_| Error::invalid_params(format!("not a URI: {}", data.uri)))?;
+        let path: Option<PathBuf> = uri.to_file_path().map(|path| path.into_owned());
+        let project = match path.clone() {
+            Some(path) => tokio::task::spawn_blocking(move || Project::discover(&path))
+                .await
+                .map_err(super::internal)?,
+            None => Project::default(),
+        };
+        let tree = {
+            let (documents, snapshot) = (self.documents.clone(), snapshot.clone());
+            tokio::task::spawn_blocking(move || documents.tree(&snapshot))
+                .await
+                .map_err(super::internal)?
+                .ok_or_else(|| Error::invalid_params("the document could not be parsed"))?
+        };
+        let config = self.config();
+        let provider = self.completions.provider(&config).ok();
+        let request = model::Request {
+            text: String::from(&snapshot.text),
+            tree,
+            language,
+            path,
+            project,
+            candidate: data.candidate.clone(),
+        };
+        let model = model::Model {
+            provider: provider.clone(),
+            deadline: Duration::from_millis(config.actions.deadline_ms),
+            privacy: config.privacy.clone(),
+        };
+        let rules = self.live.rules();
+        let reports = if provider.is_some() {
+            self.start_progress(&data.candidate.title).await
+        } else {
+            None
+        };
+        let progress = {
+            let sender = reports.as_ref().map(|(sender, _)| sender.clone());
+            move |message: &str| {
+                if let Some(sender) = &sender {
+                    let _ = sender.send(message.to_string());
+                }
+            }
+        };
+        let resolved = model::resolve(request, model, rules, config.diagnostics, &progress).await;
+        drop(progress);
+        if let Some((sender, reporter)) = reports {
+            drop(sender);
+            let _ = reporter.await;
+        }
+        let resolved = resolved.map_err(|message| Error {
+            message: message.into(),
+            ..Error::invalid_params("")
+        })?;
+        let mut title = data.candidate.title.clone();
+        if resolved.by_model {
+            title.push_str(" (AI)");
+        }
+        if let Some(note) = &resolved.note {
+            debug!("action resolved without the model: {note}");
+            let message = format!("Keel: {title}: {note}; the deterministic version is used.");
+            self.client.show_message(MessageType::INFO, message).await;
+        }
+        let edits = to_text_edits(&snapshot, &resolved.edits, self.encoding());
+        Ok((
+            workspace_edit(&uri, snapshot.version, edits, self.support()),
+            title,
+        ))
+    }
+
+    /// `$/progress` for one resolve, if the client shows progress: a sender for the
+    /// messages, and the task that reports them and ends the progress once the sender drops.
+    async fn start_progress(
+        &self,
+        title: &str,
+    ) -> Option<(mpsc::UnboundedSender<String>, tokio::task::JoinHandle<()>)> {
+        if !self.support().progress {
+            return None;
+        }
+        let token = NumberOrString::String(format!("keel/action/{}", fastrand::u64(..)));
+        self.client
+            .create_work_done_progress(token.clone())
+            .await
+            .ok()?;
+        let ongoing = self
+            .client
+            .progress(token, format!("Keel: {title}"))
+            .begin()
+            .await;
+        let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
+        let reporter = tokio::spawn(async move {
+            while let Some(message) = receiver.recv().await {
+                ongoing.report(message).await;
+            }
+            ongoing.finish().await;
+        });
+        Some((sender, reporter))
+    }
+}
+
+fn unresolved(
+    uri: &str,
+    version: i32,
+    candidate: Candidate,
+    resolves: bool,
+) -> CodeActionOrCommand {
+    let title = candidate.title.clone();
+    let kind = CodeActionKind::from(candidate.id.kind().to_string());
+    let data = serde_json::to_value(ActionData {
+        uri: uri.to_string(),
+        version,
+        candidate,
+    })
+    .ok();
+    // Without resolve support, the client runs a command and Keel sends the edit.
+    let command = (!resolves).then(|| Command {
+        title: title.clone(),
+        command: RUN_COMMAND.into(),
+        arguments: data.clone().map(|data| vec![data]),
+    });
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title,
+        kind: Some(kind),
+        data: data.filter(|_| resolves),
+        command,
+        ..Default::default()
+    })
+}
+
+fn to_text_edits(
+    snapshot: &Snapshot,
+    edits: &[actions::Edit],
+    encoding: Encoding,
+) -> Vec<TextEdit> {
+    let position = |byte| {
+        let position = position_of(&snapshot.text, byte, encoding);
+        lsp::Position::new(position.line, position.character)
+    };
+    edits
+        .iter()
+        .map(|edit| TextEdit {
+            range: lsp::Range::new(position(edit.start_byte), position(edit.end_byte)),
+            new_text: edit.new_text.clone(),
+        })
+        .collect()
+}

@@ -1,0 +1,306 @@
+//! Code actions end to end: the real `keel` binary over stdio, with a real HTTP server on
+//! 127.0.0.1 standing in for an `openai` chat model whose replies are scripted: good,
+//! fenced, syntax-breaking, out of range, garbage, slow. Nothing that fails the checks
+//! reaches the edit; listing never calls the model; resolve reports progress, honours the
+//! deadline and can be cancelled.
+
+#[path = "providers_support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use keel_e2e::{Launch, Server, TIMEOUT, TempDir};
+use serde_json::{Value, json};
+use support::{Reply, TestServer, sse};
+
+const URI: &str = "file:///work/service/app.py";
+
+const APP: &str = "\
+from fastapi import FastAPI
+import requests
+
+app = FastAPI()
+
+
+@app.get(\"/rates\")
+def rates():
+    response = requests.get(\"https://rates.example.com\", timeout=5)
+    response.raise_for_status()
+    return response.json()
+";
+
+/// The line of `def rates` (0-based).
+const HANDLER_LINE: u32 = 7;
+
+/// The deterministic version's answer to a failed upstream call.
+const DETERMINISTIC: &str =
+    "raise HTTPException(status_code=502, detail=\"rates: upstream call failed\") from exc";
+
+/// A model's version that passes every check (its own log message tells it apart).
+const GOOD: &str = "\
+@app.get(\"/rates\")
+def rates():
+    try:
+        response = requests.get(\"https://rates.example.com\", timeout=5)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        logger.exception(\"the rate service failed\")
+        raise HTTPException(status_code=502, detail=\"rates unavailable\") from exc
+    return response.json()";
+
+/// A streamed `/v1/chat/completions` answer in two chunks.
+fn chat(text: &str) -> Reply {
+    let half = (0..=text.len() / 2)
+        .rev()
+        .find(|at| text.is_char_boundary(*at))
+        .unwrap_or(0);
+    let mut events: Vec<String> = [&text[..half], &text[half..]]
+        .iter()
+        .map(|piece| json!({"choices": [{"index": 0, "delta": {"content": piece}}]}).to_string())
+        .collect();
+    events.push("[DONE]".into());
+    let events: Vec<(Option<&str>, &str)> = events.iter().map(|e| (None, e.as_str())).collect();
+    Reply::stream("text/event-stream", &sse(&events), Duration::from_millis(5))
+}
+
+struct Session {
+    runtime: tokio::runtime::Runtime,
+    model: TestServer,
+    keel: Server,
+    _cache: TempDir,
+}
+
+impl Session {
+    /// Keel with the scripted model as its provider (`None`: no provider and no default
+    /// model), and a client that resolves code actions and shows progress.
+    fn start(replies: Option<Vec<Reply>>, deadline_ms: u64, resolve: bool) -> Session {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let has_model = replies.is_some();
+        let model = runtime.block_on(TestServer::start(replies.unwrap_or_default()));
+        // An empty cache: no downloaded default model stands in for the scripted one.
+        let cache = TempDir::new("actions-cache");
+        let mut keel = Server::launch(Launch {
+            env: vec![("XDG_CACHE_HOME".into(), cache.path().display().to_string())],
+            ..Launch::default()
+        });
+        let mut options = json!({"actions": {"deadline_ms": deadline_ms}});
+        if has_model {
+            options["provider"] = json!({"kind": "openai", "endpoint": model.url(), "model": "m"});
+        }
+        let mut capabilities = json!({"window": {"workDoneProgress": true}});
+        if resolve {
+            capabilities["textDocument"] = json!({"codeAction": {"resolveSupport": {"properties": ["edit"]}, "dataSupport": true}});
+        }
+        let result = keel.initialize(capabilities, Some(options), None);
+        assert_eq!(
+            result["capabilities"]["codeActionProvider"]["resolveProvider"],
+            true
+        );
+        keel.open(URI, "python", APP);
+        Session {
+            runtime,
+            model,
+            keel,
+            _cache: cache,
+        }
+    }
+
+    /// The "Add error handling" action listed at the handler.
+    fn listed(&mut self) -> Value {
+        let started = Instant::now();
+        let actions = self
+            .keel
+            .request(
+                "textDocument/codeAction",
+                json!({
+                    "textDocument": {"uri": URI},
+                    "range": {"start": {"line": HANDLER_LINE, "character": 4}, "end": {"line": HANDLER_LINE, "character": 4}},
+                    "context": {"diagnostics": []},
+                }),
+            )
+            .expect("codeAction answers");
+        assert!(started.elapsed() < TIMEOUT);
+        actions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|action| action["title"] == "Add error handling to `rates`")
+            .cloned()
+            .unwrap_or_else(|| panic!("no error-handling action in {actions:#}"))
+    }
+
+    /// The resolved action's title and the text of its edits.
+    fn resolve(&mut self) -> (String, String) {
+        let action = self.listed();
+        assert_eq!(action["kind"], "refactor.rewrite");
+        assert!(
+            action.get("edit").is_none_or(Value::is_null),
+            "listing computed an edit"
+        );
+        let resolved = self
+            .keel
+            .request("codeAction/resolve", action)
+            .expect("resolve answers");
+        let edits = resolved["edit"]["changes"][URI]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let text: Vec<&str> = edits
+            .iter()
+            .filter_map(|edit| edit["newText"].as_str())
+            .collect();
+        (
+            resolved["title"].as_str().unwrap_or_default().to_string(),
+            text.join("\n"),
+        )
+    }
+
+    fn requests_received(&self) -> usize {
+        self.model.received().len()
+    }
+}
+
+#[test]
+fn a_fenced_good_reply_passes_the_checks_and_is_titled_ai() {
+    let fenced = format!("```python\n{GOOD}\n```\n");
+    let mut s = Session::start(Some(vec![chat(&fenced)]), 20_000, true);
+    let (title, edit) = s.resolve();
+    assert_eq!(title, "Add error handling to `rates` (AI)");
+    assert!(
+        edit.contains("logger.exception(\"the rate service failed\")"),
+        "{edit}"
+    );
+    assert!(!edit.contains("```"), "{edit}");
+    // The deterministic version's imports and logger are kept around the model's code.
+    assert!(
+        edit.contains("logger = logging.getLogger(__name__)"),
+        "{edit}"
+    );
+    assert!(edit.contains(", HTTPException"), "{edit}");
+    let prompt = s.model.received()[0].json();
+    assert!(prompt.to_string().contains("def rates()"), "{prompt}");
+}
+
+#[test]
+fn replies_that_fail_the_checks_never_reach_the_edit() {
+    let out_of_range = format!("{GOOD}\n\n\ndef extra():\n    return 1");
+    let cases = [
+        ("syntax-breaking", "def rates(:\n    return response.json("),
+        ("out of range", out_of_range.as_str()),
+        ("garbage", "I'm sorry, as an AI I cannot see your code."),
+        ("placeholder", "def rates():\n    ..."),
+    ];
+    let mut s = Session::start(Some(Vec::new()), 20_000, true);
+    for (round, (name, reply)) in cases.iter().enumerate() {
+        // The first reply and the retry both fail.
+        s.model.push(chat(reply));
+        s.model.push(chat(reply));
+        let (title, edit) = s.resolve();
+        assert_eq!(title, "Add error handling to `rates`", "{name}");
+        assert!(edit.contains(DETERMINISTIC), "{name}: {edit}");
+        assert!(!edit.contains("the rate service failed"), "{name}: {edit}");
+        assert_eq!(s.requests_received(), 2 * (round + 1), "{name}: one retry");
+        let retry = s.model.received()[2 * round + 1].json().to_string();
+        assert!(
+            retry.contains("was refused"),
+            "{name}: the retry says why: {retry}"
+        );
+        let message = s
+            .keel
+            .wait_notification("window/showMessage", TIMEOUT)
+            .expect("the fallback is told");
+        assert!(
+            message["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("deterministic")
+        );
+    }
+}
+
+#[test]
+fn a_refused_reply_is_retried_with_the_reason_and_a_good_retry_is_used() {
+    let mut s = Session::start(
+        Some(vec![chat("def rates():\n    pass  # TODO"), chat(GOOD)]),
+        20_000,
+        true,
+    );
+    let (title, edit) = s.resolve();
+    assert_eq!(title, "Add error handling to `rates` (AI)");
+    assert!(edit.contains("the rate service failed"), "{edit}");
+    let retry = s.model.received()[1].json().to_string();
+    assert!(retry.contains("placeholder"), "{retry}");
+}
+
+#[test]
+fn a_slow_model_falls_back_to_the_deterministic_version_at_the_deadline() {
+    let mut s = Session::start(Some(vec![Reply::hang()]), 600, true);
+    let started = Instant::now();
+    let (title, edit) = s.resolve();
+    let took = started.elapsed();
+    assert!(edit.contains(DETERMINISTIC), "{edit}");
+    assert_eq!(title, "Add error handling to `rates`");
+    assert!(
+        took >= Duration::from_millis(600) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    let message = s
+        .keel
+        .wait_notification("window/showMessage", TIMEOUT)
+        .expect("the fallback is told");
+    assert!(
+        message["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("did not answer within 600 ms"),
+        "{message}"
+    );
+    s.runtime.block_on(s.model.client_closed());
+}
+
+#[test]
+fn resolve_reports_progress_and_cancelling_it_stops_the_model_call() {
+    let mut s = Session::start(Some(vec![Reply::hang()]), 30_000, true);
+    let action = s.listed();
+    let id = s.keel.request_async("codeAction/resolve", action);
+    s.keel
+        .wait_server_request("window/workDoneProgress/create", TIMEOUT)
+        .expect("progress is created");
+    let begin = s
+        .keel
+        .wait_notification("$/progress", TIMEOUT)
+        .expect("progress begins");
+    assert_eq!(begin["value"]["kind"], "begin");
+    let deadline = Instant::now() + TIMEOUT;
+    while s.requests_received() == 0 {
+        assert!(Instant::now() < deadline, "the model was never called");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    s.keel.notify("$/cancelRequest", json!({"id": id}));
+    let error = s.keel.response(&id, TIMEOUT).expect_err("cancelled");
+    assert_eq!(error.code, -32800);
+    s.runtime.block_on(s.model.client_closed());
+}
+
+#[test]
+fn without_a_model_or_resolve_support_a_command_applies_the_deterministic_edit() {
+    let mut s = Session::start(None, 20_000, false);
+    s.keel
+        .answer("workspace/applyEdit", json!({"applied": true}));
+    let action = s.listed();
+    let command = action["command"].clone();
+    assert_eq!(command["command"], "keel.action.run");
+    s.keel
+        .request(
+            "workspace/executeCommand",
+            json!({"command": command["command"], "arguments": command["arguments"]}),
+        )
+        .expect("the command runs");
+    let applied = s
+        .keel
+        .wait_server_request("workspace/applyEdit", TIMEOUT)
+        .expect("the edit is sent to the client");
+    let text = applied["edit"]["changes"][URI].to_string();
+    assert!(text.contains("status_code=502"), "{text}");
+    assert_eq!(s.requests_received(), 0);
+}
