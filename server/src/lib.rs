@@ -4,7 +4,6 @@
 //! Core modules (`workspace`, `syntax`, `config`) take plain values and know nothing of LSP;
 //! `lsp` converts protocol types to them and back and holds no logic of its own.
 
-pub mod actions;
 /// Code actions: candidates from the syntax tree, edits checked before they are returned.
 pub mod actions;
 /// The command line: clap types, exit codes and printing, one file per subcommand.
