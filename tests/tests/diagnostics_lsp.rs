@@ -408,10 +408,13 @@ fn quick_fixes_are_offered_anywhere_on_the_flagged_line_and_for_sent_diagnostics
                 json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": sent}}),
             )
             .expect("code actions");
+        // Only the quick fixes: refactorings (add error handling) depend on where the
+        // cursor is, not on the diagnostics.
         actions
             .as_array()
             .expect("a list")
             .iter()
+            .filter(|action| action["kind"] == "quickfix")
             .map(|action| action["title"].as_str().unwrap_or_default().to_string())
             .collect()
     };
