@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use keel_e2e::{Server, TempDir, file_uri, keel_binary};
+use keel_e2e::{Server, TempDir, copy_dir, file_uri, keel_binary};
 use serde_json::{Value, json};
 use support::{Reply, TestServer, sse};
 
@@ -22,19 +22,6 @@ fn workspace(name: &str) -> TempDir {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/context");
     copy_dir(&fixture, dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A client that shows progress and lets the server register file watchers.
