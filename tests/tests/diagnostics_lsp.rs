@@ -437,3 +437,51 @@ fn quick_fixes_are_offered_anywhere_on_the_flagged_line_and_for_sent_diagnostics
         "nothing on a line without findings"
     );
 }
+
+/// The threads the server process runs now.
+fn threads(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Threads:"))
+                .and_then(|count| count.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// An editor restoring a session opens hundreds of files at once. Each open schedules a
+/// rule check; they must queue for the cores, not each take a thread (and a parse) of its own.
+#[test]
+fn two_hundred_opens_at_once_keep_the_thread_count_near_the_core_count() {
+    let mut server = Server::start();
+    server.initialize_default();
+    let pid = server.pid();
+    const FILES: usize = 200;
+    // A few hundred lines each, so a check takes long enough for the burst to overlap.
+    let body = HANDLER.repeat(60);
+    for n in 0..FILES {
+        server.open(&format!("file:///srv/app/module_{n}.py"), "python", &body);
+    }
+    let mut most = threads(pid);
+    let mut published = std::collections::HashSet::new();
+    while published.len() < FILES {
+        let note = server
+            .wait_notification("textDocument/publishDiagnostics", TIMEOUT)
+            .expect("every opened file gets its findings");
+        most = most.max(threads(pid));
+        if note["diagnostics"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty())
+        {
+            published.insert(note["uri"].as_str().unwrap_or_default().to_string());
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // Tokio's workers (one per core), the checks (one per core), stdio, and a few helpers.
+    assert!(
+        most <= 2 * cores + 8,
+        "{most} threads while {FILES} files were checked on {cores} cores"
+    );
+}

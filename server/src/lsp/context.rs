@@ -26,7 +26,7 @@ use crate::context::{self, FactsCache, Index, RecentEdits};
 use crate::memory::IdleTrim;
 use crate::prompt::TokenCounter;
 use crate::workspace::position::byte_offset;
-use crate::workspace::{Debounce, Documents, Encoding, Position, Snapshot};
+use crate::workspace::{BackgroundPool, Debounce, Documents, Encoding, Position, Snapshot};
 
 /// Quiet time after the last edit of a document before it is re-indexed and its facts
 /// recomputed.
@@ -45,6 +45,8 @@ pub struct ContextState {
     edits: Arc<Debounce>,
     /// Gives back what indexing freed once the background work stops.
     trim: Arc<IdleTrim>,
+    /// Where re-indexing after edits runs (shared with the rule checks).
+    pool: BackgroundPool,
 }
 
 /// Params of `keel/contextAt`.
@@ -67,9 +69,10 @@ pub struct ContextAt {
 }
 
 impl ContextState {
-    pub fn new(trim: Arc<IdleTrim>) -> ContextState {
+    pub fn new(trim: Arc<IdleTrim>, pool: BackgroundPool) -> ContextState {
         ContextState {
             trim,
+            pool,
             ..ContextState::default()
         }
     }
@@ -182,6 +185,7 @@ impl ContextState {
         let facts = self.facts.clone();
         let uri = uri.to_string();
         let trim = self.trim.clone();
+        let pool = self.pool.clone();
         tokio::spawn(async move {
             if !edits.settled(&ticket, REINDEX_DEBOUNCE).await {
                 return;
@@ -191,22 +195,23 @@ impl ContextState {
             };
             let path = uri_path(&uri);
             let _busy = trim.begin();
-            let _ = tokio::task::spawn_blocking(move || {
-                if path.as_deref().is_some_and(|path| index.is_excluded(path)) {
-                    return;
-                }
-                let text = String::from(&snapshot.text);
-                if let (Some(language), Some(tree)) = (snapshot.language, snapshot.tree()) {
-                    facts.refresh(&uri, snapshot.version, language, &text, &tree);
-                }
-                let Some(path) = path else { return };
-                if let Some(line) = line {
-                    let display = index.display_path(&path);
-                    recent.record(&display, line, lines_around(&snapshot, &text, line));
-                }
-                index.update_file(&path, &text);
-            })
-            .await;
+            let _ = pool
+                .run(move || {
+                    if path.as_deref().is_some_and(|path| index.is_excluded(path)) {
+                        return;
+                    }
+                    let text = String::from(&snapshot.text);
+                    if let (Some(language), Some(tree)) = (snapshot.language, snapshot.tree()) {
+                        facts.refresh(&uri, snapshot.version, language, &text, &tree);
+                    }
+                    let Some(path) = path else { return };
+                    if let Some(line) = line {
+                        let display = index.display_path(&path);
+                        recent.record(&display, line, lines_around(&snapshot, &text, line));
+                    }
+                    index.update_file(&path, &text);
+                })
+                .await;
         });
     }
 

@@ -21,7 +21,7 @@ use crate::diagnostics::{Finding, FindingsCache, RuleSet, ignore_edit};
 use crate::memory::IdleTrim;
 use crate::syntax::Language;
 use crate::workspace::position::position_of;
-use crate::workspace::{Debounce, Documents, Encoding, Snapshot};
+use crate::workspace::{BackgroundPool, Debounce, Documents, Encoding, Snapshot};
 
 use super::capabilities::ClientSupport;
 
@@ -35,12 +35,15 @@ pub struct LiveDiagnostics {
     checked: FindingsCache,
     /// Gives back what a burst of checks freed once they stop.
     trim: Arc<IdleTrim>,
+    /// Where checks run: one at a time per core, however many files are opened at once.
+    pool: BackgroundPool,
 }
 
 impl LiveDiagnostics {
-    pub fn new(rules: RuleSet, trim: Arc<IdleTrim>) -> LiveDiagnostics {
+    pub fn new(rules: RuleSet, trim: Arc<IdleTrim>, pool: BackgroundPool) -> LiveDiagnostics {
         LiveDiagnostics {
             trim,
+            pool,
             rules: RwLock::new(Arc::new(rules)),
             pending: Debounce::default(),
             checked: FindingsCache::default(),
@@ -139,14 +142,14 @@ impl LiveDiagnostics {
             let work = {
                 let live = live.clone();
                 let documents = documents.clone();
-                tokio::task::spawn_blocking(move || {
+                move || {
                     let findings = live.findings(&documents, &snapshot, &config);
                     to_lsp(&live, &snapshot, &findings, encoding)
-                })
+                }
             };
-            let checked = work.await;
+            let checked = live.pool.run(work).await;
             drop(busy);
-            let Ok(diagnostics) = checked else {
+            let Some(diagnostics) = checked else {
                 return;
             };
             let still_current = live.pending.is_current(&ticket)

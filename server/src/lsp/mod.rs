@@ -109,6 +109,7 @@ impl Backend {
         let layers = Layers::default();
         let resolved = layers.resolve();
         let trim = Arc::new(crate::memory::IdleTrim::default());
+        let pool = crate::workspace::BackgroundPool::for_this_machine();
         let completions = crate::complete::Engine::default();
         Backend {
             status: status::StatusPush::new(client.clone(), completions.clone()),
@@ -121,10 +122,14 @@ impl Backend {
             forwarded: Mutex::new(Some(forwarded)),
             notices: Arc::new(Notices::default()),
             support: OnceLock::new(),
-            live: Arc::new(LiveDiagnostics::new(RuleSet::builtin(), trim.clone())),
+            live: Arc::new(LiveDiagnostics::new(
+                RuleSet::builtin(),
+                trim.clone(),
+                pool.clone(),
+            )),
             completions,
             watched_provider: Mutex::new(0),
-            context: context::ContextState::new(trim),
+            context: context::ContextState::new(trim, pool),
         }
     }
 

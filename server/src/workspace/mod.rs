@@ -6,12 +6,14 @@
 //! change does not fit the text: it rejects it and says so, so Keel and the editor never
 //! silently diverge.
 
+pub mod background;
 pub mod debounce;
 pub mod document;
 pub mod documents;
 pub mod position;
 pub mod walk;
 
+pub use background::BackgroundPool;
 pub use debounce::{Debounce, Ticket};
 pub use document::{Change, Document, SyncError};
 pub use documents::{ChangeOutcome, DocumentError, Documents, Snapshot};
