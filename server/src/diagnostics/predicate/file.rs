@@ -2,10 +2,12 @@
 //! (computed once, only when asked), and the ways of walking its syntax tree they share.
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::path::Path;
 
 use tree_sitter::Node;
 
+use super::names::import_aliases;
 use super::scope::is_test_attribute;
 use crate::diagnostics::vocabulary::Vocabulary;
 use crate::syntax::Language;
@@ -21,6 +23,7 @@ pub(crate) struct File<'t> {
     use_declarations: OnceCell<Vec<String>>,
     async_fn_names: OnceCell<Vec<&'t str>>,
     defines_async: OnceCell<bool>,
+    import_aliases: OnceCell<HashMap<&'t str, String>>,
 }
 
 impl<'t> File<'t> {
@@ -40,6 +43,7 @@ impl<'t> File<'t> {
             use_declarations: OnceCell::new(),
             async_fn_names: OnceCell::new(),
             defines_async: OnceCell::new(),
+            import_aliases: OnceCell::new(),
         }
     }
 
@@ -83,6 +87,18 @@ impl<'t> File<'t> {
                 true
             });
             uses
+        })
+    }
+
+    /// Local name -> qualified name, from the file's imports; a file without the word
+    /// `import` is not walked.
+    pub(super) fn import_aliases(&self) -> &HashMap<&'t str, String> {
+        self.import_aliases.get_or_init(|| {
+            if self.text.contains("import") {
+                import_aliases(self)
+            } else {
+                HashMap::new()
+            }
         })
     }
 

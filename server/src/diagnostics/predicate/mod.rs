@@ -6,6 +6,7 @@
 mod errors;
 mod file;
 mod format;
+mod names;
 mod scope;
 mod secret;
 
@@ -17,6 +18,7 @@ use errors::handles_exception;
 pub(crate) use file::File;
 use file::{contains_in_function, has_child};
 use format::{formatted, is_literal};
+use names::{names_one_of, qualified_name};
 use scope::{
     calls_local_async_fn, held_across_await, imported_from, inside_async, inside_except,
     inside_loop, inside_result_fn, inside_route_handler, inside_test,
@@ -54,6 +56,7 @@ enum Condition {
     Raises,
     Handles,
     MentionsPassword,
+    Names(Vec<String>),
 }
 
 /// What a predicate takes after its first capture.
@@ -198,6 +201,13 @@ const PREDICATES: &[Spec] = &[
         "@arguments",
         |_| Condition::MentionsPassword,
     ),
+    spec(
+        "names",
+        PYTHON,
+        Arguments::Strings,
+        "@function \"pickle|marshal.load|loads\" ...",
+        |given| Condition::Names(given.strings),
+    ),
 ];
 
 impl Predicate {
@@ -309,6 +319,8 @@ impl Predicate {
             Condition::MentionsPassword => {
                 mentions_password(node, &file.vocabulary.secret_names, file.text)
             }
+            Condition::Names(patterns) => qualified_name(node, file)
+                .is_some_and(|qualified| names_one_of(&qualified, patterns)),
         };
         result != self.negated
     }
