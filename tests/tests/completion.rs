@@ -307,10 +307,9 @@ fn without_a_provider_completions_are_empty_and_status_says_why() {
     );
 }
 
-/// An endpoint that is down: completions answer empty at once, and the user gets one
-/// message for the outage, not one per keystroke; an unusable configuration is shown once.
-#[test]
-fn an_outage_is_told_once_and_a_broken_provider_config_once() {
+/// A server whose model endpoint (returned too) refuses connections, with a Python
+/// document open.
+fn with_the_endpoint_down() -> (Server, String) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let down = runtime.block_on(support::closed_port());
     let mut keel = Server::start();
@@ -320,6 +319,14 @@ fn an_outage_is_told_once_and_a_broken_provider_config_once() {
     });
     keel.initialize(json!({}), Some(options), None);
     keel.open(PY, "python", "x = \n");
+    (keel, down)
+}
+
+/// An endpoint that is down: completions answer empty at once, and the user gets one
+/// message for the outage, not one per keystroke; an unusable configuration is shown once.
+#[test]
+fn an_outage_is_told_once_and_a_broken_provider_config_once() {
+    let (mut keel, down) = with_the_endpoint_down();
     for _ in 0..8 {
         let items = keel
             .request("textDocument/inlineCompletion", inline_params(PY, 0, 4))
@@ -523,15 +530,7 @@ fn status_is_pushed_when_a_completion_starts_and_ends() {
 
 #[test]
 fn status_says_error_with_the_reason_when_the_model_fails() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let down = runtime.block_on(support::closed_port());
-    let mut keel = Server::start();
-    let options = json!({
-        "provider": {"kind": "openai-completions", "endpoint": down, "model": "m", "retries": 0},
-        "completion": {"debounce_ms": 0},
-    });
-    keel.initialize(json!({}), Some(options), None);
-    keel.open(PY, "python", "x = \n");
+    let (mut keel, _) = with_the_endpoint_down();
     let deadline = Instant::now() + TIMEOUT;
     let error = loop {
         assert!(Instant::now() < deadline, "no error state pushed");
