@@ -205,17 +205,17 @@ fn replies_that_fail_the_checks_never_reach_the_edit() {
             retry.contains("was refused"),
             "{name}: the retry says why: {retry}"
         );
-        let message = s
-            .keel
-            .wait_notification("window/showMessage", TIMEOUT)
-            .expect("the fallback is told");
-        assert!(
-            message["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("deterministic")
-        );
+        assert!(fallback_message(&mut s).contains("deterministic"));
     }
+}
+
+/// The message the user is shown when the deterministic version is used instead.
+fn fallback_message(s: &mut Session) -> String {
+    let shown = s
+        .keel
+        .wait_notification("window/showMessage", TIMEOUT)
+        .expect("the fallback is told");
+    shown["message"].as_str().unwrap_or_default().to_string()
 }
 
 #[test]
@@ -244,15 +244,9 @@ fn a_slow_model_falls_back_to_the_deterministic_version_at_the_deadline() {
         took >= Duration::from_millis(600) && took < Duration::from_secs(10),
         "{took:?}"
     );
-    let message = s
-        .keel
-        .wait_notification("window/showMessage", TIMEOUT)
-        .expect("the fallback is told");
+    let message = fallback_message(&mut s);
     assert!(
-        message["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("did not answer within 600 ms"),
+        message.contains("did not answer within 600 ms"),
         "{message}"
     );
     s.runtime.block_on(s.model.client_closed());

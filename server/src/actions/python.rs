@@ -439,23 +439,29 @@ mod tests {
     use crate::actions::{Project, apply, list};
     use crate::syntax::Language;
 
-    fn run(text: &str, line_with: &str) -> String {
+    /// Calls `body` with `text` as a Python source of a project with no facts.
+    fn with_source<R>(text: &str, body: impl FnOnce(&Source) -> R) -> R {
         let tree = Language::Python.parse_str(text).unwrap();
         let project = Project::default();
-        let source = Source {
+        body(&Source {
             text,
             tree: &tree,
             language: Language::Python,
             path: None,
             project: &project,
-        };
-        let at = text.find(line_with).unwrap();
-        let candidate = list(&source, at, at)
-            .into_iter()
-            .find(|candidate| candidate.id == ActionId::AddErrorHandling)
-            .expect("offered");
-        let edits = add_error_handling(&source, &candidate).unwrap();
-        apply(text, &edits)
+        })
+    }
+
+    fn run(text: &str, line_with: &str) -> String {
+        with_source(text, |source| {
+            let at = text.find(line_with).unwrap();
+            let candidate = list(source, at, at)
+                .into_iter()
+                .find(|candidate| candidate.id == ActionId::AddErrorHandling)
+                .expect("offered");
+            let edits = add_error_handling(source, &candidate).unwrap();
+            apply(text, &edits)
+        })
     }
 
     #[test]
@@ -539,19 +545,12 @@ def config():
     #[test]
     fn a_function_without_risky_calls_or_already_guarded_is_not_offered() {
         let text = "import requests\n\ndef safe(x):\n    return x + 1\n\ndef guarded():\n    try:\n        requests.get(\"u\", timeout=1)\n    except requests.RequestException:\n        pass\n";
-        let tree = Language::Python.parse_str(text).unwrap();
-        let project = Project::default();
-        let source = Source {
-            text,
-            tree: &tree,
-            language: Language::Python,
-            path: None,
-            project: &project,
-        };
-        for line in ["return x", "requests.get"] {
-            let at = text.find(line).unwrap();
-            assert!(list(&source, at, at).is_empty(), "offered at {line}");
-        }
+        with_source(text, |source| {
+            for line in ["return x", "requests.get"] {
+                let at = text.find(line).unwrap();
+                assert!(list(source, at, at).is_empty(), "offered at {line}");
+            }
+        });
     }
 
     #[test]
