@@ -121,6 +121,8 @@ impl Default for ActionsConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ContextConfig {
+    /// Tokens a completion prompt may take; 0 picks one for the provider (see
+    /// `Config::budget_tokens`).
     pub budget_tokens: u32,
     pub cross_file: bool,
 }
@@ -128,11 +130,19 @@ pub struct ContextConfig {
 impl Default for ContextConfig {
     fn default() -> Self {
         ContextConfig {
-            budget_tokens: 2048,
+            budget_tokens: 0,
             cross_file: true,
         }
     }
 }
+
+/// The prompt budget for models behind an API: they read 2,048 tokens in well under a
+/// second, and more context lifts definition recall (docs/PERFORMANCE.md).
+const REMOTE_BUDGET_TOKENS: u32 = 2048;
+/// The prompt budget for the embedded model, which reads about 300 tokens a second on two
+/// cores: the largest whose first suggestion in a new region still comes within about two
+/// seconds (docs/PERFORMANCE.md, "The embedded model in the editor").
+const LOCAL_BUDGET_TOKENS: u32 = 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -190,6 +200,15 @@ impl Default for PrivacyConfig {
 }
 
 impl Config {
+    /// `context.budget_tokens`, or when it is 0, the budget for the provider in use.
+    pub fn budget_tokens(&self) -> u32 {
+        match (self.context.budget_tokens, self.provider.kind) {
+            (0, None | Some(ProviderKind::Local)) => LOCAL_BUDGET_TOKENS,
+            (0, Some(_)) => REMOTE_BUDGET_TOKENS,
+            (budget, _) => budget,
+        }
+    }
+
     /// Range and shape checks that types alone cannot express: (dotted key, message).
     fn check(&self) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
@@ -219,12 +238,14 @@ impl Config {
             20,
             30_000,
         );
-        bound(
-            "context.budget_tokens",
-            self.context.budget_tokens.into(),
-            128,
-            200_000,
-        );
+        if self.context.budget_tokens != 0 {
+            bound(
+                "context.budget_tokens",
+                self.context.budget_tokens.into(),
+                128,
+                200_000,
+            );
+        }
         bound(
             "provider.timeout_ms",
             self.provider.timeout_ms,

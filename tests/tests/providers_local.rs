@@ -142,7 +142,7 @@ async fn dropping_the_stream_stops_generation_at_the_next_token() {
         let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
         if let Some(line) = text
             .lines()
-            .find(|line| line.contains("local generation cancelled"))
+            .find(|line| line.contains("(stopped by the reader)"))
         {
             break line.to_string();
         }
@@ -152,14 +152,13 @@ async fn dropping_the_stream_stops_generation_at_the_next_token() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let numbers: Vec<usize> = line
+    let generated: usize = line
         .split_whitespace()
-        .filter_map(|word| word.parse().ok())
-        .collect();
-    let [generated, limit] = numbers[..] else {
-        panic!("unexpected log line: {line}");
-    };
-    assert!(generated < limit, "{line}");
+        .find_map(|word| word.strip_prefix("generated="))
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected log line: {line}"));
+    // Asked for 100,000 tokens (cut to half the context), it stopped right away.
+    assert!(generated < 100, "{line}");
     // The thread is free for the next request.
     assert!(
         !collect(provider.complete(prefix("x = ", 4, &[])))
@@ -260,14 +259,15 @@ fn with_the_embedded_model_the_context_budget_counts_the_models_own_tokens() {
     // The inference thread logs how many tokens the model was given.
     let tokens: usize = stderr
         .lines()
-        .find_map(|line| line.split("local prompt: ").nth(1))
+        .find_map(|line| line.split("local request: prompt=").nth(1))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|count| count.parse().ok())
         .unwrap_or_else(|| panic!("no prompt size logged:\n{stderr}"));
-    // Keel fills 90-100% of the budget by its own count, which counts line by line and
-    // runs slightly above the model's: most of the budget, never more.
+    // A first prompt in a file takes 60% of the budget, leaving the rest for the prompts
+    // further down that begin the same way; Keel's own count runs slightly above the
+    // model's, so it lands a little under.
     assert!(
-        tokens <= budget && tokens * 5 >= budget * 4,
+        tokens <= budget * 6 / 10 && tokens * 2 >= budget,
         "{tokens} tokens for a budget of {budget}"
     );
     let prompt = stdout

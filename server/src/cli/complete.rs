@@ -58,7 +58,10 @@ pub(super) fn run(position: &str, root: Option<PathBuf>, show_prompt: bool) -> E
     let site = crate::complete::Site::new(ropey::Rope::from_str(&text), tree, language, offset);
     let shape = site.shape();
     let tokens = provider.tokens();
-    let Some(request) = site.request(shape, &config, &workspace, tokens.as_ref()) else {
+    // A first prompt in the file, laid out as the editor's first one would be.
+    let mut region = provider.reuses_prompt_start().then_some(None);
+    let Some(request) = site.request(shape, &config, &workspace, tokens.as_ref(), region.as_mut())
+    else {
         eprintln!("keel: {file}: privacy.exclude covers this file; it is never sent to a model");
         return ExitCode::FAILURE;
     };

@@ -17,11 +17,15 @@ use super::site::{Site, typed_on_line};
 use super::stats::{Stats, Status, bump};
 use super::{Shape, Suggestion, Workspace};
 use crate::config::{Config, ProviderConfig};
+use crate::context::Region;
 use crate::llm::{CircuitState, FimRequest, Provider, TextStream};
-use crate::workspace::{Documents, Snapshot};
+use crate::workspace::{Debounce, Documents, Snapshot};
 
 /// Model answers kept, keyed by prompt.
 const CACHE_ENTRIES: usize = 256;
+/// Quiet time after an edit before the embedded model reads ahead: typing goes on
+/// (each keystroke asks for a completion anyway) until the user pauses.
+const PREFILL_QUIET: Duration = Duration::from_millis(250);
 /// Documents up to this size reparse in place (under a millisecond after a keystroke, a few
 /// at worst); larger ones on the blocking pool.
 const SHORT_PARSE_BYTES: usize = 64 * 1024;
@@ -79,6 +83,8 @@ struct Shared {
     /// The last provider error logged, so an outage is logged once, not per keystroke.
     last_error: Mutex<Option<String>>,
     stats: Stats,
+    /// Prefills waiting for a quiet moment; a request or a later edit supersedes them.
+    prefills: Debounce,
 }
 
 impl Default for Shared {
@@ -90,6 +96,7 @@ impl Default for Shared {
             documents: Mutex::new(HashMap::new()),
             last_error: Mutex::new(None),
             stats: Stats::default(),
+            prefills: Debounce::default(),
         }
     }
 }
@@ -105,6 +112,9 @@ struct DocumentState {
     newest: watch::Sender<u64>,
     /// The last suggestion answered, for typing-through.
     shown: Option<Suggestion>,
+    /// Where the document's prompts begin, for a provider that reuses its last prompt's
+    /// start (see `context::build_in_region`).
+    region: Option<Region>,
 }
 
 impl Engine {
@@ -138,6 +148,8 @@ impl Engine {
         };
         let uri = snapshot.uri.clone();
         let (mine, newest) = self.register(&uri);
+        // The model is wanted now: a prefill waiting for a quiet moment would only delay it.
+        self.shared.prefills.ticket(&uri);
         if let Some(suggestion) = self.type_through(&uri, &snapshot.text, cursor) {
             bump(&stats.typing_through);
             guard.settled = true;
@@ -176,19 +188,24 @@ impl Engine {
         // for the model to load): never in place on this task.
         let tokens = provider.tokens();
         let short = short && tokens.is_none();
+        let mut region = provider.reuses_prompt_start().then(|| self.region(&uri));
         let planned = cpu(short, move || {
             let tree = documents.tree(&snapshot);
             let site = Site::new(text, tree, language, cursor);
             let shape = site.shape();
-            let request = site.request(shape, &config, &workspace, tokens.as_ref());
-            (site, shape, request, config)
+            let request =
+                site.request(shape, &config, &workspace, tokens.as_ref(), region.as_mut());
+            (site, shape, request, config, region)
         })
         .await;
-        let Some((site, shape, request, config)) = planned else {
+        let Some((site, shape, request, config, region)) = planned else {
             bump(&stats.errors);
             guard.settled = true;
             return Answer::Nothing;
         };
+        if let Some(region) = region {
+            self.set_region(&uri, region);
+        }
         // `privacy.exclude` covers the file: nothing of it goes to a model.
         let Some(request) = request else {
             guard.settled = true;
@@ -256,6 +273,79 @@ impl Engine {
     /// Forgets a closed document; its pending requests answer at once.
     pub fn forget(&self, uri: &str) {
         lock(&self.shared.documents).remove(uri);
+        self.shared.prefills.forget(uri);
+    }
+
+    /// After an edit, with `request.cursor` where the user may ask next: once the document
+    /// has been quiet for `PREFILL_QUIET` and no completion was asked meanwhile, a provider
+    /// that reuses its last prompt's start (the embedded model) reads the prompt a
+    /// completion there would send, so that a request anywhere between the edit and that
+    /// cursor finds most of its prompt decoded. The prompt is built exactly as a
+    /// completion's (privacy, redaction, budget), in the document's region.
+    ///
+    /// Only in documents where completions were asked for: a user who only reads
+    /// diagnostics never pays for a model.
+    pub fn prefill(&self, asked: Request) {
+        let uri = asked.snapshot.uri.clone();
+        if !lock(&self.shared.documents).contains_key(&uri) {
+            return;
+        }
+        let ticket = self.shared.prefills.ticket(&uri);
+        let engine = self.clone();
+        tokio::spawn(async move {
+            if !engine.shared.prefills.settled(&ticket, PREFILL_QUIET).await {
+                return;
+            }
+            let Ok(provider) = engine.provider(&asked.config) else {
+                return;
+            };
+            if !provider.reuses_prompt_start() {
+                return;
+            }
+            let tokens = provider.tokens();
+            let mut region = Some(engine.region(&uri));
+            let Request {
+                documents,
+                snapshot,
+                cursor,
+                config,
+                workspace,
+                ..
+            } = asked;
+            let built = cpu(false, move || {
+                let tree = documents.tree(&snapshot);
+                let site = Site::new(snapshot.text.clone(), tree, snapshot.language, cursor);
+                let request = site.request(
+                    site.shape(),
+                    &config,
+                    &workspace,
+                    tokens.as_ref(),
+                    region.as_mut(),
+                );
+                (request, region.flatten())
+            })
+            .await;
+            let Some((Some(request), Some(region))) = built else {
+                return;
+            };
+            if engine.shared.prefills.is_current(&ticket) {
+                engine.set_region(&uri, Some(region));
+                provider.prefill(request);
+            }
+        });
+    }
+
+    /// The document's current region of prompts (see `context::build_in_region`).
+    pub fn region(&self, uri: &str) -> Option<Region> {
+        lock(&self.shared.documents)
+            .get(uri)
+            .and_then(|state| state.region.clone())
+    }
+
+    fn set_region(&self, uri: &str, region: Option<Region>) {
+        if let Some(state) = lock(&self.shared.documents).get_mut(uri) {
+            state.region = region;
+        }
     }
 
     /// The provider for `config`, built on first use and rebuilt when the configuration
@@ -327,6 +417,7 @@ impl Engine {
             .or_insert_with(|| DocumentState {
                 newest: watch::Sender::new(0),
                 shown: None,
+                region: None,
             });
         state.newest.send_modify(|newest| *newest += 1);
         let mine = *state.newest.borrow();

@@ -398,6 +398,24 @@ fn dedent(code: &str, indent: usize) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// Whether a suggestion is only commentary (comments, a docstring or its opener) although
+/// the user is writing code (`before`, their line up to the cursor, is not a comment):
+/// small models fall back on such text when they have nothing to say, and a comment the
+/// user did not ask for is noise in the buffer.
+pub fn only_commentary(language: Option<Language>, before: &str, text: &str) -> bool {
+    let comments: &[&str] = match language {
+        Some(Language::Python) => &["#", "\"\"\"", "'''", "r\"\"\""],
+        Some(Language::Rust) => &["//", "/*"],
+        None => &["#", "//", "/*"],
+    };
+    let commentary = |line: &str| comments.iter().any(|start| line.starts_with(start));
+    let writing_one = ["#", "//", "\"\"\""]
+        .iter()
+        .any(|marker| before.contains(marker));
+    let mut lines = text.lines().map(str::trim).filter(|line| !line.is_empty());
+    !writing_one && lines.all(commentary)
+}
+
 /// With the cursor in a line's indentation (`indent`, spaces or tabs only), models often
 /// repeat the indentation (`" return x"`) or end the blank line first
 /// (`"\n    return x"`); either way the suggestion must start with the code itself, or
@@ -430,6 +448,33 @@ mod tests {
         // At column 0 (or after code), leading spaces are the model's own.
         assert_eq!(after_indentation(" 5", ""), " 5");
         assert_eq!(after_indentation(" 5", "x ="), " 5");
+    }
+
+    #[test]
+    fn commentary_alone_is_noticed_unless_the_user_writes_a_comment() {
+        let python = Some(Language::Python);
+        assert!(only_commentary(python, "    ", "# TODO: handle the error"));
+        assert!(only_commentary(python, "    ", "\"\"\"Return the user."));
+        assert!(only_commentary(python, "    ", "# a\n    # b\n"));
+        assert!(!only_commentary(python, "    ", "# a\n    return b"));
+        assert!(!only_commentary(python, "    x = ", "compute()  # slow"));
+        assert!(!only_commentary(python, "    # ", "handle the error"));
+        assert!(only_commentary(
+            Some(Language::Rust),
+            "    ",
+            "// unreachable"
+        ));
+        assert!(!only_commentary(
+            Some(Language::Rust),
+            "    ",
+            "x += 1; // count"
+        ));
+        // A multiplication continuing the line is code, not a block comment's `*` line.
+        assert!(!only_commentary(
+            Some(Language::Rust),
+            "    let b = a",
+            " * 2;"
+        ));
     }
 
     fn around(language: Language, shape: Shape) -> Surroundings<'static> {

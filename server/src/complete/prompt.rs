@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::{Shape, Site};
 use crate::config::Config;
-use crate::context::{self, FactsCache, Index, RecentEdits};
+use crate::context::{self, FactsCache, Index, RecentEdits, Region};
 use crate::prompt::{FimRequest, TokenCounter};
 
 /// Tokens a one-line suggestion may take: a long line of code.
@@ -34,12 +34,15 @@ pub struct Workspace {
 /// The model request for the cursor of `site`, or `None` when
 /// `privacy.exclude` covers the document (nothing of it may reach a model). `tokens` is
 /// the provider model's tokenizer, when Keel runs it (the budget is counted with it).
+/// `region`, for a provider that reuses the start of its last prompt: the document's
+/// current region, updated (see `context::build_in_region`).
 pub fn build(
     site: &Site,
     shape: Shape,
     config: &Config,
     workspace: &Workspace,
     tokens: Option<&TokenCounter>,
+    region: Option<&mut Option<Region>>,
 ) -> Option<FimRequest> {
     // Sized up front: `to_string` grows the string chunk by chunk.
     let text = String::from(&site.text);
@@ -58,7 +61,7 @@ pub fn build(
                 recent: &workspace.recent,
                 facts: &workspace.facts,
             };
-            context::completion_request(&sources, &buffer, site.cursor, config, tokens)?
+            context::completion_request(&sources, &buffer, site.cursor, config, tokens, region)?
         }
         _ => {
             if let Some(path) = &workspace.path
@@ -67,7 +70,7 @@ pub fn build(
                 return None;
             }
             let mut request =
-                context::lines_around(&text, site.cursor, config.context.budget_tokens, tokens);
+                context::lines_around(&text, site.cursor, config.budget_tokens(), tokens);
             context::redact_request(&mut request, &config.privacy);
             request
         }
@@ -107,7 +110,7 @@ mod tests {
             version: 0,
         };
         let site = Site::new(text, None, None, cursor);
-        let request = build(&site, Shape::Line, &config, &workspace, None).unwrap();
+        let request = build(&site, Shape::Line, &config, &workspace, None, None).unwrap();
         assert_eq!(request.prefix, "a = 1\nb = 2\nc = ");
         assert_eq!(request.suffix.as_deref(), Some("|\nd = 4\n"));
         assert_eq!(request.stop, vec!["\n".to_string()]);
@@ -116,8 +119,8 @@ mod tests {
         let big = "x = 1234567\n".repeat(10_000);
         let cursor = big.len() / 2 + 4;
         let site = Site::new(Rope::from_str(&big), None, None, cursor);
-        let request = build(&site, Shape::Block, &config, &workspace, None).unwrap();
-        let lines = context::lines_around(&big, cursor, config.context.budget_tokens, None);
+        let request = build(&site, Shape::Block, &config, &workspace, None, None).unwrap();
+        let lines = context::lines_around(&big, cursor, config.budget_tokens(), None);
         assert!(request.prefix.len() < cursor / 2 && request.prefix.starts_with("x = "));
         assert_eq!(request.prefix, lines.prefix);
         assert_eq!(request.suffix, lines.suffix);

@@ -6,6 +6,7 @@ use tree_sitter::Tree;
 use super::post::{self, Surroundings};
 use super::{Shape, prompt, shape};
 use crate::config::Config;
+use crate::context::Region;
 use crate::llm::{FimRequest, TokenCounter};
 use crate::syntax::Language;
 
@@ -75,15 +76,17 @@ impl Site {
     }
 
     /// The model request for this cursor; `None` when `privacy.exclude` covers the file.
-    /// `tokens` is the provider model's tokenizer, when Keel runs it.
+    /// `tokens` is the provider model's tokenizer, when Keel runs it; `region` the
+    /// document's region of prompts, for a provider that reuses its last prompt's start.
     pub fn request(
         &self,
         shape: Shape,
         config: &Config,
         workspace: &prompt::Workspace,
         tokens: Option<&TokenCounter>,
+        region: Option<&mut Option<Region>>,
     ) -> Option<FimRequest> {
-        prompt::build(self, shape, config, workspace, tokens)
+        prompt::build(self, shape, config, workspace, tokens, region)
     }
 
     /// The model's `raw` text, post-processed for this cursor, in the document's line
@@ -108,6 +111,9 @@ impl Site {
         };
         let raw = post::after_indentation(raw, &before);
         let text = post::clean(raw, &around)?;
+        if post::only_commentary(self.language, &before, &text) {
+            return None;
+        }
         if let (Some(language), Some(tree)) = (self.language, &self.tree)
             && post::breaks_syntax(language, &self.text, tree, self.cursor, &text)
         {

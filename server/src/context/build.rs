@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tree_sitter::Tree;
 
-use super::budget::{Window, fit_to_tokens, floor_boundary, grown_window};
+use super::budget::{BYTES_PER_TOKEN, Window, fit_to_tokens, floor_boundary, grown_window};
 use super::facts::FileFacts;
 use super::index::Index;
 use super::rank::{self, Candidate};
@@ -49,6 +49,82 @@ pub fn build(input: &Input) -> FimRequest {
     fit_to_tokens(input.budget_tokens, input.tokens, |total| {
         build_in(input, total)
     })
+}
+
+/// Share of the budget the first prompt of a region takes. The rest is room for its prefix
+/// to grow while the user works further down: at 0.6, 400 of 1,024 tokens, about 40 lines
+/// of code.
+const REGION_START_SHARE: f64 = 0.6;
+
+/// Where the prompts of a document's current region begin: the line their prefix starts at
+/// and the snippets chosen when the region began. For a provider that keeps the last
+/// prompt's KV cache (the embedded model), every prompt in the region then starts with the
+/// same bytes, and only what follows the last prompt's cursor is decoded again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    line: usize,
+    snippets: Vec<Snippet>,
+}
+
+/// `build` for a provider that reuses the longest common start of consecutive prompts.
+/// While the cursor stays at or below `region`'s first line and the prompt from there fits
+/// `input.budget_tokens`, the prompt is the region's snippets and the text from that line
+/// to the cursor; otherwise a new region starts with a `build` of `REGION_START_SHARE` of
+/// the budget (the same choice of snippets and window as ever, in less room). Returns the
+/// request and the region it belongs to.
+pub fn build_in_region(input: &Input, region: Option<&Region>) -> (FimRequest, Region) {
+    if let Some(region) = region
+        && let Some(request) = continue_region(input, region)
+    {
+        return (request, region.clone());
+    }
+    let budget = (f64::from(input.budget_tokens) * REGION_START_SHARE) as u32;
+    let request = fit_to_tokens(budget.max(1), input.tokens, |total| build_in(input, total));
+    let offset = floor_boundary(input.text, input.offset.min(input.text.len()));
+    let start = offset.saturating_sub(request.prefix.len());
+    let region = Region {
+        line: input
+            .text
+            .get(..start)
+            .map_or(0, |head| head.matches('\n').count()),
+        snippets: request.snippets.clone(),
+    };
+    (request, region)
+}
+
+/// The request in `region`, when the cursor is still in it and it fits the budget.
+fn continue_region(input: &Input, region: &Region) -> Option<FimRequest> {
+    let text = input.text;
+    let offset = floor_boundary(text, input.offset.min(text.len()));
+    let start = match region.line {
+        0 => 0,
+        line => text.match_indices('\n').nth(line - 1)?.0 + 1,
+    };
+    if start > offset {
+        return None;
+    }
+    let total = input.budget_tokens as usize * BYTES_PER_TOKEN;
+    let suffix_cap = (text.len() - offset).min((total as f64 * SUFFIX_SHARE) as usize);
+    let window = Window::new(text, offset, 0, suffix_cap);
+    let mut request = FimRequest::new(
+        text[start..offset].to_string(),
+        text.get(offset..window.end).unwrap_or("").to_string(),
+    );
+    request.snippets = region.snippets.clone();
+    let used = match input.tokens {
+        Some(counter) => counter.count(&request)?,
+        None => request_bytes(&request) / BYTES_PER_TOKEN,
+    };
+    (used <= input.budget_tokens as usize).then_some(request)
+}
+
+fn request_bytes(request: &FimRequest) -> usize {
+    let snippets: usize = request
+        .snippets
+        .iter()
+        .map(|snippet| snippet.path.len() + snippet.text.len() + 2)
+        .sum();
+    snippets + request.prefix.len() + request.suffix.as_ref().map_or(0, String::len)
 }
 
 /// `build` within `total` bytes.
@@ -133,7 +209,90 @@ fn group(chosen: Vec<Candidate>) -> Vec<Snippet> {
 
 #[cfg(test)]
 mod tests {
-    use crate::context::testing::{in_snippets, padded, request};
+    use super::{Input, Region, build_in_region};
+    use crate::context::facts::FileFacts;
+    use crate::context::testing::{in_snippets, padded, rendered, request};
+    use crate::prompt::FimRequest;
+    use crate::syntax::Language;
+
+    /// The request at the end of the first line holding `marker`, in `region`.
+    fn in_region(
+        text: &str,
+        marker: &str,
+        budget: u32,
+        region: Option<&Region>,
+    ) -> (FimRequest, Region) {
+        let tree = Language::Python.parse_str(text).unwrap();
+        let at = text.find(marker).unwrap();
+        let offset = at + text[at..].find('\n').unwrap_or(text.len() - at);
+        build_in_region(
+            &Input {
+                language: Language::Python,
+                path: "app/main.py",
+                text,
+                tree: &tree,
+                facts: &FileFacts::extract(Language::Python, text, &tree),
+                offset,
+                budget_tokens: budget,
+                tokens: None,
+                index: None,
+                recent: &[],
+            },
+            region,
+        )
+    }
+
+    fn handlers(count: usize) -> String {
+        let mut text = String::from(
+            "import json\n\nLIMIT = 10\n\n\ndef helper(a):\n    return a + LIMIT\n\n\n",
+        );
+        for i in 0..count {
+            text.push_str(&format!(
+                "def handler_{i}(request):\n    body = json.loads(request.body)\n    total_{i} = helper(body['n'])\n    return total_{i}\n\n\n"
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn nearby_prompts_in_a_region_begin_with_the_same_bytes() {
+        let text = handlers(200);
+        let (first, region) = in_region(&text, "total_100 =", 1024, None);
+        let first = rendered(&first);
+        // Further down, and back up: the same start, so a kept KV cache covers it.
+        for marker in ["total_103 =", "total_106 =", "total_99 ="] {
+            let (next, same) = in_region(&text, marker, 1024, Some(&region));
+            assert_eq!(same, region, "{marker}");
+            let next = rendered(&next);
+            let shared = first
+                .bytes()
+                .zip(next.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert!(
+                shared >= first.len().min(next.len()) - "total_100 = helper(body['n'])".len(),
+                "{marker}: only {shared} of {} bytes shared",
+                first.len()
+            );
+        }
+        // The first prompt leaves room to grow: it uses well under the budget.
+        assert!(first.len() / 4 < 1024 * 7 / 10, "{} bytes", first.len());
+    }
+
+    #[test]
+    fn leaving_the_region_starts_a_new_one() {
+        let text = handlers(200);
+        let (_, region) = in_region(&text, "total_100 =", 1024, None);
+        // Above its first line.
+        let (above, new) = in_region(&text, "total_10 =", 1024, Some(&region));
+        assert_ne!(new, region);
+        assert!(above.prefix.ends_with("total_10 = helper(body['n'])"));
+        // So far below that the prompt would not fit the budget.
+        let (below, new) = in_region(&text, "total_190 =", 1024, Some(&region));
+        assert_ne!(new, region);
+        assert!(!below.prefix.contains("def handler_100("));
+        assert!(below.prefix.ends_with("total_190 = helper(body['n'])"));
+    }
 
     #[test]
     fn a_roomy_budget_sends_the_whole_file() {

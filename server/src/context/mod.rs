@@ -20,7 +20,7 @@ pub mod symbols;
 pub(crate) mod testing;
 
 pub use budget::{line_span, lines_around};
-pub use build::{Input, build};
+pub use build::{Input, Region, build, build_in_region};
 pub use facts::{FactsCache, FileFacts};
 pub use imports::python_submodule_files;
 pub use index::{BuildStats, Definition, Index};
@@ -60,7 +60,9 @@ pub struct Buffer<'a> {
 /// redacted, counting tokens with `tokens` (the provider model's tokenizer) when given.
 /// `None` when `privacy.exclude` covers the document itself. The buffer's
 /// whole-file facts come from `sources.facts` (see `FactsCache` for when they are
-/// computed).
+/// computed). With `region` (for a provider that reuses the start of its last prompt), the
+/// prompt continues the document's region when the cursor is still in it, and `region` is
+/// set to the one it belongs to (see `build_in_region`).
 /// CPU work: call it off the LSP task.
 pub fn completion_request(
     sources: &Sources,
@@ -68,6 +70,7 @@ pub fn completion_request(
     offset: usize,
     config: &Config,
     tokens: Option<&TokenCounter>,
+    region: Option<&mut Option<Region>>,
 ) -> Option<FimRequest> {
     let index = sources.index;
     if buffer.path.is_some_and(|path| index.is_excluded(path)) {
@@ -89,18 +92,26 @@ pub fn completion_request(
         buffer.text,
         buffer.tree,
     );
-    let mut request = build(&Input {
+    let input = Input {
         language: buffer.language,
         path: &display,
         text: buffer.text,
         tree: buffer.tree,
         facts: &facts,
         offset,
-        budget_tokens: config.context.budget_tokens,
+        budget_tokens: config.budget_tokens(),
         tokens,
         index: cross_file.then_some(index),
         recent: &recent,
-    });
+    };
+    let mut request = match region {
+        Some(region) => {
+            let (request, current) = build_in_region(&input, region.as_ref());
+            *region = Some(current);
+            request
+        }
+        None => build(&input),
+    };
     redact_request(&mut request, &config.privacy);
     Some(request)
 }

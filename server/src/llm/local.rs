@@ -8,7 +8,9 @@ use std::hash::{Hash, Hasher};
 use std::num::NonZeroU32;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, mpsc as std_mpsc};
+use std::time::Instant;
 
 use futures_util::future::BoxFuture;
 use futures_util::stream;
@@ -34,6 +36,8 @@ use crate::config::{FimTemplate, ProviderConfig};
 const CONTEXT_TOKENS: usize = 4096;
 /// Prompt tokens decoded per step; cancellation is checked between steps.
 const PREFILL_CHUNK: usize = 256;
+/// Prompt tokens decoded per step of a prefill nobody waits for yet.
+const SPECULATIVE_CHUNK: usize = 64;
 /// Chunks buffered between the inference thread and a slow reader.
 const CHANNEL_CHUNKS: usize = 64;
 
@@ -62,6 +66,8 @@ pub(crate) struct Local {
     circuit: watch::Sender<CircuitState>,
     loaded: Arc<Loaded>,
     line_tokens: Arc<LineTokens>,
+    /// Requests sent and not yet taken up by the inference thread: a prefill stops for them.
+    waiting: Arc<AtomicUsize>,
 }
 
 /// Token counts of prompt lines, kept across requests. llama.cpp tokenizes code at about
@@ -137,6 +143,20 @@ struct Job {
     temperature: f32,
     stop: Vec<String>,
     out: mpsc::Sender<Result<String, ProviderError>>,
+    /// A prefill nobody waits for: it only fills the KV cache, and gives way to any
+    /// request that arrives meanwhile.
+    speculative: bool,
+}
+
+impl Job {
+    /// Whether to stop: the reader went away, or (for a prefill) a request is waiting.
+    fn stopped(&self, waiting: &AtomicUsize) -> bool {
+        if self.speculative {
+            waiting.load(Ordering::Acquire) > 0
+        } else {
+            self.out.is_closed()
+        }
+    }
 }
 
 enum Prompt {
@@ -177,9 +197,11 @@ impl Local {
         let model_path = path.clone();
         let loaded = Arc::new(Loaded::default());
         let published = Arc::clone(&loaded);
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&waiting);
         std::thread::Builder::new()
             .name("keel-local-model".into())
-            .spawn(move || run(&model_path, threads, queue, &published))
+            .spawn(move || run(&model_path, threads, queue, &published, &counted))
             .map_err(|err| {
                 ProviderError::model(format!("cannot start the inference thread: {err}"))
             })?;
@@ -190,6 +212,7 @@ impl Local {
             circuit: watch::Sender::new(CircuitState::Closed),
             loaded,
             line_tokens: Arc::default(),
+            waiting,
         })
     }
 
@@ -207,7 +230,9 @@ impl Local {
             temperature,
             stop,
             out,
+            speculative: false,
         };
+        self.waiting.fetch_add(1, Ordering::AcqRel);
         if let Err(std_mpsc::SendError(job)) = self.jobs.send(job) {
             let _ = job.out.try_send(Err(ProviderError::model(
                 "the inference thread has stopped",
@@ -250,6 +275,26 @@ impl Provider for Local {
         self.circuit.subscribe()
     }
 
+    fn reuses_prompt_start(&self) -> bool {
+        true
+    }
+
+    fn prefill(&self, request: FimRequest) {
+        let (text, special) = raw_prompt(self.fim, &request);
+        // Its stream is never read: the job ends when the prompt is decoded or a request
+        // comes in.
+        let (out, _) = mpsc::channel(1);
+        let job = Job {
+            prompt: Prompt::Raw { text, special },
+            max_tokens: 0,
+            temperature: 0.0,
+            stop: Vec::new(),
+            out,
+            speculative: true,
+        };
+        let _ = self.jobs.send(job);
+    }
+
     fn tokens(&self) -> Option<TokenCounter> {
         let (loaded, fim) = (Arc::clone(&self.loaded), self.fim);
         let lines = Arc::clone(&self.line_tokens);
@@ -280,7 +325,13 @@ fn tokenize(vocab: &LlamaVocab, text: &str, special: bool) -> Vec<LlamaToken> {
 }
 
 /// The inference thread: loads the model, then serves jobs until the provider is dropped.
-fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>, published: &Loaded) {
+fn run(
+    path: &Path,
+    threads: usize,
+    queue: std_mpsc::Receiver<Job>,
+    published: &Loaded,
+    waiting: &AtomicUsize,
+) {
     // A panic while loading must still end the wait of whoever counts tokens.
     let loaded = std::panic::catch_unwind(|| load(path))
         .unwrap_or_else(|_| Err(ProviderError::model("llama.cpp failed to load the model")));
@@ -292,7 +343,10 @@ fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>, published: &
     );
     let mut cache = None;
     for job in queue {
-        if job.out.is_closed() {
+        if !job.speculative {
+            waiting.fetch_sub(1, Ordering::AcqRel);
+        }
+        if job.stopped(waiting) {
             continue;
         }
         let result = match &loaded {
@@ -300,7 +354,7 @@ fn run(path: &Path, threads: usize, queue: std_mpsc::Receiver<Job>, published: &
                 // llama-cpp-2 asserts in places; a failed assertion fails this request,
                 // not the editor's session.
                 std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    generate(backend, model, threads, &mut cache, &job)
+                    generate(backend, model, threads, &mut cache, &job, waiting)
                 }))
                 .unwrap_or_else(|_| Err(ProviderError::model("llama.cpp failed on this request")))
             }
@@ -336,6 +390,7 @@ fn generate<'m>(
     threads: usize,
     cache: &mut Option<Cache<'m>>,
     job: &Job,
+    waiting: &AtomicUsize,
 ) -> Result<(), ProviderError> {
     let failed =
         |what: &str, err: &dyn std::fmt::Display| ProviderError::model(format!("{what}: {err}"));
@@ -392,14 +447,25 @@ fn generate<'m>(
         0
     };
     cache.tokens.truncate(reused);
-    tracing::debug!(
-        "local prompt: {} tokens, {reused} already decoded",
-        tokens.len()
-    );
+    let mut timing = Timing {
+        prompt: tokens.len(),
+        reused,
+        started: Instant::now(),
+        prefilled: None,
+        generated: 0,
+    };
     let mut batch = LlamaBatch::new(PREFILL_CHUNK, 1);
     let last = tokens.len() - 1;
-    for chunk in tokens[reused..].chunks(PREFILL_CHUNK) {
-        if job.out.is_closed() {
+    // A prefill reads in smaller steps, so that a request arriving meanwhile waits at most
+    // one of them (about 0.2 s on two cores).
+    let chunk_size = if job.speculative {
+        SPECULATIVE_CHUNK
+    } else {
+        PREFILL_CHUNK
+    };
+    for chunk in tokens[reused..].chunks(chunk_size) {
+        if job.stopped(waiting) {
+            timing.log("stopped while reading the prompt");
             return Ok(());
         }
         batch.clear();
@@ -424,15 +490,17 @@ fn generate<'m>(
             LlamaSampler::dist(fastrand::u32(..)),
         ])
     };
+    timing.prefilled = Some(Instant::now());
+    if job.speculative {
+        timing.log("prefilled");
+        return Ok(());
+    }
     let mut utf8 = Utf8Stream::default();
     let mut stops = StopScanner::new(&job.stop);
-    let cancelled = |generated: usize| {
-        tracing::debug!("local generation cancelled after {generated} of {max_tokens} tokens");
-        Ok(())
-    };
-    for generated in 0..max_tokens {
+    for _ in 0..max_tokens {
         if job.out.is_closed() {
-            return cancelled(generated);
+            timing.log("stopped by the reader");
+            return Ok(());
         }
         let token = sampler.sample(&cache.context, batch.n_tokens() - 1);
         if vocab.is_eog(token) {
@@ -440,10 +508,13 @@ fn generate<'m>(
         }
         let piece = utf8.push(&vocab.token_to_piece(token, false, None));
         let (ready, stopped) = stops.push(&piece);
+        timing.generated += 1;
         if !ready.is_empty() && job.out.blocking_send(Ok(ready)).is_err() {
-            return cancelled(generated + 1);
+            timing.log("stopped by the reader");
+            return Ok(());
         }
         if stopped {
+            timing.log("stop sequence");
             return Ok(());
         }
         batch.clear();
@@ -456,12 +527,38 @@ fn generate<'m>(
             .map_err(|err| failed("cannot generate", &err))?;
         cache.tokens.push(token);
     }
+    timing.log("end of text");
     let (rest, _) = stops.push(&utf8.finish());
     let rest = rest + &stops.finish();
     if !rest.is_empty() {
         let _ = job.out.blocking_send(Ok(rest));
     }
     Ok(())
+}
+
+/// Where one request's time went, for the debug log (and `scripts/bench-embedded`, which
+/// reads it): prompt tokens, those the KV cache already held, prefill and generation time.
+struct Timing {
+    prompt: usize,
+    reused: usize,
+    started: Instant,
+    prefilled: Option<Instant>,
+    generated: usize,
+}
+
+impl Timing {
+    fn log(&self, ended: &str) {
+        let ms = |from: Instant, to: Instant| to.duration_since(from).as_secs_f64() * 1000.0;
+        let now = Instant::now();
+        let prefill = ms(self.started, self.prefilled.unwrap_or(now));
+        let generate = self.prefilled.map_or(0.0, |prefilled| ms(prefilled, now));
+        tracing::debug!(
+            "local request: prompt={} reused={} prefill_ms={prefill:.1} generate_ms={generate:.1} generated={} ({ended})",
+            self.prompt,
+            self.reused,
+            self.generated,
+        );
+    }
 }
 
 /// The chat in the model's own template, or a plain transcript for models without one.

@@ -69,6 +69,15 @@ pub trait Provider: Send + Sync {
     fn tokens(&self) -> Option<TokenCounter> {
         None
     }
+    /// Whether the backend keeps its last prompt's KV cache, so that a prompt beginning as
+    /// the last one did costs only its new tokens: completion prompts are then laid out in
+    /// regions that keep their beginning (see `context::build_in_region`).
+    fn reuses_prompt_start(&self) -> bool {
+        false
+    }
+    /// Reads `request`'s prompt into that cache before anyone asks for it. Any request
+    /// that arrives meanwhile goes first, and the prefill stops.
+    fn prefill(&self, _request: FimRequest) {}
     /// The model file this backend runs, when it runs one itself (the configured model
     /// names the others).
     fn model_file(&self) -> Option<&std::path::Path> {

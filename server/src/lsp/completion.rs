@@ -9,13 +9,17 @@ use tower_lsp_server::ls_types::{
     CompletionItem, CompletionItemKind, CompletionList, CompletionParams, CompletionResponse,
     CompletionTextEdit, InlineCompletionItem, InlineCompletionList, InlineCompletionParams,
     InlineCompletionResponse, InsertTextFormat, InsertTextMode, MessageType, Range,
-    TextDocumentPositionParams, TextEdit,
+    TextDocumentPositionParams, TextEdit, Uri,
 };
 use tracing::debug;
 
 use super::{Backend, convert};
-use crate::complete::{Answer, Mode, Request, Status, Suggestion, Workspace};
+use crate::complete::{Answer, Mode, Request, Status, Suggestion};
 use crate::workspace::position::{byte_offset, position_of};
+
+/// How far below an edit the embedded model reads ahead: the next suggestion is usually
+/// within a few dozen lines.
+const PREFILL_AHEAD_LINES: usize = 40;
 
 impl Backend {
     pub(super) async fn inline_completion(
@@ -90,18 +94,9 @@ impl Backend {
         };
         let text = snapshot.text.clone();
         self.watch_provider();
-        let workspace = Workspace {
-            index: self.context.index.clone(),
-            recent: self.context.recent.clone(),
-            facts: self.context.facts.clone(),
-            path: at
-                .text_document
-                .uri
-                .to_file_path()
-                .map(|path| path.into_owned()),
-            name: uri.to_string(),
-            version: snapshot.version,
-        };
+        let workspace = self
+            .context
+            .workspace(&at.text_document.uri, snapshot.version);
         let config = self.config();
         let _thinking = self.status.thinking(config.clone()).await;
         let answer = self
@@ -116,6 +111,33 @@ impl Backend {
             })
             .await;
         Some((answer, text))
+    }
+
+    /// After an edit at `line` of `uri`: the embedded model reads ahead the prompt of a
+    /// completion `PREFILL_AHEAD_LINES` further down, once the user pauses (see
+    /// `Engine::prefill`), so the next suggestion between here and there comes quickly.
+    pub(super) fn prefill_after_edit(&self, uri: &Uri, line: u32) {
+        let Ok(snapshot) = self.documents.snapshot(uri.as_str()) else {
+            return;
+        };
+        let text = &snapshot.text;
+        let next = (line as usize + PREFILL_AHEAD_LINES + 1).min(text.len_lines());
+        // The end of the last line read, before its line break.
+        let mut cursor = text.line_to_byte(next);
+        for byte in [b'\n', b'\r'] {
+            if cursor > 0 && text.byte(cursor - 1) == byte {
+                cursor -= 1;
+            }
+        }
+        let workspace = self.context.workspace(uri, snapshot.version);
+        self.completions.prefill(Request {
+            documents: self.documents.clone(),
+            cursor,
+            snapshot,
+            config: self.config(),
+            mode: Mode::Inline,
+            workspace,
+        });
     }
 
     /// Tells the user once about a provider that cannot be used, and watches each new

@@ -22,7 +22,7 @@ use tracing::{debug, info, warn};
 use super::capabilities::ClientSupport;
 use crate::complete::{Site, Workspace};
 use crate::config::Config;
-use crate::context::{self, FactsCache, Index, RecentEdits};
+use crate::context::{self, FactsCache, Index, RecentEdits, Region};
 use crate::memory::IdleTrim;
 use crate::prompt::TokenCounter;
 use crate::workspace::position::byte_offset;
@@ -53,7 +53,7 @@ pub struct ContextState {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextAtParams {
-    text_document: TextDocumentIdentifier,
+    pub(super) text_document: TextDocumentIdentifier,
     position: tower_lsp_server::ls_types::Position,
 }
 
@@ -253,13 +253,28 @@ impl ContextState {
         });
     }
 
+    /// What a completion in `uri` (at `version`) draws on besides the document.
+    pub fn workspace(&self, uri: &Uri, version: i32) -> Workspace {
+        Workspace {
+            index: self.index.clone(),
+            recent: self.recent.clone(),
+            facts: self.facts.clone(),
+            path: file_path(uri),
+            name: uri.to_string(),
+            version,
+        }
+    }
+
     /// The request a completion at `params.position` would send, and its rendered prompt.
+    /// `region`: the document's region of prompts, for a provider that reuses its last
+    /// prompt's start (the prompt shown is then the one a completion would send now).
     pub async fn context_at(
         &self,
         documents: &Documents,
         encoding: Encoding,
         config: Config,
         tokens: Option<TokenCounter>,
+        mut region: Option<Option<Region>>,
         params: ContextAtParams,
     ) -> Result<ContextAt> {
         let uri = params.text_document.uri;
@@ -269,14 +284,7 @@ impl ContextState {
         let position = Position::new(params.position.line, params.position.character);
         let offset = byte_offset(&snapshot.text, position, encoding)
             .map_err(|err| Error::invalid_params(err.to_string()))?;
-        let workspace = Workspace {
-            index: self.index.clone(),
-            recent: self.recent.clone(),
-            facts: self.facts.clone(),
-            path: file_path(&uri),
-            name: uri.to_string(),
-            version: snapshot.version,
-        };
+        let workspace = self.workspace(&uri, snapshot.version);
         let provider = config.provider.clone();
         let request = tokio::task::spawn_blocking(move || {
             let site = Site::new(
@@ -285,7 +293,13 @@ impl ContextState {
                 snapshot.language,
                 offset,
             );
-            site.request(site.shape(), &config, &workspace, tokens.as_ref())
+            site.request(
+                site.shape(),
+                &config,
+                &workspace,
+                tokens.as_ref(),
+                region.as_mut(),
+            )
         })
         .await
         .map_err(|err| Error {

@@ -268,13 +268,20 @@ impl Backend {
     async fn context_at(&self, params: context::ContextAtParams) -> Result<context::ContextAt> {
         let config = self.config();
         // Counted as a completion's prompt is: with the model's tokenizer when Keel runs it.
-        let tokens = self
-            .completions
-            .provider(&config)
-            .ok()
-            .and_then(|provider| provider.tokens());
+        let provider = self.completions.provider(&config).ok();
+        let tokens = provider.as_ref().and_then(|provider| provider.tokens());
+        let region = provider
+            .filter(|provider| provider.reuses_prompt_start())
+            .map(|_| self.completions.region(params.text_document.uri.as_str()));
         self.context
-            .context_at(&self.documents, self.encoding(), config, tokens, params)
+            .context_at(
+                &self.documents,
+                self.encoding(),
+                config,
+                tokens,
+                region,
+                params,
+            )
             .await
     }
 
@@ -402,6 +409,9 @@ impl LanguageServer for Backend {
         match outcome {
             Ok(ChangeOutcome::Applied) => {
                 self.context.changed(&self.documents, uri, edited_line);
+                if let Some(line) = edited_line {
+                    self.prefill_after_edit(&params.text_document.uri, line);
+                }
                 self.push_diagnostics(uri, false);
             }
             Ok(ChangeOutcome::Ignored) => {
