@@ -44,7 +44,8 @@ pub struct ProviderConfig {
     pub retries: u32,
     /// How long to stop calling an endpoint after repeated failures.
     pub cooldown_ms: u64,
-    /// CPU threads for the `local` provider; 0 picks half the cores (1 to 4).
+    /// CPU threads for the `local` provider; 0: all cores (up to 4) read the prompt and
+    /// half of them (1 to 4) generate.
     pub threads: u32,
 }
 
@@ -139,10 +140,11 @@ impl Default for ContextConfig {
 /// The prompt budget for models behind an API: they read 2,048 tokens in well under a
 /// second, and more context lifts definition recall (docs/PERFORMANCE.md).
 const REMOTE_BUDGET_TOKENS: u32 = 2048;
-/// The prompt budget for the embedded model, which reads about 300 tokens a second on two
-/// cores: the largest whose first suggestion in a new region still comes within about two
-/// seconds (docs/PERFORMANCE.md, "The embedded model in the editor").
-const LOCAL_BUDGET_TOKENS: u32 = 1024;
+/// The prompt budget for the embedded model, which reads about 130 tokens a second on two
+/// cores: a new region's first prompt takes 40% of it (about 2.4 s to read), and the rest
+/// is room for the prompts further down, which read only their new lines
+/// (docs/PERFORMANCE.md, "The embedded model in the editor").
+const LOCAL_BUDGET_TOKENS: u32 = 768;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]

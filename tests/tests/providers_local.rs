@@ -263,11 +263,11 @@ fn with_the_embedded_model_the_context_budget_counts_the_models_own_tokens() {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|count| count.parse().ok())
         .unwrap_or_else(|| panic!("no prompt size logged:\n{stderr}"));
-    // A first prompt in a file takes 60% of the budget, leaving the rest for the prompts
+    // A first prompt in a file takes 40% of the budget, leaving the rest for the prompts
     // further down that begin the same way; Keel's own count runs slightly above the
     // model's, so it lands a little under.
     assert!(
-        tokens <= budget * 6 / 10 && tokens * 2 >= budget,
+        tokens <= budget * 4 / 10 && tokens * 3 >= budget,
         "{tokens} tokens for a budget of {budget}"
     );
     let prompt = stdout

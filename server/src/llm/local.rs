@@ -41,6 +41,37 @@ const SPECULATIVE_CHUNK: usize = 64;
 /// Chunks buffered between the inference thread and a slow reader.
 const CHANNEL_CHUNKS: usize = 64;
 
+/// CPU threads for reading a prompt (a batch of tokens) and for generating (one token at a
+/// time). llama.cpp's threads spin at a barrier after every step, so a thread that another
+/// process keeps off its core stalls the others: on two cores with one other busy process,
+/// two threads read a prompt no faster than one (68 tokens/s) and generate a third slower
+/// (17 against 25 tokens/s). On an idle machine two threads read 1.7x faster (129 against
+/// 76 tokens/s) and generate 1.6x faster. A prompt is read in large steps, where the gain
+/// is worth the risk; tokens are generated one by one, where a stall costs most: so all
+/// cores (up to 4) read, and half of them (1 to 4) generate (docs/PERFORMANCE.md).
+#[derive(Debug, Clone, Copy)]
+struct Threads {
+    prefill: usize,
+    generate: usize,
+}
+
+impl Threads {
+    /// `provider.threads`, or when it is 0, the split above.
+    fn for_config(threads: u32) -> Threads {
+        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        match threads {
+            0 => Threads {
+                prefill: cores.clamp(1, 4),
+                generate: (cores / 2).clamp(1, 4),
+            },
+            threads => Threads {
+                prefill: threads as usize,
+                generate: threads as usize,
+            },
+        }
+    }
+}
+
 /// llama.cpp's global state: it may be initialised once per process.
 static BACKEND: OnceLock<Result<LlamaBackend, String>> = OnceLock::new();
 
@@ -184,15 +215,7 @@ impl Local {
                 ),
             ));
         }
-        // llama.cpp's threads spin while they wait for each other, so one more thread than
-        // there are free cores costs far more than it brings: leave half the machine to
-        // the editor and everything else.
-        let threads = match config.threads {
-            0 => std::thread::available_parallelism()
-                .map_or(1, |cores| cores.get() / 2)
-                .clamp(1, 4),
-            threads => threads as usize,
-        };
+        let threads = Threads::for_config(config.threads);
         let (jobs, queue) = std_mpsc::channel();
         let model_path = path.clone();
         let loaded = Arc::new(Loaded::default());
@@ -327,7 +350,7 @@ fn tokenize(vocab: &LlamaVocab, text: &str, special: bool) -> Vec<LlamaToken> {
 /// The inference thread: loads the model, then serves jobs until the provider is dropped.
 fn run(
     path: &Path,
-    threads: usize,
+    threads: Threads,
     queue: std_mpsc::Receiver<Job>,
     published: &Loaded,
     waiting: &AtomicUsize,
@@ -387,7 +410,7 @@ struct Cache<'m> {
 fn generate<'m>(
     backend: &LlamaBackend,
     model: &'m LlamaModel,
-    threads: usize,
+    threads: Threads,
     cache: &mut Option<Cache<'m>>,
     job: &Job,
     waiting: &AtomicUsize,
@@ -417,8 +440,8 @@ fn generate<'m>(
                 .with_n_ctx(NonZeroU32::new(window as u32))
                 .with_n_batch(PREFILL_CHUNK as u32)
                 .with_n_ubatch(PREFILL_CHUNK as u32)
-                .with_n_threads(threads as i32)
-                .with_n_threads_batch(threads as i32);
+                .with_n_threads(threads.generate as i32)
+                .with_n_threads_batch(threads.prefill as i32);
             let context = model
                 .new_context(backend, params)
                 .map_err(|err| failed("cannot create a llama.cpp context", &err))?;
@@ -448,6 +471,7 @@ fn generate<'m>(
     };
     cache.tokens.truncate(reused);
     let mut timing = Timing {
+        speculative: job.speculative,
         prompt: tokens.len(),
         reused,
         started: Instant::now(),
@@ -539,6 +563,8 @@ fn generate<'m>(
 /// Where one request's time went, for the debug log (and `scripts/bench-embedded`, which
 /// reads it): prompt tokens, those the KV cache already held, prefill and generation time.
 struct Timing {
+    /// A prefill nobody waits for yet (see `Job::speculative`).
+    speculative: bool,
     prompt: usize,
     reused: usize,
     started: Instant,
@@ -552,8 +578,13 @@ impl Timing {
         let now = Instant::now();
         let prefill = ms(self.started, self.prefilled.unwrap_or(now));
         let generate = self.prefilled.map_or(0.0, |prefilled| ms(prefilled, now));
+        let what = if self.speculative {
+            "local prefill"
+        } else {
+            "local request"
+        };
         tracing::debug!(
-            "local request: prompt={} reused={} prefill_ms={prefill:.1} generate_ms={generate:.1} generated={} ({ended})",
+            "{what}: prompt={} reused={} prefill_ms={prefill:.1} generate_ms={generate:.1} generated={} ({ended})",
             self.prompt,
             self.reused,
             self.generated,
