@@ -11,14 +11,14 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{CaptureQuantifier, Query, QueryCursor, QueryError, QueryErrorKind, Tree};
 
-use super::Finding;
 use super::captures::{Captured, placeholders};
 use super::fix::{EditSpec, apply_counted};
 use super::predicate::{File, Predicate};
-use super::rule::{Rule, RuleError};
+use super::rule::{Rule, RuleError, severity_name};
 use super::suppress::Suppressions;
 use super::vocabulary::Vocabulary;
-use crate::config::DiagnosticsConfig;
+use super::{Finding, Related};
+use crate::config::{DiagnosticsConfig, Severity};
 use crate::syntax::Language;
 
 mod builtin {
@@ -59,6 +59,9 @@ struct Pattern {
     rule: usize,
     target: u32,
     predicates: Vec<Predicate>,
+    /// `(#set! severity "info")`: findings of this pattern have this severity, whatever the
+    /// rule's (e.g. the same call on a constant value).
+    severity: Option<Severity>,
 }
 
 /// Rule files that cannot be used; each problem names its file.
@@ -279,6 +282,10 @@ impl RuleSet {
                 .fix
                 .as_ref()
                 .and_then(|fix| fix.build(&captured, root, text));
+            let source = pattern.predicates.iter().find_map(|predicate| {
+                let node = captured.node_by_index(predicate.capture())?;
+                predicate.source(node, &file)
+            });
             let key = (pattern.rule, target.start_byte(), target.end_byte());
             if let Some(&index) = seen.get(&key) {
                 // The same finding again; keep a fix if only this pattern has one.
@@ -288,17 +295,30 @@ impl RuleSet {
                 continue;
             }
             seen.insert(key, findings.len());
+            let mut message = captured.render(&rule.message, true);
+            let mut related = Vec::new();
+            if let Some(source) = source {
+                let line = text[..source.start_byte()].matches('\n').count() + 1;
+                let code = captured.render_code(source);
+                message.push_str(&format!(" (the value comes from `{code}`, line {line})"));
+                related.push(Related {
+                    message: format!("outside data enters here: `{code}`"),
+                    start_byte: source.start_byte(),
+                    end_byte: source.end_byte(),
+                });
+            }
+            let severity = pattern
+                .severity
+                .or_else(|| config.severity.get(&rule.id).copied())
+                .unwrap_or(rule.severity);
             findings.push(Finding {
                 rule_id: rule.id.clone(),
-                severity: config
-                    .severity
-                    .get(&rule.id)
-                    .copied()
-                    .unwrap_or(rule.severity),
-                message: captured.render(&rule.message, true),
+                severity,
+                message,
                 start_byte: target.start_byte(),
                 end_byte: target.end_byte(),
                 fix,
+                related,
             });
         }
         if !findings.is_empty() {
@@ -476,9 +496,37 @@ fn rule_patterns(
                 rule: rule_index,
                 target,
                 predicates,
+                severity: pattern_severity(query, index)?,
             })
         })
         .collect()
+}
+
+/// The severity a pattern sets with `(#set! severity "info")`, if any.
+fn pattern_severity(query: &Query, pattern: usize) -> Result<Option<Severity>, String> {
+    let mut severity = None;
+    for property in query.property_settings(pattern) {
+        let value = property.value.as_deref().unwrap_or("");
+        if &*property.key != "severity" {
+            return Err(format!(
+                "unknown setting `(#set! {} ...)`; the only one is (#set! severity \"info\")",
+                property.key
+            ));
+        }
+        let all = [
+            Severity::Hint,
+            Severity::Info,
+            Severity::Warning,
+            Severity::Error,
+        ];
+        let Some(found) = all.into_iter().find(|level| severity_name(*level) == value) else {
+            return Err(format!(
+                "(#set! severity \"{value}\"): not a severity; use hint, info, warning or error"
+            ));
+        };
+        severity = Some(found);
+    }
+    Ok(severity)
 }
 
 fn describe_query_error(err: &QueryError) -> String {
