@@ -720,6 +720,11 @@ impl<'a, 't> Walk<'a, 't> {
                     self.bind(part, &item, None, env);
                 }
             }
+            "as_pattern_target" => {
+                if let Some(inner) = target.named_child(0) {
+                    self.bind(inner, value, source, env);
+                }
+            }
             "list_splat_pattern" | "list_splat" | "parenthesized_expression" => {
                 if let Some(inner) = target.named_child(0) {
                     self.bind(inner, &Value::of(value.flow), None, env);
@@ -1068,6 +1073,10 @@ impl<'a, 't> Walk<'a, 't> {
             return Value::of(Flow::Tainted(node));
         }
         let name = self.text(node);
+        // Set by the interpreter for each module.
+        if matches!(name, "__file__" | "__name__" | "__package__") {
+            return Value::of(Flow::Trusted);
+        }
         if let Some(value) = env.get(name) {
             return value.clone();
         }
