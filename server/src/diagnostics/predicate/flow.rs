@@ -43,6 +43,14 @@ impl<'t> Flow<'t> {
 /// How many helper calls deep the walk follows a value (`a()` returning `b()`'s result).
 const MAX_HELPER_DEPTH: u8 = 2;
 
+/// Statements one walk may visit (loops are walked twice, so nested loops multiply): past
+/// this the answer is unknown rather than slow.
+const MAX_STEPS: u32 = 20_000;
+
+/// How deep one expression is followed (`a + b + c ...` nests once per `+`): past this
+/// the answer is unknown rather than a stack overflow on generated code.
+const MAX_NESTING: u32 = 100;
+
 /// Methods that add their arguments to the container they are called on.
 const ADDING_METHODS: &[&str] = &[
     "append",
@@ -148,14 +156,14 @@ fn compute<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
             if let Some(body) = function.child_by_field_name("body") {
                 walk.block(body, Some(env));
             }
-            walk.reached.unwrap_or(Flow::Unknown)
+            walk.verdict()
         }
         // A lambda's parameters or a class attribute: the value alone decides.
         Some(_) => Walk::new(file, None, 0, false).eval(node, &Env::new()).flow,
         None => {
             let mut walk = Walk::new(file, Some(node), 0, true);
             walk.block(file.root, Some(Env::new()));
-            walk.reached.unwrap_or(Flow::Unknown)
+            walk.verdict()
         }
     }
 }
@@ -193,6 +201,10 @@ struct Walk<'a, 't> {
     depth: u8,
     /// Walking the module's own statements: no module values to fall back on.
     module_level: bool,
+    steps: u32,
+    nesting: u32,
+    /// The walk stopped at `MAX_STEPS` or `MAX_NESTING`: what it found is incomplete.
+    gave_up: bool,
 }
 
 impl<'a, 't> Walk<'a, 't> {
@@ -204,6 +216,17 @@ impl<'a, 't> Walk<'a, 't> {
             returned: None,
             depth,
             module_level,
+            steps: 0,
+            nesting: 0,
+            gave_up: false,
+        }
+    }
+
+    /// What the walk found at the target: unknown if it never got there or gave up.
+    fn verdict(&self) -> Flow<'t> {
+        match self.reached {
+            Some(flow) if !self.gave_up => flow,
+            _ => Flow::Unknown,
         }
     }
 
@@ -341,6 +364,11 @@ impl<'a, 't> Walk<'a, 't> {
         let mut cursor = block.walk();
         for statement in block.named_children(&mut cursor) {
             let env = state?;
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                self.gave_up = true;
+                return Some(env);
+            }
             state = self.statement(statement, env);
         }
         state
@@ -906,6 +934,17 @@ impl<'a, 't> Walk<'a, 't> {
     }
 
     fn eval(&mut self, node: Node<'t>, env: &Env<'t>) -> Value<'t> {
+        if self.nesting >= MAX_NESTING {
+            self.gave_up = true;
+            return Value::of(Flow::Unknown);
+        }
+        self.nesting += 1;
+        let value = self.eval_nested(node, env);
+        self.nesting -= 1;
+        value
+    }
+
+    fn eval_nested(&mut self, node: Node<'t>, env: &Env<'t>) -> Value<'t> {
         match node.kind() {
             "string" => {
                 let mut flow = Flow::Trusted;
@@ -1251,6 +1290,9 @@ impl<'a, 't> Walk<'a, 't> {
         if let Some(body) = function.child_by_field_name("body") {
             walk.block(body, Some(inner_env));
         }
+        if walk.gave_up {
+            return Value::of(unknown_call(self.arguments(call, env)));
+        }
         // A function that never returns a value returns `None`.
         Value::of(walk.returned.unwrap_or(Flow::Trusted))
     }
@@ -1531,5 +1573,21 @@ def django_view(request, slug):
                 "tainted slug",
             ]
         );
+    }
+
+    #[test]
+    fn generated_code_gives_up_as_unknown_instead_of_overflowing() {
+        let terms = vec!["request.args['a']"; 5000].join(" + ");
+        let source = format!("from flask import request\n\ndef view():\n    sink({terms})\n");
+        assert_eq!(sinks(&source), ["unknown"]);
+        let mut nested = String::from("def view(items):\n    cmd = 'ls'\n");
+        for depth in 1..=16 {
+            nested.push_str(&format!("{}for x{depth} in items:\n", "    ".repeat(depth)));
+        }
+        nested.push_str(&format!(
+            "{}cmd = cmd + 'x'\n    sink(cmd)\n",
+            "    ".repeat(17)
+        ));
+        assert_eq!(sinks(&nested), ["unknown"]);
     }
 }
