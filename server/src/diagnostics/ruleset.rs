@@ -797,6 +797,61 @@ instead = "i"
     }
 
     #[test]
+    fn a_team_rule_flags_request_data_only_and_sets_a_pattern_severity() {
+        let dir = temp_dir("tainted");
+        let query = r#"
+((call function: (identifier) @name arguments: (argument_list . (_) @value)
+   (#eq? @name "render_template_string")
+   (#tainted? @value)) @call)
+
+((call function: (identifier) @name arguments: (argument_list . (_) @value)
+   (#eq? @name "render_template_string")
+   (#trusted? @value)) @call
+  (#set! severity "hint"))
+"#;
+        std::fs::write(
+            dir.join("ssti.toml"),
+            team_rule("team-ssti", query, "template from {value}"),
+        )
+        .unwrap();
+        let rules = RuleSet::load_dir(&dir).unwrap();
+        let text = "from flask import request\n\n\ndef page(template):\n    render_template_string(template)\n    render_template_string(request.args[\"t\"])\n    render_template_string(\"<p>hi</p>\")\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let found: Vec<(usize, Severity, String)> = rules
+            .check(Language::Python, text, &tree, &DiagnosticsConfig::default())
+            .into_iter()
+            .map(|finding| {
+                let line = text[..finding.start_byte].matches('\n').count() + 1;
+                (line, finding.severity, finding.message)
+            })
+            .collect();
+        // A plain function's parameter is neither: the team rule leaves it alone.
+        assert_eq!(
+            found,
+            [
+                (
+                    6,
+                    Severity::Info,
+                    "template from request.args[\"t\"] (the value comes from `request.args`, line 6)"
+                        .to_string()
+                ),
+                (7, Severity::Hint, "template from \"<p>hi</p>\"".to_string()),
+            ]
+        );
+        std::fs::write(
+            dir.join("ssti.toml"),
+            team_rule("team-ssti", &query.replace("\"hint\"", "\"loud\""), "x"),
+        )
+        .unwrap();
+        let err = RuleSet::load_dir(&dir).unwrap_err().to_string();
+        assert!(
+            err.contains("(#set! severity \"loud\"): not a severity"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn load_errors_name_the_file_and_the_problem() {
         let dir = temp_dir("bad");
         std::fs::write(
