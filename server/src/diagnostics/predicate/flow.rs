@@ -266,14 +266,24 @@ impl<'a, 't> Walk<'a, 't> {
             .and_then(|first| parameter_name(*first))
             .is_some_and(|name| self.is_request_object(name));
         let route = django_view || is_route_function(function, self.file);
+        let decorators = match function.parent() {
+            Some(parent) if parent.kind() == "decorated_definition" => self.text(parent),
+            _ => "",
+        };
         for parameter in all {
             let Some(name) = parameter_name(parameter) else {
                 continue;
             };
-            let flow = if route {
-                self.route_parameter(parameter, name)
-            } else {
+            // Flask's `<int:order_id>` converts the path part before the view runs.
+            let converted = ["int", "float", "uuid"].iter().any(|converter| {
+                decorators.contains(&format!("<{converter}:{}>", self.text(name)))
+            });
+            let flow = if !route {
                 Flow::Unknown
+            } else if converted {
+                Flow::Trusted
+            } else {
+                self.route_parameter(parameter, name)
             };
             env.insert(self.text(name), Value::of(flow));
         }
@@ -1557,6 +1567,11 @@ def plain(value):
 
 def django_view(request, slug):
     sink(slug)
+
+@app.route("/orders/<int:order_id>/<path:rest>")
+def order(order_id, rest):
+    sink(order_id)
+    sink(rest)
 "#;
         assert_eq!(
             sinks(source),
@@ -1571,6 +1586,8 @@ def django_view(request, slug):
                 "tainted input()",
                 "trusted",
                 "tainted slug",
+                "trusted",
+                "tainted rest",
             ]
         );
     }
