@@ -605,10 +605,13 @@ impl<'a, 't> Walk<'a, 't> {
                     let Some(mut entry) = handler_entry.clone() else {
                         continue;
                     };
-                    self.visit_target(clause, &entry);
                     let mut inner = clause.walk();
                     let parts: Vec<Node<'t>> = clause.named_children(&mut inner).collect();
                     for part in &parts {
+                        // The handler's body is walked below, statement by statement.
+                        if part.kind() != "block" {
+                            self.visit_target(*part, &entry);
+                        }
                         if part.kind() == "as_pattern"
                             && let Some(alias) = part.child_by_field_name("alias")
                         {
@@ -1525,8 +1528,16 @@ def inside_the_check():
 def constant_table():
     sink(TABLE.get(request.args.get("what"), "uptime"))
     sink(TABLE[request.args["what"]])
+
+def fallback_in_a_handler():
+    cmd = request.args["cmd"]
+    try:
+        run(cmd)
+    except OSError:
+        cmd = "uptime"
+        sink(cmd)
 "#;
-        assert_eq!(sinks(source), ["trusted"; 7]);
+        assert_eq!(sinks(source), ["trusted"; 8]);
     }
 
     #[test]
