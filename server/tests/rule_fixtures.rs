@@ -1,7 +1,9 @@
 //! Rule fixtures in semgrep's style: `tests/fixtures/rules/<lang>/<rule-id>.py|.rs`.
 //!
-//! The line after `# ruleid: <id>` (`// ruleid:` in Rust) must be flagged by that rule, the
-//! line after `# ok: <id>` must not be, and any other finding of any rule fails (strict).
+//! The line after `# ruleid: <id>` (`// ruleid:` in Rust) must be flagged by that rule at
+//! its own severity, the line after `# info: <id>` must be flagged by it at `info` (a note,
+//! e.g. `eval` of a constant), the line after `# ok: <id>` must not be flagged, and any
+//! other finding of any rule fails (strict).
 //! Annotations stack: each applies to the next line that is not an annotation. A rule with a
 //! quick fix has a `<rule-id>.<ext>.fixed` twin: the fixture with that rule's fixes applied.
 
@@ -9,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use keel::config::DiagnosticsConfig;
+use keel::config::{DiagnosticsConfig, Severity};
 use keel::diagnostics::RuleSet;
 use keel::syntax::Language;
 
@@ -84,11 +86,20 @@ struct Expectations {
     flagged: BTreeMap<usize, Vec<String>>,
     /// Line index -> rule ids that must not flag it.
     ok: BTreeMap<usize, Vec<String>>,
+    /// Line index -> rule ids that must flag it at `info` severity.
+    info: BTreeMap<usize, Vec<String>>,
+}
+
+#[derive(Clone, Copy)]
+enum Annotation {
+    Flagged,
+    Ok,
+    Info,
 }
 
 fn expectations(fixture: &Fixture) -> Expectations {
     let mut expected = Expectations::default();
-    let mut pending: Vec<(bool, Vec<String>)> = Vec::new();
+    let mut pending: Vec<(Annotation, Vec<String>)> = Vec::new();
     let prefix = comment(fixture.language);
     for (index, line) in fixture.text.lines().enumerate() {
         let annotation = line
@@ -97,19 +108,23 @@ fn expectations(fixture: &Fixture) -> Expectations {
             .map(str::trim)
             .and_then(|rest| {
                 rest.strip_prefix("ruleid:")
-                    .map(|ids| (true, ids))
-                    .or_else(|| rest.strip_prefix("ok:").map(|ids| (false, ids)))
+                    .map(|ids| (Annotation::Flagged, ids))
+                    .or_else(|| rest.strip_prefix("ok:").map(|ids| (Annotation::Ok, ids)))
+                    .or_else(|| {
+                        rest.strip_prefix("info:")
+                            .map(|ids| (Annotation::Info, ids))
+                    })
             });
-        if let Some((flagged, ids)) = annotation {
+        if let Some((kind, ids)) = annotation {
             let ids = ids.split(',').map(|id| id.trim().to_string()).collect();
-            pending.push((flagged, ids));
+            pending.push((kind, ids));
             continue;
         }
-        for (flagged, ids) in pending.drain(..) {
-            let map = if flagged {
-                &mut expected.flagged
-            } else {
-                &mut expected.ok
+        for (kind, ids) in pending.drain(..) {
+            let map = match kind {
+                Annotation::Flagged => &mut expected.flagged,
+                Annotation::Ok => &mut expected.ok,
+                Annotation::Info => &mut expected.info,
             };
             map.entry(index).or_default().extend(ids);
         }
@@ -147,7 +162,12 @@ fn rules_flag_exactly_the_annotated_lines_and_fix_as_expected() {
             );
         }
         let expected = expectations(&fixture);
-        for (line, ids) in expected.flagged.iter().chain(&expected.ok) {
+        for (line, ids) in expected
+            .flagged
+            .iter()
+            .chain(&expected.ok)
+            .chain(&expected.info)
+        {
             for id in ids {
                 if !known.contains(&id.as_str()) {
                     let _ = writeln!(
@@ -164,11 +184,33 @@ fn rules_flag_exactly_the_annotated_lines_and_fix_as_expected() {
         for finding in &findings {
             let line = line_of(text, finding.start_byte);
             found.entry(line).or_default().push(&finding.rule_id);
-            let wanted = expected
-                .flagged
-                .get(&line)
-                .is_some_and(|ids| ids.contains(&finding.rule_id));
-            if wanted {
+            let listed = |map: &BTreeMap<usize, Vec<String>>| {
+                map.get(&line)
+                    .is_some_and(|ids| ids.contains(&finding.rule_id))
+            };
+            let declared = rules
+                .rules()
+                .iter()
+                .find(|rule| rule.id == finding.rule_id && rule.language == fixture.language)
+                .map(|rule| rule.severity);
+            let wanted_severity = if listed(&expected.flagged) {
+                declared
+            } else if listed(&expected.info) {
+                Some(Severity::Info)
+            } else {
+                None
+            };
+            if let Some(wanted) = wanted_severity {
+                if finding.severity != wanted {
+                    let _ = writeln!(
+                        report,
+                        "{name}:{}: {} flagged at {:?}, expected {wanted:?}\n    | {}",
+                        line + 1,
+                        finding.rule_id,
+                        finding.severity,
+                        code_at(text, line)
+                    );
+                }
                 continue;
             }
             let marked_ok = expected
@@ -189,7 +231,7 @@ fn rules_flag_exactly_the_annotated_lines_and_fix_as_expected() {
                 code_at(text, line)
             );
         }
-        for (line, ids) in &expected.flagged {
+        for (line, ids) in expected.flagged.iter().chain(&expected.info) {
             for id in ids {
                 let hit = found
                     .get(line)

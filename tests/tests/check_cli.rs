@@ -128,7 +128,8 @@ fn a_clean_workspace_passes_with_exit_0() {
     assert_eq!(run.stdout.trim(), "All checks passed (2 files checked).");
 }
 
-/// The line after each `ruleid:` annotation, per fixture file, as `keel check` prints it.
+/// The line after each `ruleid:` or `info:` annotation (an `info` finding is printed too),
+/// per fixture file, as `keel check` prints it.
 fn annotated_findings(
     dir: &Path,
     language: &str,
@@ -146,8 +147,12 @@ fn annotated_findings(
         let mut pending: Vec<String> = Vec::new();
         for (index, line) in text.lines().enumerate() {
             let rest = line.trim_start().strip_prefix(comment).map(str::trim);
-            if let Some(rest) = rest.filter(|r| r.starts_with("ruleid:") || r.starts_with("ok:")) {
-                if let Some(ids) = rest.strip_prefix("ruleid:") {
+            let annotation = ["ruleid:", "info:", "ok:"];
+            if let Some(rest) = rest.filter(|r| annotation.iter().any(|a| r.starts_with(a))) {
+                let flagged = rest
+                    .strip_prefix("ruleid:")
+                    .or_else(|| rest.strip_prefix("info:"));
+                if let Some(ids) = flagged {
                     pending.extend(ids.split(',').map(|id| id.trim().to_string()));
                 }
                 continue;

@@ -80,6 +80,7 @@ mod tests {
             start_byte: 0,
             end_byte: 1,
             fix: None,
+            related: Vec::new(),
         }
     }
 

@@ -39,6 +39,11 @@ impl<'a, 'tree> Captured<'a, 'tree> {
         self.text.get(node.byte_range()).unwrap_or_default()
     }
 
+    /// The code of `node`, cut to one short line as in messages.
+    pub(crate) fn render_code(&self, node: Node<'_>) -> String {
+        shorten(self.text_of(node))
+    }
+
     /// `template` with each `{name}` replaced by the code captured as `name`. With `short`,
     /// long or multi-line code is cut to its first line, so messages stay one line.
     pub(crate) fn render(&self, template: &str, short: bool) -> String {

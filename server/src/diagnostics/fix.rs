@@ -285,6 +285,7 @@ mod tests {
                 title: "demo".to_string(),
                 edits,
             }),
+            related: Vec::new(),
         }
     }
 

@@ -41,4 +41,14 @@ pub struct Finding {
     pub start_byte: usize,
     pub end_byte: usize,
     pub fix: Option<Fix>,
+    /// Other places that explain the finding (where a tainted value was read).
+    pub related: Vec<Related>,
+}
+
+/// A place in the same file that a finding refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub message: String,
+    pub start_byte: usize,
+    pub end_byte: usize,
 }

@@ -55,6 +55,8 @@ pub struct Located {
     pub end: Position,
     /// Positions of the fix's edits: (start, end, new text).
     pub edits: Vec<(Position, Position, String)>,
+    /// Positions of the finding's related places: (start, end, message).
+    pub related: Vec<(Position, Position, String)>,
 }
 
 impl Located {
@@ -71,8 +73,20 @@ impl Located {
                 )
             })
             .collect();
+        let related = finding
+            .related
+            .iter()
+            .map(|place| {
+                (
+                    index.position(place.start_byte),
+                    index.position(place.end_byte),
+                    place.message.clone(),
+                )
+            })
+            .collect();
         Located {
             path: path.to_string(),
+            related,
             start: index.position(finding.start_byte),
             end: index.position(finding.end_byte),
             edits,
@@ -216,6 +230,7 @@ pub fn json(report: &Report, rules: &[Rule]) -> Value {
                 "start": position_json(located.start),
                 "end": position_json(located.end),
                 "fix": fix,
+                "related": related_json(located),
             })
         })
         .collect();
@@ -234,6 +249,20 @@ pub fn json(report: &Report, rules: &[Rule]) -> Value {
             "by_severity": by_severity,
         },
     })
+}
+
+fn related_json(located: &Located) -> Vec<Value> {
+    located
+        .related
+        .iter()
+        .map(|(start, end, message)| {
+            json!({
+                "message": message,
+                "start": position_json(*start),
+                "end": position_json(*end),
+            })
+        })
+        .collect()
 }
 
 fn sarif_level(severity: Severity) -> &'static str {
@@ -325,26 +354,43 @@ pub fn sarif(report: &Report, rules: &[Rule]) -> Value {
             let rule_index = descriptors
                 .iter()
                 .position(|rule| rule.id == finding.rule_id);
-            json!({
+            let physical = |start: Position, end: Position| {
+                json!({
+                    "artifactLocation": {
+                        "uri": uri_reference(&located.path),
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                    "region": {
+                        "startLine": start.line,
+                        "startColumn": start.column,
+                        "endLine": end.line,
+                        "endColumn": end.column,
+                    },
+                })
+            };
+            let mut result = json!({
                 "ruleId": finding.rule_id,
                 "ruleIndex": rule_index,
                 "level": sarif_level(finding.severity),
                 "message": { "text": finding.message },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {
-                            "uri": uri_reference(&located.path),
-                            "uriBaseId": "%SRCROOT%",
-                        },
-                        "region": {
-                            "startLine": located.start.line,
-                            "startColumn": located.start.column,
-                            "endLine": located.end.line,
-                            "endColumn": located.end.column,
-                        },
-                    },
-                }],
-            })
+                "locations": [{ "physicalLocation": physical(located.start, located.end) }],
+            });
+            if !located.related.is_empty() {
+                let related: Vec<Value> = located
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(id, (start, end, message))| {
+                        json!({
+                            "id": id,
+                            "message": { "text": message },
+                            "physicalLocation": physical(*start, *end),
+                        })
+                    })
+                    .collect();
+                result["relatedLocations"] = json!(related);
+            }
+            result
         })
         .collect();
     json!({
@@ -494,5 +540,36 @@ mod tests {
                 .unwrap()
                 .contains(&json!("external/cwe/cwe-502"))
         );
+    }
+
+    #[test]
+    fn a_tainted_finding_names_its_source_and_a_constant_one_is_a_note() {
+        let text = "from flask import request\n\nBOOT = \"x = 1\"\n\n\ndef view():\n    expr = request.args[\"expr\"]\n    exec(BOOT, {})\n    return eval(expr)\n";
+        let (report, rules) = report_for("app.py", text, Language::Python);
+        let found: Vec<(usize, &str, Severity)> = report
+            .findings
+            .iter()
+            .map(|l| (l.start.line, l.finding.message.as_str(), l.finding.severity))
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, 8);
+        assert_eq!(found[0].2, Severity::Info);
+        assert!(!found[0].1.contains("comes from"), "{}", found[0].1);
+        assert_eq!(found[1].2, Severity::Error);
+        assert!(
+            found[1]
+                .1
+                .ends_with("(the value comes from `request.args`, line 7)"),
+            "{}",
+            found[1].1
+        );
+        let sarif = sarif(&report, rules.rules());
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert!(results[0].get("relatedLocations").is_none());
+        let related = &results[1]["relatedLocations"][0];
+        assert_eq!(related["physicalLocation"]["region"]["startLine"], 7);
+        assert_eq!(related["physicalLocation"]["region"]["startColumn"], 12);
+        let json = json(&report, rules.rules());
+        assert_eq!(json["findings"][1]["related"][0]["start"]["line"], 7);
     }
 }

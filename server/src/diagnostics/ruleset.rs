@@ -11,14 +11,14 @@ use std::sync::OnceLock;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{CaptureQuantifier, Query, QueryCursor, QueryError, QueryErrorKind, Tree};
 
-use super::Finding;
 use super::captures::{Captured, placeholders};
 use super::fix::{EditSpec, apply_counted};
 use super::predicate::{File, Predicate};
-use super::rule::{Rule, RuleError};
+use super::rule::{Rule, RuleError, severity_name};
 use super::suppress::Suppressions;
 use super::vocabulary::Vocabulary;
-use crate::config::DiagnosticsConfig;
+use super::{Finding, Related};
+use crate::config::{DiagnosticsConfig, Severity};
 use crate::syntax::Language;
 
 mod builtin {
@@ -59,6 +59,9 @@ struct Pattern {
     rule: usize,
     target: u32,
     predicates: Vec<Predicate>,
+    /// `(#set! severity "info")`: findings of this pattern have this severity, whatever the
+    /// rule's (e.g. the same call on a constant value).
+    severity: Option<Severity>,
 }
 
 /// Rule files that cannot be used; each problem names its file.
@@ -279,6 +282,10 @@ impl RuleSet {
                 .fix
                 .as_ref()
                 .and_then(|fix| fix.build(&captured, root, text));
+            let source = pattern.predicates.iter().find_map(|predicate| {
+                let node = captured.node_by_index(predicate.capture())?;
+                predicate.source(node, &file)
+            });
             let key = (pattern.rule, target.start_byte(), target.end_byte());
             if let Some(&index) = seen.get(&key) {
                 // The same finding again; keep a fix if only this pattern has one.
@@ -288,17 +295,30 @@ impl RuleSet {
                 continue;
             }
             seen.insert(key, findings.len());
+            let mut message = captured.render(&rule.message, true);
+            let mut related = Vec::new();
+            if let Some(source) = source {
+                let line = text[..source.start_byte()].matches('\n').count() + 1;
+                let code = captured.render_code(source);
+                message.push_str(&format!(" (the value comes from `{code}`, line {line})"));
+                related.push(Related {
+                    message: format!("outside data enters here: `{code}`"),
+                    start_byte: source.start_byte(),
+                    end_byte: source.end_byte(),
+                });
+            }
+            let severity = pattern
+                .severity
+                .or_else(|| config.severity.get(&rule.id).copied())
+                .unwrap_or(rule.severity);
             findings.push(Finding {
                 rule_id: rule.id.clone(),
-                severity: config
-                    .severity
-                    .get(&rule.id)
-                    .copied()
-                    .unwrap_or(rule.severity),
-                message: captured.render(&rule.message, true),
+                severity,
+                message,
                 start_byte: target.start_byte(),
                 end_byte: target.end_byte(),
                 fix,
+                related,
             });
         }
         if !findings.is_empty() {
@@ -476,9 +496,37 @@ fn rule_patterns(
                 rule: rule_index,
                 target,
                 predicates,
+                severity: pattern_severity(query, index)?,
             })
         })
         .collect()
+}
+
+/// The severity a pattern sets with `(#set! severity "info")`, if any.
+fn pattern_severity(query: &Query, pattern: usize) -> Result<Option<Severity>, String> {
+    let mut severity = None;
+    for property in query.property_settings(pattern) {
+        let value = property.value.as_deref().unwrap_or("");
+        if &*property.key != "severity" {
+            return Err(format!(
+                "unknown setting `(#set! {} ...)`; the only one is (#set! severity \"info\")",
+                property.key
+            ));
+        }
+        let all = [
+            Severity::Hint,
+            Severity::Info,
+            Severity::Warning,
+            Severity::Error,
+        ];
+        let Some(found) = all.into_iter().find(|level| severity_name(*level) == value) else {
+            return Err(format!(
+                "(#set! severity \"{value}\"): not a severity; use hint, info, warning or error"
+            ));
+        };
+        severity = Some(found);
+    }
+    Ok(severity)
 }
 
 fn describe_query_error(err: &QueryError) -> String {
@@ -745,6 +793,61 @@ instead = "i"
             .collect();
         // `**options` may carry either keyword: neither predicate claims to know.
         assert_eq!(found, [(1, "has"), (2, "has"), (3, "lacks")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_team_rule_flags_request_data_only_and_sets_a_pattern_severity() {
+        let dir = temp_dir("tainted");
+        let query = r#"
+((call function: (identifier) @name arguments: (argument_list . (_) @value)
+   (#eq? @name "render_template_string")
+   (#tainted? @value)) @call)
+
+((call function: (identifier) @name arguments: (argument_list . (_) @value)
+   (#eq? @name "render_template_string")
+   (#trusted? @value)) @call
+  (#set! severity "hint"))
+"#;
+        std::fs::write(
+            dir.join("ssti.toml"),
+            team_rule("team-ssti", query, "template from {value}"),
+        )
+        .unwrap();
+        let rules = RuleSet::load_dir(&dir).unwrap();
+        let text = "from flask import request\n\n\ndef page(template):\n    render_template_string(template)\n    render_template_string(request.args[\"t\"])\n    render_template_string(\"<p>hi</p>\")\n";
+        let tree = Language::Python.parse_str(text).unwrap();
+        let found: Vec<(usize, Severity, String)> = rules
+            .check(Language::Python, text, &tree, &DiagnosticsConfig::default())
+            .into_iter()
+            .map(|finding| {
+                let line = text[..finding.start_byte].matches('\n').count() + 1;
+                (line, finding.severity, finding.message)
+            })
+            .collect();
+        // A plain function's parameter is neither: the team rule leaves it alone.
+        assert_eq!(
+            found,
+            [
+                (
+                    6,
+                    Severity::Info,
+                    "template from request.args[\"t\"] (the value comes from `request.args`, line 6)"
+                        .to_string()
+                ),
+                (7, Severity::Hint, "template from \"<p>hi</p>\"".to_string()),
+            ]
+        );
+        std::fs::write(
+            dir.join("ssti.toml"),
+            team_rule("team-ssti", &query.replace("\"hint\"", "\"loud\""), "x"),
+        )
+        .unwrap();
+        let err = RuleSet::load_dir(&dir).unwrap_err().to_string();
+        assert!(
+            err.contains("(#set! severity \"loud\"): not a severity"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

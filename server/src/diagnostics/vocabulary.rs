@@ -52,6 +52,7 @@ pub struct Python {
     pub logging: Logging,
     pub error_handling: ErrorHandling,
     pub formatting: Formatting,
+    pub taint: Taint,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -83,6 +84,24 @@ pub struct ErrorHandling {
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Formatting {
     pub inert_calls: Vec<String>,
+}
+
+/// What `#tainted?` and `#trusted?` read: sources of outside data, what makes it safe.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Taint {
+    pub request_objects: Vec<String>,
+    pub request_attributes: Vec<String>,
+    pub request_methods: Vec<String>,
+    pub source_calls: Vec<String>,
+    pub source_values: Vec<String>,
+    pub framework_parameters: Vec<String>,
+    pub framework_annotations: Vec<String>,
+    pub framework_defaults: Vec<String>,
+    pub sanitizers: Vec<String>,
+    pub pass_through_calls: Vec<String>,
+    pub validator_methods: Vec<String>,
+    pub exit_calls: Vec<String>,
 }
 
 static BUILTIN: LazyLock<Vocabulary> = LazyLock::new(|| {
@@ -184,6 +203,7 @@ mod tests {
         assert!(listed(&builtin.python.logging.loggers, "logger"));
         assert!(listed(&builtin.python.error_handling.calls, "exc_info"));
         assert!(listed(&builtin.python.formatting.inert_calls, "quote_name"));
+        assert!(listed(&builtin.python.taint.request_attributes, "GET"));
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! The file being checked, with the facts about it that several predicates ask for
 //! (computed once, only when asked), and the ways of walking its syntax tree they share.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
 
 use tree_sitter::Node;
 
+use super::flow::{Flow, ModuleValues, local_functions, module_values};
 use super::names::import_aliases;
 use super::scope::is_test_attribute;
 use crate::diagnostics::vocabulary::Vocabulary;
@@ -24,6 +25,10 @@ pub(crate) struct File<'t> {
     async_fn_names: OnceCell<Vec<&'t str>>,
     defines_async: OnceCell<bool>,
     import_aliases: OnceCell<HashMap<&'t str, String>>,
+    module_values: OnceCell<ModuleValues<'t>>,
+    local_functions: OnceCell<HashMap<&'t str, Node<'t>>>,
+    /// `#tainted?`/`#trusted?` answers by node id: a rule's patterns often ask both.
+    flows: RefCell<HashMap<usize, Flow<'t>>>,
 }
 
 impl<'t> File<'t> {
@@ -44,6 +49,9 @@ impl<'t> File<'t> {
             async_fn_names: OnceCell::new(),
             defines_async: OnceCell::new(),
             import_aliases: OnceCell::new(),
+            module_values: OnceCell::new(),
+            local_functions: OnceCell::new(),
+            flows: RefCell::new(HashMap::new()),
         }
     }
 
@@ -100,6 +108,24 @@ impl<'t> File<'t> {
                 HashMap::new()
             }
         })
+    }
+
+    /// What the file's top-level names hold, for the data flow of its functions.
+    pub(super) fn module_values(&self) -> &ModuleValues<'t> {
+        self.module_values.get_or_init(|| module_values(self))
+    }
+
+    /// The file's top-level functions by name, whose returns the data flow follows.
+    pub(super) fn local_functions(&self) -> &HashMap<&'t str, Node<'t>> {
+        self.local_functions.get_or_init(|| local_functions(self))
+    }
+
+    pub(super) fn cached_flow(&self, node: Node<'_>) -> Option<Flow<'t>> {
+        self.flows.borrow().get(&node.id()).copied()
+    }
+
+    pub(super) fn cache_flow(&self, node: Node<'_>, flow: Flow<'t>) {
+        self.flows.borrow_mut().insert(node.id(), flow);
     }
 
     /// Whether the file can define an async function at all: both languages spell it with

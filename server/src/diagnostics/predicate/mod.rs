@@ -5,6 +5,7 @@
 
 mod errors;
 mod file;
+mod flow;
 mod format;
 mod names;
 mod scope;
@@ -17,6 +18,7 @@ use crate::syntax::Language;
 use errors::handles_exception;
 pub(crate) use file::File;
 use file::{contains_in_function, has_child};
+use flow::{Flow, flow_of};
 use format::{formatted, is_literal};
 use names::{names_one_of, qualified_name};
 use scope::{
@@ -57,6 +59,8 @@ enum Condition {
     Handles,
     MentionsPassword,
     Names(Vec<String>),
+    Tainted,
+    Trusted,
 }
 
 /// What a predicate takes after its first capture.
@@ -208,6 +212,12 @@ const PREDICATES: &[Spec] = &[
         "@function \"pickle|marshal.load|loads\" ...",
         |given| Condition::Names(given.strings),
     ),
+    spec("tainted", PYTHON, Arguments::Nothing, "@value", |_| {
+        Condition::Tainted
+    }),
+    spec("trusted", PYTHON, Arguments::Nothing, "@value", |_| {
+        Condition::Trusted
+    }),
 ];
 
 impl Predicate {
@@ -278,11 +288,11 @@ impl Predicate {
     }
 
     /// Whether the predicate holds for `node` (the node of its capture) in this match.
-    pub(crate) fn holds(
+    pub(crate) fn holds<'t>(
         &self,
-        node: Node<'_>,
+        node: Node<'t>,
         captured: &Captured<'_, '_>,
-        file: &File<'_>,
+        file: &File<'t>,
     ) -> bool {
         let result = match &self.condition {
             Condition::InsideAsync => inside_async(node),
@@ -321,8 +331,22 @@ impl Predicate {
             }
             Condition::Names(patterns) => qualified_name(node, file)
                 .is_some_and(|qualified| names_one_of(&qualified, patterns)),
+            Condition::Tainted => matches!(flow_of(node, file), Flow::Tainted(_)),
+            Condition::Trusted => flow_of(node, file) == Flow::Trusted,
         };
         result != self.negated
+    }
+
+    /// For a data-flow predicate whose value is tainted: the expression the outside data
+    /// was read from, so the finding can point at it.
+    pub(crate) fn source<'t>(&self, node: Node<'t>, file: &File<'t>) -> Option<Node<'t>> {
+        if !matches!(self.condition, Condition::Tainted | Condition::Trusted) {
+            return None;
+        }
+        match flow_of(node, file) {
+            Flow::Tainted(source) => Some(source),
+            _ => None,
+        }
     }
 }
 

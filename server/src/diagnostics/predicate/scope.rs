@@ -125,9 +125,11 @@ pub(super) fn inside_route_handler(node: Node<'_>, file: &File<'_>) -> bool {
     else {
         return false;
     };
-    if function.kind() == "lambda" {
-        return false;
-    }
+    function.kind() != "lambda" && is_route_function(function, file)
+}
+
+/// `function` (a `function_definition`) is a web route, as `inside_route_handler` says.
+pub(super) fn is_route_function(function: Node<'_>, file: &File<'_>) -> bool {
     let routes = &file.vocabulary.python.routes;
     let source = |node: Node<'_>| file.text_of(node);
     if let Some(decorated) = function
