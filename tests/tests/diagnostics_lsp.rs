@@ -116,6 +116,29 @@ fn findings_are_pushed_on_open_with_rule_id_source_and_version() {
 }
 
 #[test]
+fn a_finding_on_request_data_points_at_where_the_data_was_read() {
+    let mut server = Server::start();
+    server.initialize(json!({}), None, None);
+    let uri = "file:///srv/app/admin.py";
+    let text = "from flask import Flask, request\n\napp = Flask(__name__)\n\n\n@app.post(\"/calc\")\ndef calc():\n    expression = request.form[\"expr\"]\n    result = eval(expression)\n    return str(result)\n";
+    server.open(uri, "python", text);
+    let published = next_publish(&mut server, uri);
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    let finding = diagnostics
+        .iter()
+        .find(|d| d["code"] == "py-eval-exec")
+        .unwrap_or_else(|| panic!("eval of request data is flagged: {published}"));
+    let related = finding["relatedInformation"]
+        .as_array()
+        .unwrap_or_else(|| panic!("where the value came from: {finding}"));
+    assert_eq!(related.len(), 1, "{finding}");
+    assert_eq!(related[0]["location"]["uri"], uri);
+    // `request.form["expr"]` is read on line 7 (0-based).
+    assert_eq!(related[0]["location"]["range"]["start"]["line"], 7, "{finding}");
+    assert_eq!(server.shutdown().code(), Some(0));
+}
+
+#[test]
 fn a_burst_of_edits_is_checked_once_and_tagged_with_the_final_version() {
     let mut server = Server::start();
     server.initialize(json!({}), None, None);

@@ -37,7 +37,7 @@ const CONTEXT_TOKENS: usize = 4096;
 /// Prompt tokens decoded per step; cancellation is checked between steps.
 const PREFILL_CHUNK: usize = 256;
 /// Prompt tokens decoded per step of a prefill nobody waits for yet.
-const SPECULATIVE_CHUNK: usize = 64;
+const SPECULATIVE_CHUNK: usize = 32;
 /// Chunks buffered between the inference thread and a slow reader.
 const CHANNEL_CHUNKS: usize = 64;
 
@@ -481,7 +481,7 @@ fn generate<'m>(
     let mut batch = LlamaBatch::new(PREFILL_CHUNK, 1);
     let last = tokens.len() - 1;
     // A prefill reads in smaller steps, so that a request arriving meanwhile waits at most
-    // one of them (about 0.2 s on two cores).
+    // one of them (about 0.25 s on two cores).
     let chunk_size = if job.speculative {
         SPECULATIVE_CHUNK
     } else {

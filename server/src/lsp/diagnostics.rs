@@ -11,7 +11,7 @@ use std::time::Duration;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, Diagnostic,
-    DiagnosticSeverity, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
     TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 use tracing::debug;
@@ -201,8 +201,33 @@ pub fn to_lsp(
                         .and_then(|cwe| cwe_link(&cwe))
                 })
                 .clone();
+            // Where a tainted value was read, as a place the editor can jump to.
+            let related_information = snapshot
+                .uri
+                .parse::<Uri>()
+                .ok()
+                .map(|uri| {
+                    finding
+                        .related
+                        .iter()
+                        .map(|related| DiagnosticRelatedInformation {
+                            location: Location {
+                                uri: uri.clone(),
+                                range: range(
+                                    snapshot,
+                                    related.start_byte,
+                                    related.end_byte,
+                                    encoding,
+                                ),
+                            },
+                            message: related.message.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .filter(|related| !related.is_empty());
             Diagnostic {
                 range: range(snapshot, finding.start_byte, finding.end_byte, encoding),
+                related_information,
                 severity: Some(severity(finding.severity)),
                 code: Some(NumberOrString::String(finding.rule_id.clone())),
                 code_description,
