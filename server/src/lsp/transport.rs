@@ -174,7 +174,13 @@ async fn read_body(input: &mut (impl AsyncBufRead + Unpin)) -> Body {
         }
         Some(Err(value)) => {
             error!("bad Content-Length header {value:?}; skipping to the next frame");
-            Body::Skipped(None)
+            // The body's length is unknown, so neither is its id: the client still learns
+            // that a message was dropped.
+            Body::Skipped(Some(error_reply(
+                Value::Null,
+                -32600,
+                "Invalid request: the Content-Length header is not a number",
+            )))
         }
         None => Body::Skipped(None),
     }
