@@ -6,7 +6,7 @@
 //! Adversarial inputs: deep nesting, 100,000-character lines, long operator chains (deep
 //! trees), NUL bytes, text decoded from invalid UTF-8. The normal suite runs a short,
 //! fixed-seed pass; the long run is an ignored test:
-//! `KEEL_FUZZ_SECS=300 cargo test --workspace --release --test fuzz_core -- --ignored --nocapture`
+//! `KEEL_FUZZ_SECS=300 cargo test --workspace --test fuzz_core -- --ignored --nocapture`
 //! (`KEEL_FUZZ_SEED` repeats a run). docs/RELIABILITY.md has the figures.
 
 use std::path::Path;

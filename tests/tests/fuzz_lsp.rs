@@ -3,7 +3,7 @@
 //! checked against a reference model of the text.
 //!
 //! The normal suite runs a short, fixed-seed pass. The long runs are ignored tests:
-//! `KEEL_FUZZ_SECS=300 cargo test --workspace --release --test fuzz_lsp -- --ignored --nocapture`
+//! `KEEL_FUZZ_SECS=300 cargo test --workspace --test fuzz_lsp -- --ignored --nocapture`
 //! (`KEEL_FUZZ_SEED` repeats a run; the seed is printed). docs/RELIABILITY.md has the figures.
 
 use std::time::{Duration, Instant};

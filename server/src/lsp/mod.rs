@@ -447,6 +447,9 @@ impl LanguageServer for Backend {
         {
             let problems = self.update_settings(|layers| layers.load_file(&root));
             self.report(problems).await;
+            // As for settings from the client: findings cached under the old rules go.
+            self.refresh_diagnostics().await;
+            self.status.push(&self.config()).await;
         }
     }
 

@@ -254,7 +254,9 @@ fn check(body: &[u8]) -> Option<Option<Value>> {
     error!(
         "received JSON that is not a JSON-RPC 2.0 message; answered with an invalid-request error"
     );
-    if id.is_none() && value.get("method").is_some() {
+    // A notification has no `id` member at all; an id of the wrong type (an object, an
+    // array) still marks a request, which is owed an error.
+    if value.get("id").is_none() && value.get("method").is_some() {
         return Some(None);
     }
     Some(Some(error_reply(
