@@ -123,3 +123,82 @@ fn an_editor_that_exits_without_shutdown_leaves_no_process_behind() {
     }
     assert!(!running(pid));
 }
+
+/// A workspace no one should have to open: a 50 MB source file, one that is not UTF-8, one
+/// of NUL bytes, and a link that points at itself.
+fn hostile_workspace(root: &std::path::Path) {
+    let line = "x = compute(1, 2) + compute(3, 4)  # padding padding padding\n";
+    std::fs::write(root.join("huge.py"), line.repeat((50 << 20) / line.len())).unwrap();
+    std::fs::write(
+        root.join("latin1.py"),
+        b"name = '\xe9t\xe9'\nimport requests\nrequests.get(url)\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("nul.py"), vec![0u8; 100_000]).unwrap();
+    std::os::unix::fs::symlink(root.join("loop"), root.join("loop")).unwrap();
+    std::fs::write(
+        root.join("service.py"),
+        "import requests\n\ndef fetch(url):\n    return requests.get(url)\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_hostile_workspace_is_checked_and_served_in_bounded_time() {
+    let dir = TempDir::new("faults-hostile");
+    let root = dir.path();
+    hostile_workspace(root);
+
+    let start = Instant::now();
+    let output = std::process::Command::new(keel_e2e::keel_binary())
+        .args(["check", "--format", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.code().is_some(),
+        "keel check was killed by a signal"
+    );
+    assert!(
+        report.contains("service.py") && report.contains("py-http-no-timeout"),
+        "the ordinary file is still checked: {report}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(120),
+        "{:?}",
+        start.elapsed()
+    );
+
+    // The server indexes the same workspace and serves the 50 MB file opened in the editor.
+    let mut server = Server::start();
+    server.initialize(
+        json!({"window": {"workDoneProgress": true},
+               "textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        None,
+        Some(root),
+    );
+    let huge = std::fs::read_to_string(root.join("huge.py")).unwrap();
+    let uri = file_uri(&root.join("huge.py"));
+    server.open(&uri, "python", &huge);
+    let served = server.text(&uri).expect("the 50 MB document is held");
+    assert_eq!(served.len(), huge.len());
+    let _ = server.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let context = server.request(
+        "keel/contextAt",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 1000, "character": 4}}),
+    );
+    assert!(context.is_ok(), "{context:?}");
+    let service = file_uri(&root.join("service.py"));
+    server.open(
+        &service,
+        "python",
+        "import requests\n\ndef fetch(url):\n    return requests.get(url)\n",
+    );
+    assert_eq!(pulled_codes(&mut server, &service), ["py-http-no-timeout"]);
+    assert!(server.is_alive());
+}
