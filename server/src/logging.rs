@@ -3,6 +3,7 @@
 //! as an error, so in normal operation it writes nothing there). Keel's own warnings and
 //! errors are also handed to the LSP layer, which sends them to the editor as
 //! `window/logMessage`. Source text and keys are logged only at debug level or below.
+//! A panic is reported here, once, at error level (see `report_panics`).
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::field::{Field, Visit};
@@ -78,5 +79,32 @@ pub fn init_server() -> UnboundedReceiver<Forwarded> {
         // false unless `KEEL_LOG` asks for debug (llama.cpp's loading logs hang on it).
         .with(ForwardLayer { sender }.with_filter(LevelFilter::WARN))
         .try_init();
+    report_panics();
     receiver
+}
+
+/// Replaces the default panic report (a bare `thread '…' panicked` line on stderr) with one
+/// error event, which the editor's log also gets. The server survives panics (a failed
+/// request is answered with an error, a failed background task is dropped), so each is
+/// reported exactly here and nowhere else. The panic's message goes only to debug level: a
+/// message can quote the text it failed on (a string slicing panic quotes the string), and
+/// source text stays out of the log at the default level.
+fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map_or_else(|| "an unknown place".to_string(), ToString::to_string);
+        tracing::error!(
+            "internal error: Keel panicked at {location}; the work it was doing failed and \
+             the server goes on. Please report it, with the log at KEEL_LOG=debug"
+        );
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::capture();
+        tracing::debug!("panic message: {message}\n{backtrace}");
+    }));
 }

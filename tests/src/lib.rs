@@ -42,7 +42,8 @@ pub fn keel_binary() -> PathBuf {
 /// A running `keel` and the client side of its LSP session.
 pub struct Server {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once the test closed it (an editor that went away).
+    stdin: Option<ChildStdin>,
     incoming: Receiver<Incoming>,
     next_id: i32,
     /// Notifications received and not yet taken by `wait_notification`.
@@ -119,7 +120,7 @@ impl Server {
         });
         Server {
             child,
-            stdin,
+            stdin: Some(stdin),
             incoming,
             next_id: 1,
             notifications: VecDeque::new(),
@@ -181,15 +182,25 @@ impl Server {
     }
 
     pub fn send(&mut self, message: Message) {
-        message
-            .write(&mut self.stdin)
-            .expect("write to keel's stdin");
+        message.write(self.input()).expect("write to keel's stdin");
     }
 
     /// Writes bytes as they are: for garbage and malformed frames.
     pub fn send_raw(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).expect("write to keel's stdin");
-        self.stdin.flush().expect("flush keel's stdin");
+        let input = self.input();
+        input.write_all(bytes).expect("write to keel's stdin");
+        input.flush().expect("flush keel's stdin");
+    }
+
+    /// Closes keel's stdin, as an editor that exits (or crashes) without `shutdown` does.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    fn input(&mut self) -> &mut ChildStdin {
+        self.stdin
+            .as_mut()
+            .expect("keel's stdin was closed by the test")
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {

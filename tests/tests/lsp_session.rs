@@ -113,6 +113,19 @@ fn malformed_params_and_unknown_methods_get_errors_not_silence() {
         )
         .unwrap_err();
     assert!(err.message.contains("not open"), "{}", err.message);
+    // A request whose id has the wrong type is still a request: it gets an error.
+    let body = br#"{"jsonrpc":"2.0","id":{"a":1},"method":"keel/status"}"#;
+    server.send_raw(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    server.send_raw(body);
+    server.round_trip();
+    assert!(
+        server
+            .unparsed
+            .iter()
+            .any(|reply| reply["id"].is_null() && reply["error"]["code"] == -32600),
+        "{:?}",
+        server.unparsed
+    );
     // Notifications with bad params are dropped without killing the server.
     server.notify("textDocument/didChange", json!({"textDocument": 7}));
     server.open("file:///ok.rs", "rust", "fn main() {}\n");

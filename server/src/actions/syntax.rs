@@ -33,13 +33,8 @@ pub fn indent_at(text: &str, byte: usize) -> &str {
 
 /// The innermost node of one of `kinds` enclosing `start..end`.
 pub fn enclosing<'t>(root: Node<'t>, start: usize, end: usize, kinds: &[&str]) -> Option<Node<'t>> {
-    let mut node = root.descendant_for_byte_range(start, end)?;
-    loop {
-        if kinds.contains(&node.kind()) {
-            return Some(node);
-        }
-        node = node.parent()?;
-    }
+    let node = root.descendant_for_byte_range(start, end)?;
+    crate::syntax::ancestors(root, node).find(|node| kinds.contains(&node.kind()))
 }
 
 /// Every node under `node` (itself included), not descending into nodes `stop` accepts.

@@ -54,7 +54,7 @@ fn report(root: &Path) -> String {
         "  language server: stdio; position encodings utf-8 and utf-16; incremental sync"
     );
     let _ = writeln!(out, "\nmodel:");
-    for (label, state) in crate::llm::diagnose_blocking(&resolved.config.provider) {
+    for (label, state) in crate::llm::diagnose_blocking(&resolved.config) {
         let _ = writeln!(out, "  {label}: {state}");
     }
     out

@@ -149,7 +149,8 @@ pub fn from_settings(config: &crate::config::Config) -> Result<Arc<dyn Provider>
 
 /// What `keel doctor` shows of the model side, as (label, state) lines: the default
 /// model file, the provider in force, and whether its endpoint or model file answers.
-pub async fn diagnose(config: &ProviderConfig) -> Vec<(&'static str, String)> {
+pub async fn diagnose(settings: &crate::config::Config) -> Vec<(&'static str, String)> {
+    let config = &settings.provider;
     let store = model_store::ModelStore::from_env();
     let default_model = match model_store::describe(&store.default_model_path()) {
         Ok(description) => description,
@@ -179,7 +180,9 @@ pub async fn diagnose(config: &ProviderConfig) -> Vec<(&'static str, String)> {
         lines.push(("model file", state));
         return lines;
     }
-    let state = match from_config(config) {
+    // Through `from_settings`: probing an endpoint is a call like any other, so
+    // `privacy.allow_remote` holds here too.
+    let state = match from_settings(settings) {
         Ok(provider) => match tokio::time::timeout(PROBE_TIMEOUT, provider.probe()).await {
             Ok(Ok(state)) => state,
             Ok(Err(err)) => format!("NOT reachable: {err}"),
@@ -195,7 +198,7 @@ pub async fn diagnose(config: &ProviderConfig) -> Vec<(&'static str, String)> {
 }
 
 /// `diagnose` for callers without a runtime (or inside one: it runs on its own thread).
-pub fn diagnose_blocking(config: &ProviderConfig) -> Vec<(&'static str, String)> {
+pub fn diagnose_blocking(config: &crate::config::Config) -> Vec<(&'static str, String)> {
     let config = config.clone();
     std::thread::spawn(move || {
         match tokio::runtime::Builder::new_current_thread()

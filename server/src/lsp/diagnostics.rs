@@ -36,7 +36,7 @@ pub struct LiveDiagnostics {
     /// Gives back what a burst of checks freed once they stop.
     trim: Arc<IdleTrim>,
     /// Where checks run: one at a time per core, however many files are opened at once.
-    pool: BackgroundPool,
+    pub(super) pool: BackgroundPool,
 }
 
 impl LiveDiagnostics {

@@ -16,6 +16,7 @@ mod convert;
 mod diagnostics;
 mod model;
 mod notices;
+mod panics;
 mod status;
 mod transport;
 
@@ -55,17 +56,19 @@ const CONCURRENCY: usize = 32;
 
 /// Speaks LSP on stdin/stdout until the client sends `exit`.
 pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
-    let (service, socket) = LspService::build(|client| Backend::new(client, forwarded))
+    let builder = LspService::build(|client| Backend::new(client, forwarded))
         .custom_method("keel/viewFileText", Backend::view_file_text)
         .custom_method("keel/viewSyntaxTree", Backend::view_syntax_tree)
         .custom_method("textDocument/inlineCompletion", Backend::inline_completion)
         .custom_method("keel/status", Backend::completion_status)
-        .custom_method("keel/contextAt", Backend::context_at)
-        .finish();
+        .custom_method("keel/contextAt", Backend::context_at);
+    #[cfg(debug_assertions)]
+    let builder = builder.custom_method("keel/debugPanic", Backend::debug_panic);
+    let (service, socket) = builder.finish();
     let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
     Server::new(pipes.server_input, pipes.server_output, socket)
         .concurrency_level(CONCURRENCY)
-        .serve(service)
+        .serve(panics::ContainPanics(service))
         .await;
     // The server's output pipe closed with `serve`; let the last replies reach the client.
     let _ = pipes.writer.await;
@@ -299,9 +302,13 @@ impl Backend {
 }
 
 /// A background task that failed (it panicked or was cancelled): the request fails, the
-/// server goes on.
+/// server goes on. A panic was already reported by the panic hook.
 fn internal(err: tokio::task::JoinError) -> Error {
-    error!("a background task failed: {err}");
+    if err.is_panic() {
+        debug!("a background task panicked");
+    } else {
+        error!("a background task failed: {err}");
+    }
     Error {
         message: format!("internal error: {err}").into(),
         ..Error::internal_error()
@@ -450,6 +457,9 @@ impl LanguageServer for Backend {
         {
             let problems = self.update_settings(|layers| layers.load_file(&root));
             self.report(problems).await;
+            // As for settings from the client: findings cached under the old rules go.
+            self.refresh_diagnostics().await;
+            self.status.push(&self.config()).await;
         }
     }
 

@@ -174,7 +174,13 @@ async fn read_body(input: &mut (impl AsyncBufRead + Unpin)) -> Body {
         }
         Some(Err(value)) => {
             error!("bad Content-Length header {value:?}; skipping to the next frame");
-            Body::Skipped(None)
+            // The body's length is unknown, so neither is its id: the client still learns
+            // that a message was dropped.
+            Body::Skipped(Some(error_reply(
+                Value::Null,
+                -32600,
+                "Invalid request: the Content-Length header is not a number",
+            )))
         }
         None => Body::Skipped(None),
     }
@@ -248,7 +254,9 @@ fn check(body: &[u8]) -> Option<Option<Value>> {
     error!(
         "received JSON that is not a JSON-RPC 2.0 message; answered with an invalid-request error"
     );
-    if id.is_none() && value.get("method").is_some() {
+    // A notification has no `id` member at all; an id of the wrong type (an object, an
+    // array) still marks a request, which is owed an error.
+    if value.get("id").is_none() && value.get("method").is_some() {
         return Some(None);
     }
     Some(Some(error_reply(

@@ -250,7 +250,7 @@ pub fn parse_rope(language: Language, text: &Rope, old: Option<&Tree>) -> Option
         let (chunk, chunk_start, _, _) = text.chunk_at_byte(byte);
         &chunk.as_bytes()[byte - chunk_start..]
     };
-    language.with_parser(|parser| parser.parse_with_options(&mut read, old, None))
+    language.parse_with(&mut read, len, old)
 }
 
 /// A tree-sitter point (row, byte column) for a byte offset.
