@@ -260,6 +260,9 @@ impl Core {
             core.index.update_file(path, text)
         });
         let rope = Rope::from_str(text);
+        // The embedded model's region layout too: the three cursors share one region slot,
+        // so later ones may continue the first one's region.
+        let mut region = None;
         for _ in 0..3 {
             let offset = random_offset(rng, text);
             let request = self.timed(&format!("context at {offset}: {case}"), |core| {
@@ -276,7 +279,8 @@ impl Core {
                     text,
                     tree: &tree,
                 };
-                completion_request(&sources, &buffer, offset, &core.config, None)
+                let slot = (offset % 2 == 0).then_some(&mut region);
+                completion_request(&sources, &buffer, offset, &core.config, None, slot)
             });
             assert!(request.is_some(), "{case}: no request at {offset}");
             let reply = random_reply(rng, text);

@@ -134,7 +134,10 @@ fn a_finding_on_request_data_points_at_where_the_data_was_read() {
     assert_eq!(related.len(), 1, "{finding}");
     assert_eq!(related[0]["location"]["uri"], uri);
     // `request.form["expr"]` is read on line 7 (0-based).
-    assert_eq!(related[0]["location"]["range"]["start"]["line"], 7, "{finding}");
+    assert_eq!(
+        related[0]["location"]["range"]["start"]["line"], 7,
+        "{finding}"
+    );
     assert_eq!(server.shutdown().code(), Some(0));
 }
 

@@ -645,7 +645,13 @@ struct AbortOnDrop(tokio::task::JoinHandle<Answer>);
 
 impl AbortOnDrop {
     async fn join(mut self) -> Answer {
-        (&mut self.0).await.unwrap_or(Answer::Nothing)
+        match (&mut self.0).await {
+            Ok(answer) => answer,
+            // A bug in the engine: carried on to the request's handler, whose panic becomes
+            // the client's error answer (`lsp::panics`); the hook logged it where it began.
+            Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
+            Err(_) => Answer::Nothing,
+        }
     }
 }
 

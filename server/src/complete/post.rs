@@ -228,8 +228,13 @@ pub fn breaks_syntax(
     let new = dedent(&inserted, scope.indent);
     // The second parse reuses the first tree: only the suggestion's lines are new.
     old_tree.edit(&difference(&old, &new));
+    let bytes = new.as_bytes();
     language
-        .with_parser(|parser| parser.parse(new.as_bytes(), Some(&old_tree)))
+        .parse_with(
+            &mut |at, _| bytes.get(at..).unwrap_or_default(),
+            bytes.len(),
+            Some(&old_tree),
+        )
         .is_none_or(|tree| tree.root_node().has_error())
 }
 
@@ -278,7 +283,7 @@ fn scope(text: &Rope, root: Node<'_>, cursor: usize) -> Scope {
     let holding = root
         .descendant_for_byte_range(cursor, cursor)
         .into_iter()
-        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .flat_map(|node| crate::syntax::ancestors(root, node))
         .find(|node| {
             matches!(
                 node.kind(),
@@ -305,7 +310,7 @@ fn scope(text: &Rope, root: Node<'_>, cursor: usize) -> Scope {
     let container = root
         .descendant_for_byte_range(cursor, cursor)
         .into_iter()
-        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .flat_map(|node| crate::syntax::ancestors(root, node))
         .find(|node| CONTAINERS.contains(&node.kind()) && node.start_byte() <= cursor);
     container
         .map(|node| around(node, cursor))

@@ -1,6 +1,6 @@
 //! Whether a suggestion should be one line or a block, decided from the code at the cursor.
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Tree;
 
 use crate::syntax::Language;
 
@@ -75,7 +75,7 @@ fn inside_text_literal(tree: &Tree, cursor: usize) -> bool {
     let Some(node) = tree.root_node().descendant_for_byte_range(cursor, cursor) else {
         return false;
     };
-    ancestors(node).any(|node| {
+    crate::syntax::ancestors(tree.root_node(), node).any(|node| {
         let literal = matches!(
             node.kind(),
             "string"
@@ -93,13 +93,9 @@ fn in_empty_rust_block(tree: &Tree, cursor: usize) -> bool {
     let Some(node) = tree.root_node().descendant_for_byte_range(cursor, cursor) else {
         return false;
     };
-    ancestors(node).any(|node| {
+    crate::syntax::ancestors(tree.root_node(), node).any(|node| {
         matches!(node.kind(), "block" | "declaration_list") && node.named_child_count() == 0
     })
-}
-
-fn ancestors(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    std::iter::successors(Some(node), |node| node.parent())
 }
 
 #[cfg(test)]

@@ -353,12 +353,10 @@ fn module_dir(path: &str) -> &str {
 
 /// The import statement holding `offset`, as tree-sitter reads it.
 fn import_at<'t>(input: &Input<'t>, offset: usize) -> Option<Node<'t>> {
-    input
-        .tree
-        .root_node()
-        .descendant_for_byte_range(offset.saturating_sub(1), offset)
+    let root = input.tree.root_node();
+    root.descendant_for_byte_range(offset.saturating_sub(1), offset)
         .into_iter()
-        .flat_map(|node| std::iter::successors(Some(node), |node| node.parent()))
+        .flat_map(|node| crate::syntax::ancestors(root, node))
         .find(|node| {
             matches!(
                 node.kind(),

@@ -11,8 +11,8 @@ use std::time::Duration;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeDescription, Diagnostic,
-    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier,
-    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 use tracing::debug;
 
