@@ -279,7 +279,7 @@ impl Core {
                     text,
                     tree: &tree,
                 };
-                let slot = (offset % 2 == 0).then_some(&mut region);
+                let slot = offset.is_multiple_of(2).then_some(&mut region);
                 completion_request(&sources, &buffer, offset, &core.config, None, slot)
             });
             assert!(request.is_some(), "{case}: no request at {offset}");
