@@ -209,11 +209,9 @@ fn group(chosen: Vec<Candidate>) -> Vec<Snippet> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Input, Region, build_in_region};
-    use crate::context::facts::FileFacts;
-    use crate::context::testing::{in_snippets, padded, rendered, request};
+    use super::{Region, build_in_region};
+    use crate::context::testing::{in_snippets, padded, rendered, request, with_input};
     use crate::prompt::FimRequest;
-    use crate::syntax::Language;
 
     /// The request at the end of the first line holding `marker`, in `region`.
     fn in_region(
@@ -222,24 +220,11 @@ mod tests {
         budget: u32,
         region: Option<&Region>,
     ) -> (FimRequest, Region) {
-        let tree = Language::Python.parse_str(text).unwrap();
         let at = text.find(marker).unwrap();
         let offset = at + text[at..].find('\n').unwrap_or(text.len() - at);
-        build_in_region(
-            &Input {
-                language: Language::Python,
-                path: "app/main.py",
-                text,
-                tree: &tree,
-                facts: &FileFacts::extract(Language::Python, text, &tree),
-                offset,
-                budget_tokens: budget,
-                tokens: None,
-                index: None,
-                recent: &[],
-            },
-            region,
-        )
+        with_input(text, offset, budget, None, None, |input| {
+            build_in_region(input, region)
+        })
     }
 
     fn handlers(count: usize) -> String {

@@ -28,9 +28,22 @@ pub(super) fn counted_in(
     index: Option<&Index>,
     tokens: Option<&TokenCounter>,
 ) -> FimRequest {
-    let tree = Language::Python.parse_str(text).unwrap();
     let offset = text.find(cursor).unwrap() + cursor.len();
-    build(&Input {
+    with_input(text, offset, budget, index, tokens, build)
+}
+
+/// Runs `f` on the builder's input for a Python file `app/main.py` holding `text`, with the
+/// cursor at byte `offset`.
+pub(super) fn with_input<R>(
+    text: &str,
+    offset: usize,
+    budget: u32,
+    index: Option<&Index>,
+    tokens: Option<&TokenCounter>,
+    f: impl FnOnce(&Input) -> R,
+) -> R {
+    let tree = Language::Python.parse_str(text).unwrap();
+    f(&Input {
         language: Language::Python,
         path: "app/main.py",
         text,
