@@ -343,6 +343,18 @@ fn random_cases(
 /// The most one call may take here: a debug build on a slow, loaded 2-core machine.
 const SLOWEST_CALL: Duration = Duration::from_secs(20);
 
+impl Core {
+    /// No call took longer than `SLOWEST_CALL`.
+    fn assert_no_slow_call(&self) {
+        assert!(
+            self.slowest.took < SLOWEST_CALL,
+            "{} took {:?}",
+            self.slowest.what,
+            self.slowest.took
+        );
+    }
+}
+
 #[test]
 fn adversarial_sources_are_handled_in_bounded_time() {
     let mut core = Core::new();
@@ -352,12 +364,7 @@ fn adversarial_sources_are_handled_in_bounded_time() {
             core.exercise(case, language, &text, &mut rng);
         }
     }
-    assert!(
-        core.slowest.took < SLOWEST_CALL,
-        "{} took {:?}",
-        core.slowest.what,
-        core.slowest.took
-    );
+    core.assert_no_slow_call();
 }
 
 #[test]
@@ -365,12 +372,7 @@ fn random_sources_never_panic() {
     let mut core = Core::new();
     let done = random_cases(&mut core, 20, 200, 150, Duration::from_secs(60));
     assert!(done >= 20, "only {done} cases ran");
-    assert!(
-        core.slowest.took < SLOWEST_CALL,
-        "{} took {:?}",
-        core.slowest.what,
-        core.slowest.took
-    );
+    core.assert_no_slow_call();
 }
 
 #[test]
@@ -404,10 +406,5 @@ fn deep_trees_and_many_findings_are_handled_in_bounded_time() {
             core.exercise(case, language, &text, &mut rng);
         }
     }
-    assert!(
-        core.slowest.took < SLOWEST_CALL,
-        "{} took {:?}",
-        core.slowest.what,
-        core.slowest.took
-    );
+    core.assert_no_slow_call();
 }
