@@ -18,10 +18,12 @@
 #[path = "../tests/providers_support/mod.rs"]
 mod support;
 
-use std::path::Path;
+mod common;
+
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use common::{corpus, corpus_text, inline_params, keel_indexed, millis, options, percentile};
 use keel_e2e::{Server, TIMEOUT, edit, file_uri};
 use serde_json::{Value, json};
 use support::{KeepAliveServer, sse};
@@ -42,55 +44,15 @@ fn body(text: &str) -> String {
 
 fn keel(model: &KeepAliveServer, debounce_ms: u64) -> Server {
     let mut server = Server::start();
-    server.initialize(json!({}), Some(options(model, debounce_ms)), None);
+    server.initialize(json!({}), Some(options(&model.url(), debounce_ms)), None);
     server
-}
-
-fn options(model: &KeepAliveServer, debounce_ms: u64) -> Value {
-    json!({
-        "provider": {"kind": "openai-completions", "endpoint": model.url(), "model": "bench"},
-        "completion": {"debounce_ms": debounce_ms},
-    })
-}
-
-/// Keel on the workspace `root`, once its index is built: completions then draw on the
-/// definitions of every file in it.
-fn keel_indexed(model: &KeepAliveServer, root: &Path) -> Server {
-    let mut server = Server::start();
-    let client = json!({"window": {"workDoneProgress": true}});
-    server.initialize(client, Some(options(model, 0)), Some(root));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let progress = server
-            .wait_notification("$/progress", left)
-            .expect("indexing ends");
-        if progress["value"]["kind"] == "end" {
-            break;
-        }
-    }
-    server
-}
-
-fn inline_params(uri: &str, line: u32, character: u32) -> Value {
-    json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}, "context": {"triggerKind": 2}})
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[index].as_secs_f64() * 1000.0
 }
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let root = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/bench-corpus"
-    ));
+    let root = corpus();
     let corpus = root.join("python_20k.py");
-    let text = std::fs::read_to_string(&corpus)
-        .unwrap_or_else(|err| panic!("{corpus:?}: {err}; run scripts/bench-corpus first"));
+    let text = corpus_text(&corpus);
     let lines: Vec<&str> = text.lines().collect();
 
     // 1. Overhead per completion, zero-latency model.
@@ -100,7 +62,7 @@ fn main() {
         Duration::ZERO,
     ));
     // The 20,000-line file in a workspace of 1,000 more Django files, all indexed.
-    let mut server = keel_indexed(&model, root);
+    let mut server = keel_indexed(&model.url(), &root);
     let uri = file_uri(&corpus);
     let uri = uri.as_str();
     server.open(uri, "python", &text);
@@ -129,7 +91,7 @@ fn main() {
             .unwrap_or_default();
         cross_file += usize::from(paths.iter().any(|path| path != "python_20k.py"));
     }
-    let mut round_trips = Vec::new();
+    let mut round_trips: Vec<f64> = Vec::new();
     let mut answered = 0;
     for run in 0..OVERHEAD_RUNS + WARM_UP {
         let (line, column) = spot(run);
@@ -141,7 +103,7 @@ fn main() {
             )
             .expect("answered");
         if run >= WARM_UP {
-            round_trips.push(started.elapsed());
+            round_trips.push(millis(started.elapsed()));
             answered += usize::from(
                 result["items"]
                     .as_array()

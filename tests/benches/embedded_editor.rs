@@ -25,6 +25,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::percentile;
 use keel_e2e::{Launch, Server, file_uri};
 use serde_json::json;
 
@@ -275,14 +278,6 @@ impl Buffer {
         }
         (added, ms, calls_since(&server.stderr(), from))
     }
-}
-
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    values.sort_by(f64::total_cmp);
-    values[((values.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn main() {

@@ -5,34 +5,24 @@
 //!
 //! Run: `scripts/bench-corpus && cargo build --release -p keel && cargo bench -p keel-e2e --bench open_files_memory`
 
+mod common;
+
+use common::{corpus, mib, status_field};
 use keel_e2e::Server;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-fn status_kib(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
-        .unwrap_or(0)
-}
-
 fn main() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/bench-corpus/python_files"
-    );
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|err| panic!("{dir}: {err}; run scripts/bench-corpus first"))
+    let dir = corpus().join("python_files");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|err| panic!("{dir:?}: {err}; run scripts/bench-corpus first"))
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .collect();
     files.sort();
     let mut server = Server::start();
     server.initialize_default();
-    let baseline = status_kib(server.pid(), "VmRSS:");
+    let baseline = status_field(server.pid(), "VmRSS:");
     let mut bytes = 0;
     for (index, path) in files.iter().enumerate() {
         let text = std::fs::read_to_string(path).expect("corpus file");
@@ -41,7 +31,7 @@ fn main() {
         server.open(&uri, "python", &text);
         server.syntax_tree(&uri).expect("tree");
     }
-    let answered = status_kib(server.pid(), "VmRSS:");
+    let answered = status_field(server.pid(), "VmRSS:");
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut published = 0;
     while published < files.len() {
@@ -60,9 +50,8 @@ fn main() {
         "every open publishes its diagnostics"
     );
     std::thread::sleep(Duration::from_secs(2));
-    let settled = status_kib(server.pid(), "VmRSS:");
-    let peak = status_kib(server.pid(), "VmHWM:");
-    let mib = |kib: u64| kib as f64 / 1024.0;
+    let settled = status_field(server.pid(), "VmRSS:");
+    let peak = status_field(server.pid(), "VmHWM:");
     println!(
         "{} files, {:.1} MB of Python open: resident {:.1} MB settled, {:.1} MB right after the last answer (peak {:.1} MB; {:.1} MB before opening)",
         files.len(),

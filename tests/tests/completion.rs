@@ -4,13 +4,15 @@
 #[path = "providers_support/mod.rs"]
 mod support;
 
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use keel_e2e::{Server, TIMEOUT, utf8_client};
+use keel_e2e::{Launch, Server, TIMEOUT, utf8_client};
 use serde_json::{Value, json};
 use support::{Reply, TestServer, answer, answer_after};
 
 const PY: &str = "file:///work/app.py";
+const PY2: &str = "file:///work/other.py";
 const RS: &str = "file:///work/lib.rs";
 
 struct Session {
@@ -505,8 +507,11 @@ fn keel_status_takes_no_params_in_any_form_a_client_sends() {
 }
 
 #[test]
-fn status_is_pushed_when_a_completion_starts_and_ends() {
-    let mut s = Session::start(vec![answer("x + 1\n")], json!({"debounce_ms": 0}));
+fn status_says_thinking_only_while_a_completion_takes_long() {
+    // The second answer takes 1.6 s (four pieces, 400 ms apart): the thinking note, due
+    // after 200 ms, comes while it runs however loaded the machine.
+    let slow = answer_after("y + 2\n", Duration::from_millis(400));
+    let mut s = Session::start(vec![answer("x + 1\n"), slow], json!({"debounce_ms": 0}));
     let first = s
         .keel
         .wait_notification("keel/status", TIMEOUT)
@@ -515,12 +520,25 @@ fn status_is_pushed_when_a_completion_starts_and_ends() {
     assert_eq!(first["provider"], "openai-completions");
     assert_eq!(first["model"], "test-model");
     s.keel.open(PY, "python", "def f(x):\n    return \n");
+    // Answered at once: the editor is not told twice for nothing.
     assert_eq!(s.inline(PY, 1, 11).len(), 1);
+    assert_eq!(
+        s.keel.seen("keel/status").len(),
+        1,
+        "no note before the answer"
+    );
+    // A slow one: thinking while it runs, idle once it is answered.
+    s.keel.open(PY2, "python", "def g(y):\n    return \n");
+    let id = s
+        .keel
+        .request_async("textDocument/inlineCompletion", inline_params(PY2, 1, 11));
     let thinking = s
         .keel
         .wait_notification("keel/status", TIMEOUT)
         .expect("thinking");
-    assert_eq!(thinking["state"], "thinking");
+    assert_eq!(thinking["state"], "thinking", "{thinking}");
+    let items = s.keel.response(&id, TIMEOUT).expect("answered");
+    assert_eq!(items["items"].as_array().map(Vec::len), Some(1), "{items}");
     let idle = s
         .keel
         .wait_notification("keel/status", TIMEOUT)
@@ -549,5 +567,106 @@ fn status_says_error_with_the_reason_when_the_model_fails() {
             .as_str()
             .is_some_and(|m| m.starts_with("failing")),
         "{error}"
+    );
+}
+
+// ---- connections to the model -------------------------------------------------------
+
+/// The model's answer as `openai-completions` SSE events, `pieces` apart.
+fn completion_events(pieces: &[&str]) -> Vec<String> {
+    let mut events: Vec<String> = pieces
+        .iter()
+        .map(|piece| {
+            json!({"choices": [{"index": 0, "text": piece, "finish_reason": null}]}).to_string()
+        })
+        .collect();
+    events.push("[DONE]".into());
+    events
+        .iter()
+        .map(|event| support::sse(&[(None, event.as_str())]).concat())
+        .collect()
+}
+
+/// Keel with `endpoint` as its model and a file of `functions` functions, each ending in
+/// an unfinished `return ` line (line `2 * i + 1`): a new prompt at each.
+fn keel_on(endpoint: &str, env: Vec<(String, String)>, functions: usize) -> Server {
+    let mut keel = Server::launch(Launch {
+        env,
+        ..Launch::default()
+    });
+    let options = json!({
+        "provider": {"kind": "openai-completions", "endpoint": endpoint, "model": "test-model"},
+        "completion": {"debounce_ms": 0},
+    });
+    keel.initialize(json!({}), Some(options), None);
+    let text: String = (0..functions)
+        .map(|i| format!("def f{i}(x):\n    return \n"))
+        .collect();
+    keel.open(PY, "python", &text);
+    keel
+}
+
+fn suggest_at_each_function(keel: &mut Server, functions: usize, pause: Duration) {
+    for i in 0..functions as u32 {
+        let result = keel
+            .request(
+                "textDocument/inlineCompletion",
+                inline_params(PY, 2 * i + 1, 11),
+            )
+            .expect("answered");
+        let items = result["items"].as_array().cloned().unwrap_or_default();
+        assert_eq!(items.len(), 1, "{result}");
+        std::thread::sleep(pause);
+    }
+}
+
+/// A one-line suggestion is complete at the answer's first line break and Keel stops
+/// reading. Over HTTPS with HTTP/2 the stream is reset and the connection kept: one
+/// connection (one TLS handshake) for every completion, even while the model would go on.
+#[test]
+fn streams_stopped_early_share_one_https_connection() {
+    const FUNCTIONS: usize = 5;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let first = completion_events(&["x + 1\n"]).remove(0);
+    let model = runtime.block_on(support::TlsServer::start("text/event-stream", first));
+    let trust = support::TlsServer::ca_file().display().to_string();
+    let mut keel = keel_on(
+        &model.url(),
+        vec![("SSL_CERT_FILE".into(), trust)],
+        FUNCTIONS,
+    );
+    suggest_at_each_function(&mut keel, FUNCTIONS, Duration::ZERO);
+    let load = |counter: &std::sync::atomic::AtomicUsize| counter.load(Ordering::Relaxed);
+    assert_eq!(load(&model.requests), FUNCTIONS, "each an HTTP/2 request");
+    assert_eq!(load(&model.connections), 1);
+    // Each stream was reset by Keel, not left open on the server.
+    let deadline = Instant::now() + TIMEOUT;
+    while load(&model.reset) < FUNCTIONS {
+        assert!(Instant::now() < deadline, "{} reset", load(&model.reset));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Over plain HTTP/1.1, stopping early would close the connection; when the rest of the
+/// answer comes at once Keel reads it out instead, and the next completion reuses the
+/// connection. (A pause between completions lets the rest be read; one reconnect is
+/// allowed for a starved machine, where that read can miss its short window.)
+#[test]
+fn streams_stopped_early_keep_their_http1_connection_when_the_rest_comes_at_once() {
+    const FUNCTIONS: usize = 6;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let pieces = completion_events(&["x + 1\n", "    y = 2\n", "    return y\n"]);
+    let model = runtime.block_on(support::KeepAliveServer::streaming(
+        "text/event-stream",
+        &pieces,
+        Duration::ZERO,
+    ));
+    let mut keel = keel_on(&model.url(), Vec::new(), FUNCTIONS);
+    suggest_at_each_function(&mut keel, FUNCTIONS, Duration::from_millis(100));
+    assert_eq!(model.requests.load(Ordering::Relaxed), FUNCTIONS);
+    let connections = model.connections.load(Ordering::Relaxed);
+    assert!(
+        connections <= 2,
+        "{connections} connections for {FUNCTIONS} calls"
     );
 }

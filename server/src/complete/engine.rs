@@ -191,7 +191,8 @@ impl Engine {
         let mut region = provider.reuses_prompt_start().then(|| self.region(&uri));
         let planned = cpu(short, move || {
             let tree = documents.tree(&snapshot);
-            let site = Site::new(text, tree, language, cursor);
+            let flat = documents.flat_text(&snapshot);
+            let site = Site::new(text, tree, language, cursor).with_flat_text(flat);
             let shape = site.shape();
             let request =
                 site.request(shape, &config, &workspace, tokens.as_ref(), region.as_mut());

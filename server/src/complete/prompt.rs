@@ -44,8 +44,7 @@ pub fn build(
     tokens: Option<&TokenCounter>,
     region: Option<&mut Option<Region>>,
 ) -> Option<FimRequest> {
-    // Sized up front: `to_string` grows the string chunk by chunk.
-    let text = String::from(&site.text);
+    let text = site.flat_text();
     let mut request = match (site.language, &site.tree) {
         (Some(language), Some(tree)) => {
             let buffer = context::Buffer {

@@ -1,5 +1,8 @@
 //! A cursor in a document: everything the shape, the prompt and the post-processing read.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use ropey::{Rope, RopeSlice};
 use tree_sitter::Tree;
 
@@ -19,6 +22,8 @@ pub struct Site {
     pub tree: Option<Tree>,
     pub language: Option<Language>,
     pub cursor: usize,
+    /// The same text in one piece, when the caller keeps one (see `Documents::flat_text`).
+    flat: Option<Arc<str>>,
 }
 
 /// A finished suggestion and where it goes. Clients replace `start..cursor` (what the user
@@ -58,6 +63,24 @@ impl Site {
             tree,
             language,
             cursor,
+            flat: None,
+        }
+    }
+
+    /// Lends the site `text`, the same text as its rope in one piece, which the prompt
+    /// builder then does not copy again.
+    pub fn with_flat_text(mut self, text: Arc<str>) -> Site {
+        debug_assert_eq!(text.len(), self.text.len_bytes());
+        self.flat = Some(text);
+        self
+    }
+
+    /// The text in one piece: the lent copy, else a new one.
+    pub fn flat_text(&self) -> Cow<'_, str> {
+        match &self.flat {
+            Some(text) => Cow::Borrowed(text),
+            // Sized up front: `to_string` grows the string chunk by chunk.
+            None => Cow::Owned(String::from(&self.text)),
         }
     }
 

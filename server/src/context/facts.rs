@@ -3,7 +3,7 @@
 //! completion: on a 20,000-line file the two whole-file queries cost tens of milliseconds,
 //! which a request at every pause in typing cannot afford.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use streaming_iterator::StreamingIterator;

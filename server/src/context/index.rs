@@ -2,7 +2,7 @@
 //! Python file of the workspace folders. Compact on purpose: it keeps signatures and docs,
 //! never file text, so its memory follows the number of symbols.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -232,11 +232,18 @@ impl Index {
 
     /// Every definition of `name`.
     pub fn lookup(&self, name: &str) -> Vec<Arc<Definition>> {
-        self.inner
-            .read()
-            .ok()
-            .and_then(|inner| inner.by_name.get(name).cloned())
-            .unwrap_or_default()
+        self.lookup_with(name, <[_]>::to_vec)
+    }
+
+    /// `read` of every definition of `name`, without copying the list: a common name has
+    /// a thousand, looked up on every completion. The index is locked for reading meanwhile.
+    pub fn lookup_with<R>(&self, name: &str, read: impl FnOnce(&[Arc<Definition>]) -> R) -> R {
+        let inner = self.inner.read().ok();
+        let definitions = inner
+            .as_ref()
+            .and_then(|inner| inner.by_name.get(name))
+            .map_or(&[][..], Vec::as_slice);
+        read(definitions)
     }
 
     /// The definitions of the files whose display path ends with one of `endings` (at a
@@ -568,7 +575,7 @@ mod tests {
         let package = root.join("pkg/__init__.py");
         index.update_file(&package, "from .schema import Column\n");
         let imported = ImportedFiles {
-            files: HashSet::from([Arc::from("pkg/__init__.py")]),
+            files: [Arc::from("pkg/__init__.py")].into_iter().collect(),
         };
         assert!(index.reexported_from("Column", &imported));
         assert!(!index.reexported_from("Table", &imported));

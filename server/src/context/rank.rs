@@ -5,7 +5,7 @@
 //! play (in the file, in the modules it imports, anywhere), the rest of the file's outline,
 //! recent edits elsewhere, and the members of the types in play.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::sync::Arc;
 
 use streaming_iterator::StreamingIterator;
@@ -422,29 +422,31 @@ fn indexed_definitions(
     let mut considered = 0;
     // A common name has a thousand definitions (`__init__`): one pass, no sort. A
     // module's definition (`mod db;`) tells the model nothing.
-    for definition in index.lookup(name).iter().filter(|definition| {
-        definition.language == input.language
-            && *definition.path != *input.path
-            && &*definition.kind != "module"
-    }) {
-        if imported_files.contains(&definition.path) {
-            imported.push(definition.clone());
-            if imported.len() == MAX_DEFINITIONS_PER_NAME {
-                break;
-            }
-        } else if considered < MAX_NEAREST_SCAN
-            && !(reexported && matches!(&*definition.kind, "field" | "variant"))
-        {
-            considered += 1;
-            // The nearest in the tree: a package's own `Column`, not a dialect's.
-            let distance = tree_distance(input.path, &definition.path);
-            let at = others.partition_point(|(kept, _)| *kept <= distance);
-            if at < MAX_DEFINITIONS_PER_NAME {
-                others.insert(at, (distance, definition.clone()));
-                others.truncate(MAX_DEFINITIONS_PER_NAME);
+    index.lookup_with(name, |definitions| {
+        for definition in definitions.iter().filter(|definition| {
+            definition.language == input.language
+                && *definition.path != *input.path
+                && &*definition.kind != "module"
+        }) {
+            if imported_files.contains(&definition.path) {
+                imported.push(definition.clone());
+                if imported.len() == MAX_DEFINITIONS_PER_NAME {
+                    break;
+                }
+            } else if considered < MAX_NEAREST_SCAN
+                && !(reexported && matches!(&*definition.kind, "field" | "variant"))
+            {
+                considered += 1;
+                // The nearest in the tree: a package's own `Column`, not a dialect's.
+                let distance = tree_distance(input.path, &definition.path);
+                let at = others.partition_point(|(kept, _)| *kept <= distance);
+                if at < MAX_DEFINITIONS_PER_NAME {
+                    others.insert(at, (distance, definition.clone()));
+                    others.truncate(MAX_DEFINITIONS_PER_NAME);
+                }
             }
         }
-    }
+    });
     let others = others.into_iter().map(|(_, definition)| definition);
     let imported_count = if imported.is_empty() && reexported {
         others.len()

@@ -3,6 +3,7 @@
 //! clear error; the circuit breaker hears how each stream ended.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use eventsource_stream::{EventStreamError, Eventsource};
@@ -17,6 +18,16 @@ use super::http::{Api, chain};
 
 /// How much of the start of a body is kept to show in an error.
 const HEAD_LIMIT: usize = 400;
+
+/// How long the rest of a stream its reader stopped early (the suggestion was complete, or
+/// the request was cancelled) is read and thrown away, so that its HTTP/1.1 connection
+/// serves the next request instead of closing: long enough for what the server has sent
+/// or is about to (the last text, usage, `[DONE]`), short enough that a local server still
+/// generating is soon cut off, as closing the connection is what stops it. Over HTTP/2 a
+/// dropped stream is reset and the connection kept, so nothing is read there.
+const DRAIN_WINDOW: Duration = Duration::from_millis(50);
+/// At most this many frames are read so: a server that streams without end is cut off.
+const DRAIN_FRAMES: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Framing {
@@ -110,6 +121,7 @@ pub(crate) fn decode(
 ) -> TextStream {
     let head = Arc::new(Mutex::new(String::new()));
     let seen = Arc::clone(&head);
+    let drain = response.version() < reqwest::Version::HTTP_2;
     let bytes = response.bytes_stream().inspect(move |chunk| {
         if let Ok(chunk) = chunk
             && let Ok(mut head) = seen.lock()
@@ -144,6 +156,8 @@ pub(crate) fn decode(
         chunks: 0,
         finished: false,
         over: false,
+        drain,
+        eof: false,
     };
     Box::pin(stream::unfold(reader, |mut reader| async move {
         let item = reader.next().await?;
@@ -164,6 +178,36 @@ struct Reader {
     chunks: usize,
     finished: bool,
     over: bool,
+    /// Whether a stream dropped before its end is read on (`DRAIN_WINDOW`).
+    drain: bool,
+    /// The body has ended. Until then its connection is busy, even after the model's last
+    /// frame (`[DONE]` comes before the end of a chunked body).
+    eof: bool,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if self.eof || !self.drain {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut frames = std::mem::replace(&mut self.frames, stream::empty().boxed());
+        runtime.spawn(async move {
+            let rest = async {
+                let mut read = 0;
+                while let Some(Ok(_)) = frames.next().await {
+                    read += 1;
+                    if read == DRAIN_FRAMES {
+                        break;
+                    }
+                }
+            };
+            // Past the window `frames` is dropped with the connection, as before.
+            let _ = tokio::time::timeout(DRAIN_WINDOW, rest).await;
+        });
+    }
 }
 
 impl Reader {
@@ -197,7 +241,10 @@ impl Reader {
                     );
                     return Some(Err(self.finish_with(error)));
                 }
-                None => return self.end_of_body(),
+                None => {
+                    self.eof = true;
+                    return self.end_of_body();
+                }
             };
             self.decoded += 1;
             match (self.decode)(&frame) {

@@ -98,7 +98,7 @@ impl Backend {
             .context
             .workspace(&at.text_document.uri, snapshot.version);
         let config = self.config();
-        let _thinking = self.status.thinking(config.clone()).await;
+        let _thinking = self.status.thinking(config.clone());
         let answer = self
             .completions
             .complete(Request {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -58,6 +59,11 @@ impl StatusNote {
     }
 }
 
+/// How long a completion runs before the editor hears that Keel is thinking. Most answer
+/// well within it; two notifications per keystroke would cost the client and Keel more
+/// than the completion itself, and a spinner that flashes for 2 ms tells the user nothing.
+const THINKING_AFTER: Duration = Duration::from_millis(200);
+
 /// What was last pushed, and how many completions are being computed. Cheap to clone.
 #[derive(Clone)]
 pub struct StatusPush {
@@ -98,13 +104,19 @@ impl StatusPush {
     }
 
     /// Marks a completion as being computed until the returned guard is dropped (also when
-    /// the request is cancelled and its future dropped).
-    pub async fn thinking(&self, config: Config) -> Thinking {
+    /// the request is cancelled and its future dropped); the editor hears of it once it has
+    /// run for `THINKING_AFTER`.
+    pub fn thinking(&self, config: Config) -> Thinking {
         self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
-        self.push(&config).await;
+        let (push, later) = (self.clone(), config.clone());
+        let announce = tokio::spawn(async move {
+            tokio::time::sleep(THINKING_AFTER).await;
+            push.push(&later).await;
+        });
         Thinking {
             push: self.clone(),
             config,
+            announce,
         }
     }
 
@@ -122,13 +134,23 @@ impl StatusPush {
 pub struct Thinking {
     push: StatusPush,
     config: Config,
+    announce: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for Thinking {
     fn drop(&mut self) {
+        self.announce.abort();
         self.push.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-        let (push, config) = (self.push.clone(), self.config.clone());
-        tokio::spawn(async move { push.push(&config).await });
+        // Only a state the editor was told of needs taking back; the lock is free unless a
+        // note is being sent, which this drop then follows.
+        let told = match self.push.shared.last.try_lock() {
+            Ok(last) => last.as_ref().is_none_or(|note| note.state != State::Idle),
+            Err(_) => true,
+        };
+        if told {
+            let (push, config) = (self.push.clone(), self.config.clone());
+            tokio::spawn(async move { push.push(&config).await });
+        }
     }
 }
 

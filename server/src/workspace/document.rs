@@ -62,8 +62,15 @@ pub struct Document {
     version: i32,
     language: Option<Language>,
     syntax: Syntax,
-    /// Bumped by every applied change, so a tree parsed from an older snapshot is never stored.
+    /// New with every applied change, so a tree parsed from an older snapshot is never
+    /// stored. Unique in the process (a reopened document does not start again), so a copy
+    /// of the text is known by its revision alone.
     revision: u64,
+}
+
+fn next_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Document {
@@ -73,7 +80,7 @@ impl Document {
             version,
             language,
             syntax: Syntax::Missing,
-            revision: 0,
+            revision: next_revision(),
         };
         document.reset_syntax();
         document
@@ -124,7 +131,7 @@ impl Document {
         if let Some(version) = version {
             self.version = version;
         }
-        self.revision += 1;
+        self.revision = next_revision();
         self.reset_syntax();
     }
 
@@ -158,7 +165,7 @@ impl Document {
             }
         }
         self.version = version;
-        self.revision += 1;
+        self.revision = next_revision();
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! The open documents, shared by every handler, and the memory policy for their trees.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use dashmap::DashMap;
 use ropey::Rope;
@@ -83,6 +83,10 @@ pub struct Documents {
     /// Documents holding a tree, most recently used last.
     with_trees: Mutex<VecDeque<String>>,
     tree_capacity: usize,
+    /// The text of the last document asked for in one piece, by revision: completions in a
+    /// large file ask again and again without an edit between, and copying 500 KB out of the
+    /// rope each time cost more than the rest of the prompt.
+    flat: Mutex<Option<(u64, Arc<str>)>>,
 }
 
 impl Documents {
@@ -91,6 +95,7 @@ impl Documents {
             entries: DashMap::new(),
             with_trees: Mutex::new(VecDeque::new()),
             tree_capacity,
+            flat: Mutex::new(None),
         }
     }
 
@@ -211,6 +216,22 @@ impl Documents {
             self.touch_tree(&snapshot.uri);
         }
         Some(tree)
+    }
+
+    /// The snapshot's text in one piece, copied out of the rope once per revision.
+    pub fn flat_text(&self, snapshot: &Snapshot) -> Arc<str> {
+        let mut flat = self
+            .flat
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*flat {
+            Some((revision, text)) if *revision == snapshot.revision => text.clone(),
+            _ => {
+                let text: Arc<str> = String::from(&snapshot.text).into();
+                *flat = Some((snapshot.revision, text.clone()));
+                text
+            }
+        }
     }
 
     /// Marks `uri` as the most recent user of a tree and drops the least recent trees

@@ -364,23 +364,49 @@ pub struct KeepAliveServer {
 }
 
 impl KeepAliveServer {
+    /// Answers with `body` in one write, its length announced.
     pub async fn start(content_type: &str, body: String, delay: Duration) -> KeepAliveServer {
+        let head = format!(
+            "{}content-type: {content_type}\r\ncontent-length: {}\r\n\r\n",
+            status_line(200),
+            body.len()
+        );
+        KeepAliveServer::serve(vec![format!("{head}{body}")], delay).await
+    }
+
+    /// Answers chunked, each of `pieces` written (and sent) on its own, as a model streams
+    /// its answer.
+    pub async fn streaming(
+        content_type: &str,
+        pieces: &[String],
+        delay: Duration,
+    ) -> KeepAliveServer {
+        let mut writes = vec![format!(
+            "{}content-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n",
+            status_line(200)
+        )];
+        writes.extend(
+            pieces
+                .iter()
+                .map(|piece| format!("{:x}\r\n{piece}\r\n", piece.len())),
+        );
+        writes.push("0\r\n\r\n".to_string());
+        KeepAliveServer::serve(writes, delay).await
+    }
+
+    async fn serve(writes: Vec<String>, delay: Duration) -> KeepAliveServer {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         let connections = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
-        let response = format!(
-            "{}content-type: {content_type}\r\ncontent-length: {}\r\n\r\n{body}",
-            status_line(200),
-            body.len()
-        );
+        let writes = Arc::new(writes);
         let (opened, served) = (Arc::clone(&connections), Arc::clone(&requests));
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let _ = stream.set_nodelay(true);
                 opened.fetch_add(1, Ordering::Relaxed);
-                let (served, response) = (Arc::clone(&served), response.clone());
+                let (served, writes) = (Arc::clone(&served), Arc::clone(&writes));
                 tokio::spawn(async move {
                     let (read, mut write) = stream.into_split();
                     let mut reader = BufReader::new(read);
@@ -389,8 +415,10 @@ impl KeepAliveServer {
                         if !delay.is_zero() {
                             tokio::time::sleep(delay).await;
                         }
-                        if write.write_all(response.as_bytes()).await.is_err() {
-                            return;
+                        for piece in writes.iter() {
+                            if write.write_all(piece.as_bytes()).await.is_err() {
+                                return;
+                            }
                         }
                     }
                 });
@@ -412,5 +440,124 @@ impl KeepAliveServer {
 impl Drop for KeepAliveServer {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// A model API over TLS that speaks only HTTP/2 (ALPN `h2`), with the test certificate of
+/// `tests/fixtures/tls` (trust it with `SSL_CERT_FILE`, see `TlsServer::ca_file`). Every
+/// request gets `first`, then nothing more with the stream left open: a model still
+/// generating. Counts TCP connections, HTTP/2 requests, and streams the client reset.
+pub struct TlsServer {
+    pub addr: SocketAddr,
+    pub connections: Arc<std::sync::atomic::AtomicUsize>,
+    pub requests: Arc<std::sync::atomic::AtomicUsize>,
+    pub reset: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TlsServer {
+    pub async fn start(content_type: &'static str, first: String) -> TlsServer {
+        use futures_util::StreamExt as _;
+        use hyper::body::{Bytes, Frame};
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let tls = TlsServer::fixtures();
+        let certs = CertificateDer::pem_file_iter(tls.join("localhost.pem"))
+            .expect("certificate")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificate");
+        let key = PrivateKeyDer::from_pem_file(tls.join("localhost.key")).expect("key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server certificate");
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let reset = Arc::new(AtomicUsize::new(0));
+        let (opened, served, cut) = (connections.clone(), requests.clone(), reset.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                opened.fetch_add(1, Ordering::Relaxed);
+                let (acceptor, served, cut) = (acceptor.clone(), served.clone(), cut.clone());
+                let first = Bytes::from(first.clone());
+                tokio::spawn(async move {
+                    let Ok(stream) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let service = hyper::service::service_fn(move |request| {
+                        if request.version() == hyper::Version::HTTP_2 {
+                            served.fetch_add(1, Ordering::Relaxed);
+                        }
+                        // Counts the stream's end when the client resets it: the body's
+                        // stream is dropped then, never finished.
+                        let guard = CountOnDrop(cut.clone());
+                        let body = futures_util::stream::once(std::future::ready(Ok::<
+                            _,
+                            std::convert::Infallible,
+                        >(
+                            Frame::data(first.clone()),
+                        )))
+                        .chain(futures_util::stream::pending())
+                        .map(move |frame| {
+                            let _ = &guard;
+                            frame
+                        });
+                        let response = hyper::Response::builder()
+                            .header("content-type", content_type)
+                            .body(http_body_util::StreamBody::new(body))
+                            .expect("response");
+                        std::future::ready(Ok::<_, std::convert::Infallible>(response))
+                    });
+                    let _ = hyper::server::conn::http2::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+                });
+            }
+        });
+        TlsServer {
+            addr,
+            connections,
+            requests,
+            reset,
+            task,
+        }
+    }
+
+    fn fixtures() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/tls")
+    }
+
+    /// The certificate authority that signed the server's certificate.
+    pub fn ca_file() -> std::path::PathBuf {
+        TlsServer::fixtures().join("ca.pem")
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+struct CountOnDrop(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for CountOnDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
