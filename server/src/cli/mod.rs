@@ -144,7 +144,7 @@ pub fn run(command: Command) -> ExitCode {
 fn serve() -> ExitCode {
     crate::memory::limit_arenas();
     let forwarded = crate::logging::init_server();
-    let Some(runtime) = runtime() else {
+    let Some(runtime) = runtime_with(Some(SERVER_WORKERS)) else {
         return ExitCode::FAILURE;
     };
     runtime.block_on(crate::lsp::serve_stdio(forwarded));
@@ -153,12 +153,25 @@ fn serve() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The async runtime for the commands that talk to a model or the network, and for `serve`.
+/// The server's async threads. Its async work is messages and sockets; CPU work of any size
+/// runs on the blocking pool (bounded, see `workspace::background`) or, under a
+/// millisecond, in place. With a thread per core, each completion's hops between the
+/// transport, the handler, the model call and its connection crossed threads, and the
+/// wake-ups cost a third of its CPU (1.73 ms against 1.30 ms on one thread).
+const SERVER_WORKERS: usize = 1;
+
+/// The async runtime for the commands that talk to a model or the network.
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    runtime_with(None)
+}
+
+/// The async runtime with `workers` threads, else one per core.
+fn runtime_with(workers: Option<usize>) -> Option<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = workers {
+        builder.worker_threads(workers);
+    }
+    match builder.enable_all().build() {
         Ok(runtime) => Some(runtime),
         Err(err) => {
             eprintln!("keel: cannot start the async runtime: {err}");

@@ -107,14 +107,73 @@ struct ResolvedImports {
 /// The indexed files a document's imports name.
 #[derive(Debug, Default)]
 pub struct ImportedFiles {
-    /// Their display paths.
+    /// Their display paths: the very `Arc`s the index's definitions of them hold.
     pub files: HashSet<Arc<str>>,
+    /// The same, by address. Asked for each of a common name's thousand definitions on
+    /// every completion, where hashing and comparing the paths themselves was the cost.
+    addresses: HashSet<usize>,
+    /// What was picked for a name asked from a file, by file then name (see `picked`).
+    picked: Mutex<HashMap<Box<str>, PickedByName>>,
 }
 
+type PickedByName = HashMap<Box<str>, Picked>;
+
+/// Definitions picked for a name, each with the text shown to the model, and how many of
+/// the first count as imported (see `context::rank`).
+pub type Picked = Arc<(Vec<(Arc<Definition>, String)>, usize)>;
+
+/// Names remembered per set of imported files before the memory starts again.
+const PICKED_KEPT: usize = 4096;
+
 impl ImportedFiles {
+    pub fn new(files: HashSet<Arc<str>>) -> ImportedFiles {
+        let addresses = files.iter().map(address).collect();
+        ImportedFiles {
+            files,
+            addresses,
+            picked: Mutex::default(),
+        }
+    }
+
+    /// `pick`'s answer for `name` asked from the file `from`, remembered: a set of imported
+    /// files stands for one state of the index and of a document's imports, and
+    /// completions in a file ask for the same names again and again.
+    pub fn picked(&self, from: &str, name: &str, pick: impl FnOnce() -> Picked) -> Picked {
+        let lock = || {
+            self.picked
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(hit) = lock().get(from).and_then(|names| names.get(name)) {
+            return hit.clone();
+        }
+        // Picked unlocked: two requests may both pick a name, never wait on each other.
+        let picked = pick();
+        let mut memory = lock();
+        if memory.values().map(HashMap::len).sum::<usize>() >= PICKED_KEPT {
+            memory.clear();
+        }
+        memory
+            .entry(from.into())
+            .or_default()
+            .insert(name.into(), picked.clone());
+        picked
+    }
+
     pub fn contains(&self, display: &str) -> bool {
         self.files.contains(display)
     }
+
+    /// Whether `definition` is in one of the files: by identity, no string compared.
+    pub fn holds(&self, definition: &Definition) -> bool {
+        self.addresses.contains(&address(&definition.path))
+    }
+}
+
+/// Where a display path lives: each indexed file's path is one `Arc` shared by its
+/// definitions (the index removes a file's definitions by it too).
+fn address(path: &Arc<str>) -> usize {
+    Arc::as_ptr(path).cast::<u8>() as usize
 }
 
 /// How many sets of resolved imports are kept: one per recently completed-in document.
@@ -349,7 +408,7 @@ impl Index {
                     .cloned()
             })
             .collect();
-        let files = Arc::new(ImportedFiles { files });
+        let files = Arc::new(ImportedFiles::new(files));
         if let Ok(mut kept) = self.resolved.lock() {
             kept.retain(current);
             if kept.len() >= RESOLVED_KEPT {
@@ -574,9 +633,7 @@ mod tests {
         index.configure(vec![root.clone()], &[]).unwrap();
         let package = root.join("pkg/__init__.py");
         index.update_file(&package, "from .schema import Column\n");
-        let imported = ImportedFiles {
-            files: [Arc::from("pkg/__init__.py")].into_iter().collect(),
-        };
+        let imported = ImportedFiles::new([Arc::from("pkg/__init__.py")].into_iter().collect());
         assert!(index.reexported_from("Column", &imported));
         assert!(!index.reexported_from("Table", &imported));
         assert!(!index.reexported_from("Column", &ImportedFiles::default()));

@@ -325,6 +325,7 @@ fn definitions_in_play<'a>(
     names.extend(more);
     // The indexed files the imports name, found when a name first reaches the index.
     let mut imported_files: Option<Arc<ImportedFiles>> = None;
+    let mut seen_indexed = HashSet::new();
     for (nearness, name) in names.iter().enumerate() {
         let here: Vec<&Symbol> = facts.named(name).collect();
         // The standard library's names: a workspace definition of the same name is not
@@ -373,9 +374,20 @@ fn definitions_in_play<'a>(
                 .collect();
             index.files_ending_with_either(&facts.module_files, &relative)
         });
-        let (picked, imported_count) = indexed_definitions(input, index, name, imported_files);
-        for (rank, definition) in picked.into_iter().enumerate() {
-            let tier = if rank < imported_count {
+        let picked = imported_files.picked(input.path, name, || {
+            let (picked, imported_count) = indexed_definitions(input, index, name, imported_files);
+            let rendered = picked
+                .into_iter()
+                .map(|definition| {
+                    let text = definition.render();
+                    (definition, text)
+                })
+                .collect();
+            Arc::new((rendered, imported_count))
+        });
+        let (picked, imported_count) = &*picked;
+        for (rank, (definition, rendered)) in picked.iter().enumerate() {
+            let tier = if rank < *imported_count {
                 Tier::Imported
             } else {
                 Tier::Workspace
@@ -391,13 +403,17 @@ fn definitions_in_play<'a>(
                     )
                 });
             }
-            let rendered = definition.render();
-            if seen.insert(format!("{}\n{rendered}", definition.path)) {
+            // Reached through two names: the same file and line is the same definition.
+            let at = (
+                Arc::as_ptr(&definition.path).cast::<u8>(),
+                definition.start_line,
+            );
+            if seen_indexed.insert(at) {
                 out.push(Candidate::new(
                     tier,
                     nearness,
                     definition.path.clone(),
-                    rendered,
+                    rendered.clone(),
                 ));
             }
         }
@@ -428,7 +444,7 @@ fn indexed_definitions(
                 && *definition.path != *input.path
                 && &*definition.kind != "module"
         }) {
-            if imported_files.contains(&definition.path) {
+            if imported_files.holds(definition) {
                 imported.push(definition.clone());
                 if imported.len() == MAX_DEFINITIONS_PER_NAME {
                     break;

@@ -98,7 +98,15 @@ impl LiveDiagnostics {
         let Some(language) = snapshot.language else {
             return Vec::new();
         };
-        let Some(tree) = documents.tree(snapshot) else {
+        // A document being edited keeps its tree, which the next edit reparses from. One the
+        // editor only opened does not: an editor restoring 200 files would hold 200 trees
+        // (a tree costs several times its text) for files the user may never touch.
+        let tree = if snapshot.edited() {
+            documents.tree(snapshot)
+        } else {
+            snapshot.tree()
+        };
+        let Some(tree) = tree else {
             return Vec::new();
         };
         let Ok(rules) = self.rules.read().map(|rules| rules.clone()) else {

@@ -66,6 +66,8 @@ pub struct Document {
     /// stored. Unique in the process (a reopened document does not start again), so a copy
     /// of the text is known by its revision alone.
     revision: u64,
+    /// Changed since it was opened: being worked on, not just restored by the editor.
+    edited: bool,
 }
 
 fn next_revision() -> u64 {
@@ -81,6 +83,7 @@ impl Document {
             language,
             syntax: Syntax::Missing,
             revision: next_revision(),
+            edited: false,
         };
         document.reset_syntax();
         document
@@ -100,6 +103,10 @@ impl Document {
 
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    pub fn edited(&self) -> bool {
+        self.edited
     }
 
     pub fn syntax(&self) -> &Syntax {
@@ -132,6 +139,7 @@ impl Document {
             self.version = version;
         }
         self.revision = next_revision();
+        self.edited = true;
         self.reset_syntax();
     }
 
@@ -166,6 +174,7 @@ impl Document {
         }
         self.version = version;
         self.revision = next_revision();
+        self.edited = true;
         Ok(())
     }
 

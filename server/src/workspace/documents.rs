@@ -25,9 +25,15 @@ pub struct Snapshot {
     pub text: Rope,
     syntax: Syntax,
     revision: u64,
+    edited: bool,
 }
 
 impl Snapshot {
+    /// Whether the document changed since it was opened (see `Document::edited`).
+    pub fn edited(&self) -> bool {
+        self.edited
+    }
+
     /// The current syntax tree, reparsing if needed. CPU work: call it off the LSP task.
     pub fn tree(&self) -> Option<Tree> {
         current_tree(self.language, &self.text, &self.syntax)
@@ -201,6 +207,7 @@ impl Documents {
             text: document.text().clone(),
             syntax: document.syntax().clone(),
             revision: document.revision(),
+            edited: document.edited(),
         })
     }
 
