@@ -58,7 +58,7 @@ fn main() {
     // 1. Overhead per completion, zero-latency model.
     let model = runtime.block_on(KeepAliveServer::start(
         "text/event-stream",
-        body("  # checked"),
+        body(" if ready else None"),
         Duration::ZERO,
     ));
     // The 20,000-line file in a workspace of 1,000 more Django files, all indexed.
@@ -135,7 +135,7 @@ fn main() {
     // 2. A simulated typist with a 150 ms model and the default debounce.
     let model = runtime.block_on(KeepAliveServer::start(
         "text/event-stream",
-        body("  # typed"),
+        body("total"),
         Duration::from_millis(150),
     ));
     let debounce = 75;

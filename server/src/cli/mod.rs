@@ -157,7 +157,7 @@ fn serve() -> ExitCode {
 /// runs on the blocking pool (bounded, see `workspace::background`) or, under a
 /// millisecond, in place. With a thread per core, each completion's hops between the
 /// transport, the handler, the model call and its connection crossed threads, and the
-/// wake-ups cost a third of its CPU (1.73 ms against 1.30 ms on one thread).
+/// wake-ups cost a quarter of its CPU (1.73 ms against 1.30 ms on one thread).
 const SERVER_WORKERS: usize = 1;
 
 /// The async runtime for the commands that talk to a model or the network.
