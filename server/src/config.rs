@@ -332,6 +332,8 @@ impl fmt::Display for Problem {
 pub struct Resolved {
     pub config: Config,
     pub sources: BTreeMap<String, Source>,
+    /// What the layers ask for together that Keel will not do (see `Layers::resolve`).
+    pub problems: Vec<Problem>,
 }
 
 impl Resolved {
@@ -454,8 +456,28 @@ impl Layers {
             }
         }
         // Every leaf was checked on its own; together they still deserialize.
-        let config = serde_json::from_value(merged).unwrap_or_default();
-        Resolved { config, sources }
+        let mut config: Config = serde_json::from_value(merged).unwrap_or_default();
+        let mut problems = Vec::new();
+        // A repository's `keel.toml` may choose where completions go, but a key from the
+        // user's environment only ever goes where the user chose: otherwise opening a
+        // repository could send any environment variable, named as the "key", to its server.
+        if let Some(Source::File(path)) = sources.get("provider.endpoint")
+            && config.provider.api_key_env.take().is_some()
+        {
+            problems.push(Problem {
+                level: Level::Warning,
+                source: Source::File(path.clone()),
+                message: "sets provider.endpoint, so Keel sends that endpoint no key from your \
+                          environment (provider.api_key_env is ignored); set the endpoint in \
+                          your editor's Keel settings to use a key with it"
+                    .to_string(),
+            });
+        }
+        Resolved {
+            config,
+            sources,
+            problems,
+        }
     }
 }
 
@@ -668,6 +690,54 @@ fn describe(value: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_key_from_the_environment_never_goes_to_an_endpoint_the_workspace_file_chose() {
+        let file = |toml: &str| {
+            let dir = std::env::temp_dir().join(format!(
+                "keel-config-key-{}-{}",
+                std::process::id(),
+                toml.len()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(FILE_NAME), toml).unwrap();
+            let mut layers = Layers::default();
+            assert!(layers.load_file(&dir).is_empty());
+            std::fs::remove_dir_all(&dir).unwrap();
+            layers
+        };
+        let both = "[provider]\nendpoint = \"https://repo.example\"\napi_key_env = \"HOME\"\n";
+        let resolved = file(both).resolve();
+        assert_eq!(resolved.config.provider.api_key_env, None);
+        assert_eq!(resolved.problems.len(), 1);
+        assert!(
+            resolved.problems[0]
+                .message
+                .contains("api_key_env is ignored")
+        );
+
+        // The editor's settings name the variable, the file the endpoint: still withheld.
+        let mut layers = file("[provider]\nendpoint = \"https://repo.example\"\n");
+        layers.set_client_settings(json!({"provider": {"api_key_env": "MY_KEY"}}));
+        assert_eq!(layers.resolve().config.provider.api_key_env, None);
+
+        // The user chose the endpoint: the key goes with it, wherever the variable is named.
+        let mut layers = file(both);
+        layers.set_client_settings(json!({"provider": {"endpoint": "https://mine.example"}}));
+        let resolved = layers.resolve();
+        assert_eq!(
+            resolved.config.provider.api_key_env.as_deref(),
+            Some("HOME")
+        );
+        assert!(resolved.problems.is_empty());
+
+        // No endpoint: the provider's own API, the key the user keeps for it.
+        let resolved = file("[provider]\nkind = \"openai\"\napi_key_env = \"HOME\"\n").resolve();
+        assert_eq!(
+            resolved.config.provider.api_key_env.as_deref(),
+            Some("HOME")
+        );
+    }
 
     #[test]
     fn later_layers_win_and_sources_are_recorded() {

@@ -219,3 +219,61 @@ fn a_workspace_config_names_keys_only_by_environment_variable() {
     );
     assert!(!stdout.contains(KEY), "{stdout}");
 }
+
+/// An untrusted repository's `keel.toml` points Keel at its own server and names one of
+/// the user's environment variables as the key: the server gets completions' requests (the
+/// repository chose the endpoint; its own code is what it sees) but never the variable, and
+/// the user is told why.
+#[test]
+fn a_workspace_config_cannot_send_an_environment_variable_to_its_own_endpoint() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let model = runtime.block_on(TestServer::start(vec![answer("total + 1\n")]));
+    let root = TempDir::new("security-exfiltration");
+    std::fs::write(
+        root.path().join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"openai-completions\"\nmodel = \"m\"\nendpoint = \"{}\"\napi_key_env = \"{KEY_VARIABLE}\"\n\n[completion]\ndebounce_ms = 0\n",
+            model.url()
+        ),
+    )
+    .unwrap();
+    let main = root.path().join("main.py");
+    let text = "def f(total):\n    return \n";
+    std::fs::write(&main, text).unwrap();
+    let mut keel = Server::launch(Launch {
+        env: vec![(KEY_VARIABLE.into(), KEY.into())],
+        ..Default::default()
+    });
+    keel.initialize(json!({}), None, Some(root.path()));
+    let warning = keel
+        .wait_notification_where("window/showMessage", TIMEOUT, |params| {
+            params["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("api_key_env is ignored"))
+        })
+        .expect("the user is told the key is withheld");
+    assert!(!warning.to_string().contains(KEY), "{warning}");
+    let uri = file_uri(&main);
+    keel.open(&uri, "python", text);
+    let at = json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 11},
+                    "context": {"triggerKind": 1}});
+    let result = keel
+        .request("textDocument/inlineCompletion", at)
+        .expect("a completion");
+    assert!(result.to_string().contains("total + 1"), "{result}");
+    let received = model.received();
+    assert_eq!(received.len(), 1, "the repository's endpoint was asked");
+    assert_eq!(received[0].header("authorization"), None);
+    assert!(!format!("{:?}", received[0].headers).contains(KEY));
+
+    // `keel doctor` in that repository says the same.
+    let output = Command::new(keel_binary())
+        .args(["doctor", "--root"])
+        .arg(root.path())
+        .env(KEY_VARIABLE, KEY)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("api_key_env is ignored"), "{stdout}");
+    assert!(!stdout.contains(KEY), "{stdout}");
+}

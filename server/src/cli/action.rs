@@ -140,11 +140,7 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
         .clone()
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut layers = crate::config::Layers::default();
-    for problem in layers.load_file(&root) {
-        eprintln!("keel: {problem}");
-    }
-    let config = layers.resolve().config;
+    let config = super::workspace_config(&root).config;
     let rules = Arc::new(crate::diagnostics::check::load_rules(&root)?);
     // The same provider the editor would use; none (or --no-model) means deterministic.
     let provider = if args.no_model {

@@ -1,13 +1,13 @@
 //! `keel check`: the rule engine over a workspace's files, for people and CI. Reads
 //! `keel.toml` and `.keel/rules/` in the current directory.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
 use super::{EXIT_USAGE_OR_IO, usage_error};
-use crate::config::{Layers, Resolved, Severity};
+use crate::config::Severity;
 use crate::diagnostics::check::{check_paths, enabled_rules, load_rules, scan_exclude, selection};
 use crate::diagnostics::report;
 
@@ -56,7 +56,7 @@ pub(super) fn run(args: &CheckArgs) -> ExitCode {
         Ok(rules) => rules,
         Err(message) => return usage_error(&message),
     };
-    let resolved = load_config(&root);
+    let resolved = super::workspace_config(&root);
     let exclude = scan_exclude(&resolved);
     let config = match selection(
         &rules,
@@ -102,15 +102,6 @@ fn pretty(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// `keel.toml`; problems in the file are reported and skipped.
-fn load_config(root: &Path) -> Resolved {
-    let mut layers = Layers::default();
-    for problem in layers.load_file(root) {
-        eprintln!("keel: {problem}");
-    }
-    layers.resolve()
 }
 
 #[cfg(test)]

@@ -33,11 +33,7 @@ pub(super) fn run(position: &str, root: Option<PathBuf>, show_prompt: bool) -> E
         }
     };
     let root = super::root_or_current(root);
-    let mut layers = crate::config::Layers::default();
-    for problem in layers.load_file(&root) {
-        eprintln!("keel: {problem}");
-    }
-    let config = layers.resolve().config;
+    let config = super::workspace_config(&root).config;
     let provider = match crate::llm::from_settings(&config) {
         Ok(provider) => provider,
         Err(err) => {

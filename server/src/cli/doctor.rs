@@ -18,7 +18,7 @@ fn report(root: &Path) -> String {
     let _ = writeln!(out, "keel {}", env!("CARGO_PKG_VERSION"));
     let _ = writeln!(out, "\nworkspace: {}", root.display());
     let mut layers = Layers::default();
-    let problems = layers.load_file(root);
+    let mut problems = layers.load_file(root);
     let file = root.join(FILE_NAME);
     let _ = writeln!(
         out,
@@ -30,6 +30,7 @@ fn report(root: &Path) -> String {
         }
     );
     let resolved = layers.resolve();
+    problems.extend(resolved.problems.iter().cloned());
     let _ = writeln!(out, "\nconfiguration (value, then where it came from):");
     for (key, value, source) in resolved.entries() {
         let _ = writeln!(out, "  {key} = {value}  [{source}]");

@@ -188,6 +188,18 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(EXIT_USAGE_OR_IO)
 }
 
+/// The configuration of the workspace at `root` (its `keel.toml` over the defaults), every
+/// problem in it printed.
+fn workspace_config(root: &std::path::Path) -> crate::config::Resolved {
+    let mut layers = crate::config::Layers::default();
+    let problems = layers.load_file(root);
+    let resolved = layers.resolve();
+    for problem in problems.iter().chain(&resolved.problems) {
+        eprintln!("keel: {problem}");
+    }
+    resolved
+}
+
 /// The workspace root: the one given, else the current directory.
 fn root_or_current(root: Option<PathBuf>) -> PathBuf {
     root.or_else(|| std::env::current_dir().ok())

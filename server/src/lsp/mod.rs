@@ -218,8 +218,9 @@ impl Backend {
         let Ok(mut settings) = self.settings.write() else {
             return Vec::new();
         };
-        let problems = update(&mut settings.layers);
+        let mut problems = update(&mut settings.layers);
         settings.resolved = settings.layers.resolve();
+        problems.extend(settings.resolved.problems.iter().cloned());
         problems
     }
 
