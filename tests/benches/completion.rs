@@ -23,7 +23,8 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{corpus, corpus_text, inline_params, keel_indexed, millis, options, percentile};
+use common::timed_completion;
+use common::{corpus, corpus_text, inline_params, keel_indexed, options, percentile};
 use keel_e2e::{Server, TIMEOUT, edit, file_uri};
 use serde_json::{Value, json};
 use support::{KeepAliveServer, sse};
@@ -95,20 +96,10 @@ fn main() {
     let mut answered = 0;
     for run in 0..OVERHEAD_RUNS + WARM_UP {
         let (line, column) = spot(run);
-        let started = Instant::now();
-        let result = server
-            .request(
-                "textDocument/inlineCompletion",
-                inline_params(uri, line, column),
-            )
-            .expect("answered");
+        let (round_trip, suggested) = timed_completion(&mut server, uri, line, column);
         if run >= WARM_UP {
-            round_trips.push(millis(started.elapsed()));
-            answered += usize::from(
-                result["items"]
-                    .as_array()
-                    .is_some_and(|items| !items.is_empty()),
-            );
+            round_trips.push(round_trip);
+            answered += usize::from(suggested);
         }
     }
     let status = server.request("keel/status", Value::Null).expect("status");

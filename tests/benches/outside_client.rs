@@ -23,7 +23,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use common::{corpus, corpus_text, cpu_time, inline_params, keel_indexed, mib, millis};
-use common::{percentile, status_field};
+use common::{percentile, status_field, timed_completion};
 use keel_e2e::{TIMEOUT, file_uri};
 use serde_json::json;
 use support::{KeepAliveServer, sse};
@@ -106,20 +106,10 @@ fn main() {
             connections_before = model.connections.load(Ordering::Relaxed);
         }
         let (line, column) = spot(run);
-        let started = Instant::now();
-        let result = server
-            .request(
-                "textDocument/inlineCompletion",
-                inline_params(uri, line, column),
-            )
-            .expect("answered");
+        let (round_trip, suggestion) = timed_completion(&mut server, uri, line, column);
         if run >= WARM_UP {
-            round_trips.push(millis(started.elapsed()));
-            suggested += usize::from(
-                result["items"]
-                    .as_array()
-                    .is_some_and(|items| !items.is_empty()),
-            );
+            round_trips.push(round_trip);
+            suggested += usize::from(suggestion);
         }
     }
     let cpu_per_completion = millis(cpu_time(pid) - cpu_before) / measured as f64;

@@ -56,6 +56,22 @@ pub fn inline_params(uri: &str, line: u32, character: u32) -> Value {
     json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}, "context": {"triggerKind": 2}})
 }
 
+/// One inline completion at `line:character`: its round trip in milliseconds, and whether
+/// it brought a suggestion.
+pub fn timed_completion(server: &mut Server, uri: &str, line: u32, character: u32) -> (f64, bool) {
+    let started = Instant::now();
+    let result = server
+        .request(
+            "textDocument/inlineCompletion",
+            inline_params(uri, line, character),
+        )
+        .expect("answered");
+    let suggested = result["items"]
+        .as_array()
+        .is_some_and(|items| !items.is_empty());
+    (millis(started.elapsed()), suggested)
+}
+
 /// The `p` quantile (0..=1) of `values`, nearest rank; NaN when there are none.
 pub fn percentile(values: &mut [f64], p: f64) -> f64 {
     if values.is_empty() {
