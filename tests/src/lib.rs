@@ -252,6 +252,34 @@ impl Server {
         }
     }
 
+    /// Reads what the server sent until `until` (nothing is waited for past it), then hands
+    /// out every response received so far, with the time each was read: for clients that
+    /// keep many requests in flight.
+    pub fn responses_until(
+        &mut self,
+        until: Instant,
+    ) -> Vec<(RequestId, Result<Value, ResponseError>, Instant)> {
+        let outcome = |response: Response| match response.error {
+            Some(error) => Err(error),
+            None => Ok(response.result.unwrap_or(Value::Null)),
+        };
+        let now = Instant::now();
+        let mut out: Vec<_> = self
+            .responses
+            .drain(..)
+            .map(|response| (response.id.clone(), outcome(response), now))
+            .collect();
+        while let Some(message) = self.next_message(until) {
+            match message {
+                Message::Response(response) => {
+                    out.push((response.id.clone(), outcome(response), Instant::now()));
+                }
+                other => self.file(other),
+            }
+        }
+        out
+    }
+
     /// Waits for the next notification named `method` (including ones already received).
     pub fn wait_notification(&mut self, method: &str, timeout: Duration) -> Option<Value> {
         let deadline = Instant::now() + timeout;

@@ -381,6 +381,34 @@ impl KeepAliveServer {
         pieces: &[String],
         delay: Duration,
     ) -> KeepAliveServer {
+        KeepAliveServer::serve(KeepAliveServer::chunked(content_type, pieces), delay).await
+    }
+
+    /// Like `streaming`, but each answer comes after a random delay up to `max_delay`, and
+    /// `errors` in a hundred are a 500 instead: a model API having a bad day.
+    pub async fn flaky(
+        content_type: &str,
+        pieces: &[String],
+        max_delay: Duration,
+        errors: u32,
+        seed: u64,
+    ) -> KeepAliveServer {
+        let good = KeepAliveServer::chunked(content_type, pieces).concat();
+        let bad = format!(
+            "{}content-type: application/json\r\ncontent-length: 2\r\n\r\n{{}}",
+            status_line(500)
+        );
+        let rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(seed)));
+        KeepAliveServer::serve_with(Arc::new(move || {
+            let mut rng = rng.lock().expect("rng");
+            let delay = max_delay.mul_f64(rng.f64());
+            let answer = if rng.u32(..100) < errors { &bad } else { &good };
+            (vec![answer.clone()], delay)
+        }))
+        .await
+    }
+
+    fn chunked(content_type: &str, pieces: &[String]) -> Vec<String> {
         let mut writes = vec![format!(
             "{}content-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n",
             status_line(200)
@@ -391,31 +419,38 @@ impl KeepAliveServer {
                 .map(|piece| format!("{:x}\r\n{piece}\r\n", piece.len())),
         );
         writes.push("0\r\n\r\n".to_string());
-        KeepAliveServer::serve(writes, delay).await
+        writes
     }
 
     async fn serve(writes: Vec<String>, delay: Duration) -> KeepAliveServer {
+        KeepAliveServer::serve_with(Arc::new(move || (writes.clone(), delay))).await
+    }
+
+    /// Serves each request with the writes and the delay `answer` gives.
+    async fn serve_with(
+        answer: Arc<dyn Fn() -> (Vec<String>, Duration) + Send + Sync>,
+    ) -> KeepAliveServer {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         let connections = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
-        let writes = Arc::new(writes);
         let (opened, served) = (Arc::clone(&connections), Arc::clone(&requests));
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let _ = stream.set_nodelay(true);
                 opened.fetch_add(1, Ordering::Relaxed);
-                let (served, writes) = (Arc::clone(&served), Arc::clone(&writes));
+                let (served, answer) = (Arc::clone(&served), Arc::clone(&answer));
                 tokio::spawn(async move {
                     let (read, mut write) = stream.into_split();
                     let mut reader = BufReader::new(read);
                     while read_request(&mut reader).await.is_some() {
                         served.fetch_add(1, Ordering::Relaxed);
+                        let (writes, delay) = answer();
                         if !delay.is_zero() {
                             tokio::time::sleep(delay).await;
                         }
-                        for piece in writes.iter() {
+                        for piece in &writes {
                             if write.write_all(piece.as_bytes()).await.is_err() {
                                 return;
                             }
