@@ -670,3 +670,32 @@ fn streams_stopped_early_keep_their_http1_connection_when_the_rest_comes_at_once
         "{connections} connections for {FUNCTIONS} calls"
     );
 }
+
+/// TLS is verified: an endpoint whose certificate no trusted authority signed gets no
+/// request at all (the handshake fails), and the completion is empty.
+#[test]
+fn an_https_endpoint_with_an_untrusted_certificate_gets_nothing() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let first = completion_events(&["x + 1\n"]).remove(0);
+    let model = runtime.block_on(support::TlsServer::start("text/event-stream", first));
+    // The system's authorities (whatever the environment names), which never include the
+    // test's own.
+    let mut keel = keel_on(&model.url(), Vec::new(), 1);
+    let result = keel
+        .request("textDocument/inlineCompletion", inline_params(PY, 1, 11))
+        .expect("answered");
+    assert_eq!(
+        result["items"].as_array().map(Vec::len),
+        Some(0),
+        "{result}"
+    );
+    assert!(
+        model.connections.load(Ordering::Relaxed) >= 1,
+        "Keel did connect"
+    );
+    assert_eq!(
+        model.requests.load(Ordering::Relaxed),
+        0,
+        "but sent nothing"
+    );
+}
