@@ -68,12 +68,27 @@ struct Session {
     model: TestServer,
     keel: Server,
     _cache: TempDir,
+    /// The document the actions are asked on.
+    uri: String,
 }
 
 impl Session {
     /// Keel with the scripted model as its provider (`None`: no provider and no default
     /// model), and a client that resolves code actions and shows progress.
     fn start(replies: Option<Vec<Reply>>, deadline_ms: u64, resolve: bool) -> Session {
+        Session::start_in(replies, deadline_ms, resolve, json!({}), None, URI, APP)
+    }
+
+    /// `start` with more options, a workspace folder, and the document `uri` holding `text`.
+    fn start_in(
+        replies: Option<Vec<Reply>>,
+        deadline_ms: u64,
+        resolve: bool,
+        more: Value,
+        root: Option<&std::path::Path>,
+        uri: &str,
+        text: &str,
+    ) -> Session {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let has_model = replies.is_some();
         let model = runtime.block_on(TestServer::start(replies.unwrap_or_default()));
@@ -87,21 +102,25 @@ impl Session {
         if has_model {
             options["provider"] = json!({"kind": "openai", "endpoint": model.url(), "model": "m"});
         }
+        for (key, value) in more.as_object().into_iter().flatten() {
+            options[key] = value.clone();
+        }
         let mut capabilities = json!({"window": {"workDoneProgress": true}});
         if resolve {
             capabilities["textDocument"] = json!({"codeAction": {"resolveSupport": {"properties": ["edit"]}, "dataSupport": true}});
         }
-        let result = keel.initialize(capabilities, Some(options), None);
+        let result = keel.initialize(capabilities, Some(options), root);
         assert_eq!(
             result["capabilities"]["codeActionProvider"]["resolveProvider"],
             true
         );
-        keel.open(URI, "python", APP);
+        keel.open(uri, "python", text);
         Session {
             runtime,
             model,
             keel,
             _cache: cache,
+            uri: uri.to_string(),
         }
     }
 
@@ -113,7 +132,7 @@ impl Session {
             .request(
                 "textDocument/codeAction",
                 json!({
-                    "textDocument": {"uri": URI},
+                    "textDocument": {"uri": self.uri},
                     "range": {"start": {"line": HANDLER_LINE, "character": 4}, "end": {"line": HANDLER_LINE, "character": 4}},
                     "context": {"diagnostics": []},
                 }),
@@ -141,7 +160,7 @@ impl Session {
             .keel
             .request("codeAction/resolve", action)
             .expect("resolve answers");
-        let edits = resolved["edit"]["changes"][URI]
+        let edits = resolved["edit"]["changes"][self.uri.as_str()]
             .as_array()
             .cloned()
             .unwrap_or_default();
@@ -297,4 +316,70 @@ fn without_a_model_or_resolve_support_a_command_applies_the_deterministic_edit()
     let text = applied["edit"]["changes"][URI].to_string();
     assert!(text.contains("status_code=502"), "{text}");
     assert_eq!(s.requests_received(), 0);
+}
+
+// ---- privacy -------------------------------------------------------------------------
+
+/// A file `privacy.exclude` covers never reaches the model through a code action either:
+/// the action resolves to the deterministic version and says why.
+#[test]
+fn an_excluded_file_is_never_sent_to_the_model_by_an_action() {
+    let root = TempDir::new("actions-excluded");
+    let path = root.path().join("secret_rates.py");
+    std::fs::write(&path, APP).unwrap();
+    let uri = keel_e2e::file_uri(&path);
+    let more = json!({"privacy": {"exclude": ["secret_*.py"]}});
+    let mut s = Session::start_in(
+        Some(vec![chat(GOOD)]),
+        60_000,
+        true,
+        more,
+        Some(root.path()),
+        &uri,
+        APP,
+    );
+    let (title, text) = s.resolve();
+    assert_eq!(title, "Add error handling to `rates`");
+    assert!(text.contains(DETERMINISTIC), "{text}");
+    assert!(
+        fallback_message(&mut s).contains("privacy.exclude"),
+        "the user is told why"
+    );
+    assert_eq!(s.requests_received(), 0, "nothing of the file was sent");
+}
+
+/// A secret in the function an action rewrites is redacted from what the model receives
+/// (the exact bytes on the wire), while the rest of the function is sent.
+#[test]
+fn secrets_in_the_code_an_action_sends_are_redacted() {
+    const SECRET: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXYZ9876";
+    let app = APP.replace(
+        "    response = requests.get(\"https://rates.example.com\", timeout=5)\n",
+        &format!(
+            "    api_key = \"{SECRET}\"\n    response = requests.get(\"https://rates.example.com\", headers={{\"key\": api_key}}, timeout=5)\n"
+        ),
+    );
+    let mut s = Session::start_in(
+        Some(vec![chat(GOOD), chat(GOOD)]),
+        60_000,
+        true,
+        json!({}),
+        None,
+        URI,
+        &app,
+    );
+    let _ = s.resolve();
+    let received = s.model.received();
+    assert!(!received.is_empty(), "the model was asked");
+    for request in &received {
+        assert!(
+            request.body.contains("rates.example.com"),
+            "the code was sent"
+        );
+        assert!(!request.body.contains(SECRET), "the secret was sent");
+        assert!(
+            !request.body.contains("sk_live_51Hq"),
+            "part of the secret was sent"
+        );
+    }
 }

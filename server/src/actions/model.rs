@@ -39,6 +39,9 @@ pub struct Model {
     pub provider: Option<Arc<dyn Provider>>,
     pub deadline: Duration,
     pub privacy: PrivacyConfig,
+    /// `privacy.exclude` covers the file: nothing of it may reach a model, whatever the
+    /// provider (the caller knows the workspace roots the globs are relative to).
+    pub excluded: bool,
 }
 
 /// The edits to apply, and how they were made.
@@ -142,6 +145,11 @@ pub async fn resolve(
     let (Some(provider), Some(region)) = (model.provider.clone(), prepared.region.as_ref()) else {
         return fallback(None);
     };
+    if model.excluded {
+        return fallback(Some(
+            "privacy.exclude covers this file, so nothing of it goes to a model".to_string(),
+        ));
+    }
     progress("asking the model");
     let asked = ask(
         &request,

@@ -156,10 +156,14 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
         project,
         candidate,
     };
+    // The same exclusion the editor's index applies, relative to the same root.
+    let index = crate::context::Index::new();
+    index.configure(vec![root.clone()], &config.privacy.exclude)?;
     let model = model::Model {
         provider,
         deadline: Duration::from_millis(config.actions.deadline_ms),
         privacy: config.privacy.clone(),
+        excluded: index.is_excluded(&opened.path),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

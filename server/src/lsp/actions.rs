@@ -178,10 +178,17 @@ impl Backend {
             project,
             candidate: data.candidate.clone(),
         };
+        let excluded = request.path.as_deref().is_some_and(|path| {
+            self.context
+                .workspace(&uri, snapshot.version)
+                .index
+                .is_excluded(path)
+        });
         let model = model::Model {
             provider: provider.clone(),
             deadline: Duration::from_millis(config.actions.deadline_ms),
             privacy: config.privacy.clone(),
+            excluded,
         };
         let rules = self.live.rules();
         let reports = if provider.is_some() {
