@@ -837,3 +837,33 @@ async fn keel_doctor_reports_the_provider_its_endpoint_and_the_model_file() {
     assert!(report.contains("endpoint: NOT reachable"), "{report}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An endpoint whose error answer quotes the prompt (some servers echo the input they
+/// reject) does not get the user's code into the warning, which the editor logs; an
+/// ordinary error message is still shown, the model's name included.
+#[tokio::test]
+async fn an_error_answer_that_quotes_the_prompt_is_not_repeated() {
+    let line = "print(add(1, 2))";
+    let echo = format!(r#"{{"error":{{"message":"cannot tokenize input near:\n{line}\n"}}}}"#);
+    let not_found = r#"{"error":{"message":"model 'test-model-with-a-long-name' not found"}}"#;
+    let server = TestServer::start(vec![
+        Reply::full(400, &[], &echo),
+        Reply::full(404, &[], not_found),
+    ])
+    .await;
+    let mut config = config(ProviderKind::OpenaiCompletions, server.url());
+    let (_, error) = collect(provider(&config).complete(fim())).await;
+    let message = error.expect("an error").to_string();
+    assert!(!message.contains(line), "{message}");
+    assert!(message.contains("400"), "{message}");
+    assert!(message.contains("quotes the request"), "{message}");
+    assert!(
+        server.received()[0].body.contains("add(1, 2)"),
+        "the prompt did carry it"
+    );
+
+    config.model = Some("test-model-with-a-long-name".into());
+    let (_, error) = collect(provider(&config).complete(fim())).await;
+    let message = error.expect("an error").to_string();
+    assert!(message.contains("not found"), "{message}");
+}

@@ -44,6 +44,42 @@ pub(crate) fn client() -> Result<reqwest::Client, String> {
         .clone()
 }
 
+/// Lines of the request shorter than this are too common to tell a quote from chance
+/// (`return x`, `}`).
+const QUOTED_LINE_MIN: usize = 12;
+
+/// Whether an error answer quotes a line of the request's text (the prompt, the code sent):
+/// read as it is and, when it is JSON, with its strings unescaped.
+fn quotes_request(answer: &str, request: &Value) -> bool {
+    fn strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::String(text) => out.push(text),
+            Value::Array(items) => items.iter().for_each(|item| strings(item, out)),
+            Value::Object(members) => members.values().for_each(|member| strings(member, out)),
+            _ => {}
+        }
+    }
+    let mut sent = Vec::new();
+    // The model's name is not the user's text, and "model x not found" must be shown.
+    match request {
+        Value::Object(members) => members
+            .iter()
+            .filter(|(key, _)| key.as_str() != "model")
+            .for_each(|(_, member)| strings(member, &mut sent)),
+        other => strings(other, &mut sent),
+    }
+    let parsed = serde_json::from_str::<Value>(answer).ok();
+    let mut answered = vec![answer];
+    if let Some(parsed) = &parsed {
+        strings(parsed, &mut answered);
+    }
+    sent.iter()
+        .flat_map(|text| text.lines())
+        .map(str::trim)
+        .filter(|line| line.len() >= QUOTED_LINE_MIN)
+        .any(|line| answered.iter().any(|answer| answer.contains(line)))
+}
+
 /// One configured remote endpoint.
 pub(crate) struct Api {
     pub(crate) provider: &'static str,
@@ -278,7 +314,15 @@ impl Api {
         if let Some(wait) = retry_after {
             message.push_str(&format!(" (retry after {} s)", wait.as_secs_f32().ceil()));
         }
-        if !text.trim().is_empty() {
+        if quotes_request(&text, body) {
+            // An endpoint that echoes the prompt would put the user's code in their log.
+            tracing::debug!(
+                provider = self.provider,
+                "the error answer: {}",
+                excerpt(&text, 300)
+            );
+            message.push_str(": its answer quotes the request, so it is shown only at debug level");
+        } else if !text.trim().is_empty() {
             message.push_str(&format!(": {}", excerpt(&text, 300)));
         }
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
