@@ -217,6 +217,13 @@ pub fn breaks_syntax(
     let Some((head, tail)) = before.split_at_checked(cursor - scope.start) else {
         return false;
     };
+    let inserted = format!("{head}{insert}{tail}");
+    let new = dedent(&inserted, scope.indent);
+    if scope.clean {
+        return language
+            .parse_str(&new)
+            .is_none_or(|tree| tree.root_node().has_error());
+    }
     let old = dedent(&before, scope.indent);
     let Some(mut old_tree) = language.parse_str(&old) else {
         return false;
@@ -224,8 +231,6 @@ pub fn breaks_syntax(
     if old_tree.root_node().has_error() {
         return false;
     }
-    let inserted = format!("{head}{insert}{tail}");
-    let new = dedent(&inserted, scope.indent);
     // The second parse reuses the first tree: only the suggestion's lines are new.
     old_tree.edit(&difference(&old, &new));
     let bytes = new.as_bytes();
@@ -277,6 +282,9 @@ struct Scope {
     start: usize,
     end: usize,
     indent: usize,
+    /// A whole definition of the document whose tree has no error in it: its text parses
+    /// on its own, so only the text with the suggestion needs parsing.
+    clean: bool,
 }
 
 fn scope(text: &Rope, root: Node<'_>, cursor: usize) -> Scope {
@@ -301,6 +309,7 @@ fn scope(text: &Rope, root: Node<'_>, cursor: usize) -> Scope {
             start: node.start_byte(),
             end: node.end_byte(),
             indent: 0,
+            clean: !node.has_error(),
         },
         None => around(root, cursor),
     };
@@ -333,6 +342,7 @@ fn whole_lines(text: &Rope, scope: Scope) -> Option<Scope> {
         start: line_start,
         end: scope.end,
         indent: scope.start - line_start,
+        clean: false,
     })
 }
 
@@ -349,6 +359,7 @@ fn line_at(text: &Rope, cursor: usize) -> Scope {
         start: (start + indent).min(cursor),
         end: (start + code.len()).max(cursor),
         indent: 0,
+        clean: false,
     }
 }
 
@@ -382,6 +393,7 @@ fn around(parent: Node<'_>, cursor: usize) -> Scope {
         start: start.min(cursor),
         end: end.max(cursor),
         indent: 0,
+        clean: false,
     }
 }
 
