@@ -50,11 +50,20 @@ pub struct FileFacts {
     pub relative_modules: Vec<String>,
     /// Indexes into `symbols` by name.
     by_name: HashMap<String, Vec<usize>>,
+    /// The file nests deeper than `syntax::MAX_QUERY_DEPTH`: no query runs over it, so a
+    /// prompt has only the text around the cursor.
+    pub too_deep: bool,
 }
 
 impl FileFacts {
     /// Runs the language's symbol and context queries over the whole of `text`.
     pub fn extract(language: Language, text: &str, tree: &Tree) -> FileFacts {
+        if crate::syntax::too_deep_for_queries(tree) {
+            return FileFacts {
+                too_deep: true,
+                ..FileFacts::default()
+            };
+        }
         let mut symbols = symbols::extract(language, text, tree);
         symbols.sort_by_key(|symbol| symbol.start_byte);
         let mut facts = FileFacts {

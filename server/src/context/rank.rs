@@ -111,6 +111,9 @@ pub(super) fn candidates<'a>(
     window: &Window,
 ) -> Vec<Candidate<'a>> {
     let mut out = Vec::new();
+    if input.facts.too_deep {
+        return out;
+    }
     let Some(scopes) = enclosing_scopes(input, offset) else {
         return out;
     };

@@ -60,6 +60,9 @@ pub fn extract_with_reexports(
     let Some(queries) = queries::for_language(language) else {
         return (Vec::new(), reexports);
     };
+    if crate::syntax::too_deep_for_queries(tree) {
+        return (Vec::new(), reexports);
+    }
     let query = &queries.symbols;
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();

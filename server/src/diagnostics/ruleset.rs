@@ -250,6 +250,13 @@ impl RuleSet {
         let Some(compiled) = self.compiled(language) else {
             return Vec::new();
         };
+        if crate::syntax::too_deep_for_queries(tree) {
+            tracing::debug!(
+                "not checked: the file nests deeper than {} levels",
+                crate::syntax::MAX_QUERY_DEPTH
+            );
+            return Vec::new();
+        }
         let root = tree.root_node();
         let file = File::new(language, text, root, path, &self.vocabulary);
         // (rule, range) -> index in `findings`: patterns of one rule may match one node.

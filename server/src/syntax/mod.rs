@@ -127,6 +127,35 @@ impl Language {
 /// parses in about a second in a release build.
 pub const PARSE_DEADLINE: Duration = Duration::from_secs(10);
 
+/// Deeper than any real code nests (a few dozen levels): generated or hostile text. A
+/// tree-sitter query costs each node its depth (the cursor recomputes its status up the
+/// stack), so over 50,000 unclosed brackets one rule check took seconds in a release
+/// build and most of a minute in a debug one.
+pub const MAX_QUERY_DEPTH: usize = 1_000;
+
+/// Whether `tree` nests deeper than `MAX_QUERY_DEPTH`, where whole-file queries (rules,
+/// symbols, a file's facts) are not run. One walk down the tree, stopped at the first node
+/// too deep.
+pub fn too_deep_for_queries(tree: &Tree) -> bool {
+    let mut cursor = tree.walk();
+    let mut depth = 0;
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            if depth > MAX_QUERY_DEPTH {
+                return true;
+            }
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 /// `node`, then each node enclosing it, up to `root`. `Node::parent` searches down from the
 /// root on every call (tree-sitter keeps no parent links), so climbing with it costs depth²
 /// steps: on one line of 25,000 `a + a + …` (a tree 25,000 deep) a completion's climb took
@@ -187,6 +216,22 @@ mod tests {
         let climbed: Vec<_> = std::iter::successors(Some(node), |node| node.parent()).collect();
         assert_eq!(ancestors(root, node).collect::<Vec<_>>(), climbed);
         assert_eq!(ancestors(root, root).collect::<Vec<_>>(), vec![root]);
+    }
+
+    #[test]
+    fn only_trees_deeper_than_real_code_are_too_deep_for_queries() {
+        let deep = format!("x = {}1{}\n", "(".repeat(2_000), ")".repeat(2_000));
+        assert!(too_deep_for_queries(
+            &Language::Python.parse_str(&deep).unwrap()
+        ));
+        // Sixty nested blocks: deeper than code is written, far from the limit.
+        let nested: String = (0..60)
+            .map(|depth| format!("{}if x:\n", "    ".repeat(depth)))
+            .chain(std::iter::once(format!("{}pass\n", "    ".repeat(60))))
+            .collect();
+        let tree = Language::Python.parse_str(&nested).unwrap();
+        assert!(!tree.root_node().has_error());
+        assert!(!too_deep_for_queries(&tree));
     }
 
     #[test]
