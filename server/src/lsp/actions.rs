@@ -178,12 +178,10 @@ impl Backend {
             project,
             candidate: data.candidate.clone(),
         };
-        let excluded = request.path.as_deref().is_some_and(|path| {
-            self.context
-                .workspace(&uri, snapshot.version)
-                .index
-                .is_excluded(path)
-        });
+        let excluded = request
+            .path
+            .as_deref()
+            .is_some_and(|path| self.context.index.is_excluded(path));
         let model = model::Model {
             provider: provider.clone(),
             deadline: Duration::from_millis(config.actions.deadline_ms),
