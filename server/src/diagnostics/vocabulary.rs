@@ -39,6 +39,7 @@ pub struct SecretNames {
     pub words: Vec<String>,
     pub password_contains: Vec<String>,
     pub password_words: Vec<String>,
+    pub any_value_endings: Vec<String>,
     pub not_contains: Vec<String>,
     pub not_words: Vec<String>,
     pub not_last_words: Vec<String>,

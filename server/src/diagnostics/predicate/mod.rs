@@ -26,7 +26,7 @@ use scope::{
     inside_loop, inside_result_fn, inside_route_handler, inside_test,
 };
 pub use secret::is_secret_name;
-use secret::{is_secret_literal, mentions_password, name_text};
+use secret::{Holder, is_secret_literal, mentions_password, name_text};
 
 /// One predicate of one query pattern, ready to evaluate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,11 +315,23 @@ impl Predicate {
                 .secret_names
                 .holds_secret(&name_text(node, file.text)),
             Condition::SecretLiteral(name) => {
-                let name = captured
-                    .node_by_index(*name)
+                let name = captured.node_by_index(*name);
+                // A call's function as the name: the value is that call's key.
+                let call_key = name.is_some_and(|name| {
+                    name.parent().is_some_and(|parent| {
+                        parent.kind() == "call"
+                            && parent.child_by_field_name("function") == Some(name)
+                    })
+                });
+                let name = name
                     .map(|name| name_text(name, file.text))
                     .unwrap_or_default();
-                is_secret_literal(node, &name, &file.vocabulary.secret_names, file.text)
+                let holder = if call_key {
+                    Holder::CallKey
+                } else {
+                    Holder::Name(&name)
+                };
+                is_secret_literal(node, holder, &file.vocabulary.secret_names, file.text)
             }
             Condition::ImportedFrom(path) => imported_from(node, path, file),
             Condition::CallsLocalAsyncFn => calls_local_async_fn(node, file),

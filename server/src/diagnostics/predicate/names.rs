@@ -46,6 +46,33 @@ pub(super) fn import_aliases<'t>(file: &File<'t>) -> HashMap<&'t str, String> {
             kind => !kind.ends_with("expression") && kind != "call" && kind != "string",
         }
     });
+    // `yaml = YAML(typ="safe")` at module level: from here on `yaml` is that object, not
+    // the module, so `yaml.load` names `YAML().load`. (`yaml = None` after a failed import
+    // is not a call and keeps the module.)
+    let mut cursor = file.root.walk();
+    for statement in file.root.named_children(&mut cursor) {
+        let Some(assignment) = statement
+            .named_child(0)
+            .filter(|_| statement.kind() == "expression_statement")
+            .filter(|child| child.kind() == "assignment")
+        else {
+            continue;
+        };
+        if let (Some(left), Some(callee)) = (
+            assignment
+                .child_by_field_name("left")
+                .filter(|left| left.kind() == "identifier"),
+            assignment
+                .child_by_field_name("right")
+                .filter(|right| right.kind() == "call")
+                .and_then(|call| call.child_by_field_name("function")),
+        ) {
+            aliases.insert(
+                file.text_of(left),
+                format!("{}()", compact(file.text_of(callee))),
+            );
+        }
+    }
     aliases
 }
 
@@ -156,7 +183,8 @@ mod tests {
     #[test]
     fn names_resolve_through_every_form_of_import() {
         let source = "import pickle as pk\nimport subprocess\nimport xml.etree.ElementTree as ET\nimport os.path\nfrom yaml import load, FullLoader as FL\nfrom marshal import loads as m_loads\n\
-pk.loads(b)\nsubprocess.run(c)\nET.parse(f)\nos.path.join(a)\nload(s)\nm_loads(b)\nloads(b)\nFL(s)\n";
+pk.loads(b)\nsubprocess.run(c)\nET.parse(f)\nos.path.join(a)\nload(s)\nm_loads(b)\nloads(b)\nFL(s)\n\
+from ruamel.yaml import YAML\nyaml = YAML(typ='safe')\nyaml.load(s)\n";
         assert_eq!(
             resolve_calls(source),
             [
@@ -168,6 +196,8 @@ pk.loads(b)\nsubprocess.run(c)\nET.parse(f)\nos.path.join(a)\nload(s)\nm_loads(b
                 "marshal.loads",
                 "loads",
                 "yaml.FullLoader",
+                "ruamel.yaml.YAML",
+                "YAML().load",
             ]
         );
     }

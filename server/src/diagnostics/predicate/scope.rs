@@ -69,7 +69,11 @@ pub(super) fn inside_test(node: Node<'_>, file: &File<'_>) -> bool {
                 .map(|name| file.text_of(name))
                 .unwrap_or("");
             match ancestor.kind() {
-                "function_definition" => name.starts_with("test_") || name == "test",
+                // A route handler named `test_alert` serves requests; it is not a test.
+                "function_definition" => {
+                    (name.starts_with("test_") || name == "test")
+                        && !is_route_function(ancestor, file)
+                }
                 "class_definition" => name.starts_with("Test"),
                 _ => false,
             }

@@ -40,6 +40,22 @@ impl SecretNames {
         has_secret && !about_a_secret
     }
 
+    /// A secret name that any word is a credible value for: a password, or a name that
+    /// ends in one of the vocabulary's `any-value-endings` (`SESSION_SECRET`,
+    /// `SECRET_KEY`), where even `"devkey"` is the secret itself.
+    fn takes_any_value(&self, name: &str) -> bool {
+        if self.holds_password(name) {
+            return true;
+        }
+        let words = split_words(name);
+        let last_two = words[words.len().saturating_sub(2)..].concat();
+        self.holds_secret(name)
+            && (words
+                .last()
+                .is_some_and(|last| listed(&self.any_value_endings, last))
+                || listed(&self.any_value_endings, &last_two))
+    }
+
     /// A secret name for a password in particular (`password`, `db_passwd`, `pwd`).
     fn holds_password(&self, name: &str) -> bool {
         self.holds_secret(name)
@@ -112,14 +128,23 @@ pub(super) fn string_content<'t>(node: Node<'_>, text: &'t str) -> Option<&'t st
     text.get(first.end_byte()..last.start_byte())
 }
 
+/// What a literal is given to: a name (`api_key = "..."`), or the key parameter of a
+/// signing or encryption call the rule names (`jwt.encode(payload, "...")`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Holder<'n> {
+    Name(&'n str),
+    CallKey,
+}
+
 /// A string literal that could be a real secret: not empty, not a placeholder
 /// (`changeme`, `<token>`, `${TOKEN}`, `xxxx`, `****`), not prose, a regex, a path, a URL,
-/// a number or the name of something (`"next_token"`, `"SECRET_KEY"`). A password may be
-/// any word (`"admin"`); other secrets (tokens, keys) look like credentials: 8 characters
-/// or more with letters and digits. Python raw strings (regexes) are skipped.
+/// a number or the name of something (`"next_token"`, `"SECRET_KEY"`). A password, a name
+/// as unmistakable (`SESSION_SECRET`) or a call's key may be any word (`"admin"`); other
+/// secrets (tokens, keys) look like credentials: 8 characters or more with letters and
+/// digits. Python raw strings (regexes) are skipped.
 pub(super) fn is_secret_literal(
     node: Node<'_>,
-    name: &str,
+    holder: Holder<'_>,
     names: &SecretNames,
     text: &str,
 ) -> bool {
@@ -170,17 +195,26 @@ pub(super) fn is_secret_literal(
     let bracketed = [('{', '}'), ('[', ']'), ('<', '>')]
         .iter()
         .any(|(open, close)| value.starts_with(*open) && value.ends_with(*close));
-    let snake_case_words = value.contains(['_', '-'])
+    let any_word = match holder {
+        Holder::Name(name) => names.takes_any_value(name),
+        Holder::CallKey => true,
+    };
+    // Names of things are snake_case (`"next_token"`); kebab-case words name things too,
+    // except where any word is credible (`SECRET_KEY = "dev-secret-key"`).
+    let word_separators: &[char] = if any_word { &['_'] } else { &['_', '-'] };
+    let snake_case_words = value.contains(word_separators)
         && value
             .chars()
             .all(|c| c.is_ascii_lowercase() || matches!(c, '_' | '-'));
     let digits_only = value.chars().all(|c| c.is_ascii_digit());
-    // The names themselves, and the stand-ins test and sample code uses.
-    let secret_word = [
-        "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "foo",
-        "bar", "foobar",
-    ]
-    .contains(&lower.as_str());
+    // The names themselves, and the stand-ins test and sample code uses. A call's key
+    // is never a field name: `jwt.encode(payload, "secret")` signs with "secret".
+    let secret_word = matches!(holder, Holder::Name(_))
+        && [
+            "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "foo",
+            "bar", "foobar",
+        ]
+        .contains(&lower.as_str());
     let base = value.chars().count() >= 4
         && !single_character
         && !value.chars().any(char::is_whitespace)
@@ -195,7 +229,7 @@ pub(super) fn is_secret_literal(
     let credential_like = value.chars().count() >= 8
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(char::is_alphabetic);
-    base && (names.holds_password(name) || credential_like)
+    base && (any_word || credential_like)
 }
 
 /// An identifier inside `node` (nested functions aside) names a password: `password`,
@@ -247,7 +281,14 @@ mod tests {
         let list = tree.root_node().child(0).unwrap().child(0).unwrap();
         let mut cursor = list.walk();
         list.named_children(&mut cursor)
-            .map(|item| is_secret_literal(item, name, &Vocabulary::builtin().secret_names, code))
+            .map(|item| {
+                is_secret_literal(
+                    item,
+                    Holder::Name(name),
+                    &Vocabulary::builtin().secret_names,
+                    code,
+                )
+            })
             .collect()
     }
 
@@ -268,5 +309,29 @@ mod tests {
         let code = r#"["admin", "keyword", "AWSSecretKey", "ABC12345"]"#;
         assert_eq!(literal_verdicts("password", code), [true, true, true, true]);
         assert_eq!(literal_verdicts("token", code), [false, false, false, true]);
+    }
+
+    #[test]
+    fn unmistakable_names_take_any_word_but_names_merely_mentioning_a_secret_do_not() {
+        let code = r#"["devkey", "s3cr3t-k3y", "dev-secret-key", "next_key"]"#;
+        for name in [
+            "SESSION_SECRET",
+            "SECRET_KEY",
+            "jwt_signing_key",
+            "client_secret",
+        ] {
+            assert_eq!(
+                literal_verdicts(name, code),
+                [true, true, true, false],
+                "{name}"
+            );
+        }
+        for name in ["auth_token", "secret_store", "SECRET_KEY_FALLBACKS"] {
+            assert_eq!(
+                literal_verdicts(name, code),
+                [false, true, false, false],
+                "{name}"
+            );
+        }
     }
 }
