@@ -21,6 +21,10 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
         "queries/python/vocabulary.toml",
         include_str!("../../../queries/python/vocabulary.toml"),
     ),
+    (
+        "queries/rust/vocabulary.toml",
+        include_str!("../../../queries/rust/vocabulary.toml"),
+    ),
 ];
 
 /// Every list the predicates read; `queries/README.md` ("Vocabulary") documents each key.
@@ -29,6 +33,7 @@ const BUILTIN_FILES: &[(&str, &str)] = &[
 pub struct Vocabulary {
     pub secret_names: SecretNames,
     pub python: Python,
+    pub rust: Rust,
 }
 
 /// What a name that holds a secret looks like; see `is_secret_name`.
@@ -103,6 +108,25 @@ pub struct Taint {
     pub pass_through_calls: Vec<String>,
     pub validator_methods: Vec<String>,
     pub exit_calls: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Rust {
+    pub taint: RustTaint,
+}
+
+/// What `#tainted?` and `#trusted?` read in Rust: the frameworks' extractors and the types
+/// and calls whose values cannot carry text; see `predicate/rust_flow.rs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RustTaint {
+    pub extractors: Vec<String>,
+    pub safe_types: Vec<String>,
+    pub clean_methods: Vec<String>,
+    pub pass_through_functions: Vec<String>,
+    pub sanitizers: Vec<String>,
+    pub formatting_macros: Vec<String>,
 }
 
 static BUILTIN: LazyLock<Vocabulary> = LazyLock::new(|| {
@@ -205,6 +229,7 @@ mod tests {
         assert!(listed(&builtin.python.error_handling.calls, "exc_info"));
         assert!(listed(&builtin.python.formatting.inert_calls, "quote_name"));
         assert!(listed(&builtin.python.taint.request_attributes, "GET"));
+        assert!(listed(&builtin.rust.taint.extractors, "Query"));
     }
 
     #[test]

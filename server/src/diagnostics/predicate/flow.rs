@@ -15,6 +15,7 @@ use super::file::{File, ancestors};
 use super::names::{names_one_of, qualified_name};
 use super::scope::is_route_function;
 use crate::diagnostics::vocabulary::listed;
+use crate::syntax::Language;
 
 /// Where a value may come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +31,7 @@ pub(crate) enum Flow<'t> {
 
 impl<'t> Flow<'t> {
     /// What a value that may be either carries: taint wins, then doubt.
-    fn join(self, other: Flow<'t>) -> Flow<'t> {
+    pub(super) fn join(self, other: Flow<'t>) -> Flow<'t> {
         match (self, other) {
             (Flow::Tainted(_), _) => self,
             (_, Flow::Tainted(_)) => other,
@@ -135,7 +136,10 @@ pub(crate) fn flow_of<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
     if let Some(flow) = file.cached_flow(node) {
         return flow;
     }
-    let flow = compute(node, file);
+    let flow = match file.language {
+        Language::Python => compute(node, file),
+        Language::Rust => super::rust_flow::flow_of(node, file),
+    };
     file.cache_flow(node, flow);
     flow
 }

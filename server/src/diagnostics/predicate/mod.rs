@@ -8,6 +8,7 @@ mod file;
 mod flow;
 mod format;
 mod names;
+mod rust_flow;
 mod scope;
 mod secret;
 
@@ -212,10 +213,10 @@ const PREDICATES: &[Spec] = &[
         "@function \"pickle|marshal.load|loads\" ...",
         |given| Condition::Names(given.strings),
     ),
-    spec("tainted", PYTHON, Arguments::Nothing, "@value", |_| {
+    spec("tainted", BOTH, Arguments::Nothing, "@value", |_| {
         Condition::Tainted
     }),
-    spec("trusted", PYTHON, Arguments::Nothing, "@value", |_| {
+    spec("trusted", BOTH, Arguments::Nothing, "@value", |_| {
         Condition::Trusted
     }),
 ];
