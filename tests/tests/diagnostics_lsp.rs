@@ -234,6 +234,25 @@ fn pull_clients_get_reports_on_request_and_nothing_pushed() {
 }
 
 #[test]
+fn test_helpers_of_the_workspace_are_quiet_but_a_workspace_under_a_tests_folder_is_not() {
+    // The project itself sits in a folder named `tests`: only the folders inside the
+    // workspace say what is test code.
+    let dir = TempDir::new("test-dirs");
+    let root = dir.path().join("tests").join("shop");
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::create_dir_all(root.join("tests")).unwrap();
+    let mut server = Server::start();
+    server.initialize(pull_client(), None, Some(&root));
+    let helper = file_uri(&root.join("tests").join("factories.py"));
+    let app = file_uri(&root.join("app").join("client.py"));
+    server.open(&helper, "python", HANDLER);
+    server.open(&app, "python", HANDLER);
+    assert_eq!(codes(&pull(&mut server, &app)), ["py-http-no-timeout"]);
+    assert_eq!(codes(&pull(&mut server, &helper)), Vec::<String>::new());
+    assert_eq!(server.shutdown().code(), Some(0));
+}
+
+#[test]
 fn ranges_follow_the_negotiated_encoding() {
     let source = "async fn handler() {\n    let face = \"😀\"; std::thread::sleep(PAUSE);\n}\n";
     // `std::thread::sleep(PAUSE)` starts after 4 spaces, `let face = "` (12), the emoji,

@@ -7,7 +7,7 @@ use foldhash::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, QueryCursor, Tree};
+use tree_sitter::{Node, QueryCursor, QueryCursorOptions, QueryCursorState, Tree};
 
 use super::imports;
 use super::queries;
@@ -77,7 +77,14 @@ impl FileFacts {
         let names = context.capture_names();
         let mut modules = Vec::new();
         let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(context, tree.root_node(), text.as_bytes());
+        let budget = crate::syntax::QueryBudget::start();
+        let mut within_budget = |state: &QueryCursorState| budget.check(state);
+        let mut matches = cursor.matches_with_options(
+            context,
+            tree.root_node(),
+            text.as_bytes(),
+            QueryCursorOptions::new().progress_callback(&mut within_budget),
+        );
         while let Some(found) = matches.next() {
             for capture in found.captures() {
                 let node = capture.node;

@@ -2,7 +2,7 @@
 //! signature text and doc comment. Only these short texts are kept, never the file.
 
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, QueryCursor, Tree};
+use tree_sitter::{Node, QueryCursor, QueryCursorOptions, QueryCursorState, Tree};
 
 use super::queries;
 use crate::syntax::Language;
@@ -66,7 +66,14 @@ pub fn extract_with_reexports(
     let query = &queries.symbols;
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+    let budget = crate::syntax::QueryBudget::start();
+    let mut within_budget = |state: &QueryCursorState| budget.check(state);
+    let mut matches = cursor.matches_with_options(
+        query,
+        tree.root_node(),
+        text.as_bytes(),
+        QueryCursorOptions::new().progress_callback(&mut within_budget),
+    );
     let mut symbols = Vec::new();
     while let Some(found) = matches.next() {
         let mut name = None;

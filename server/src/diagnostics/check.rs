@@ -171,7 +171,7 @@ pub fn check_paths(
     walk.run(|entry| match entry {
         Entry::File { path, text } => {
             files_checked.fetch_add(1, Ordering::Relaxed);
-            match check_file(rules, config, &path, text, fix) {
+            match check_file(rules, config, &path, project_path(&path, paths), text, fix) {
                 Ok((found, fixes)) => {
                     fixed.fetch_add(fixes, Ordering::Relaxed);
                     lock(&findings).extend(found);
@@ -206,10 +206,23 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|err| err.into_inner())
 }
 
+/// `path` as the rules see it: relative to the root it was found under (`tests/x.py`
+/// under `.`), so that directories above the project (`/home/me/tests/project/`) do not
+/// make its files test code; a root that is the file itself leaves its name.
+fn project_path<'p>(path: &'p Path, roots: &[PathBuf]) -> &'p Path {
+    roots
+        .iter()
+        .find_map(|root| path.strip_prefix(root).ok())
+        .filter(|relative| !relative.as_os_str().is_empty())
+        .or_else(|| path.file_name().map(Path::new))
+        .unwrap_or(path)
+}
+
 fn check_file(
     rules: &RuleSet,
     config: &DiagnosticsConfig,
     path: &Path,
+    project_path: &Path,
     text: String,
     fix: bool,
 ) -> Result<(Vec<Located>, usize), String> {
@@ -217,7 +230,7 @@ fn check_file(
         return Ok((Vec::new(), 0));
     };
     let (text, fixes) = if fix {
-        let fixed = rules.fix_text(Some(path), language, &text, config);
+        let fixed = rules.fix_text(Some(project_path), language, &text, config);
         if fixed.applied > 0 {
             std::fs::write(path, &fixed.text)
                 .map_err(|err| format!("cannot write the fixes to {}: {err}", path.display()))?;
@@ -229,7 +242,7 @@ fn check_file(
     let tree = language
         .parse_str(&text)
         .ok_or_else(|| format!("cannot parse {}", path.display()))?;
-    let findings = rules.check_file(Some(path), language, &text, &tree, config);
+    let findings = rules.check_file(Some(project_path), language, &text, &tree, config);
     let shown = display_path(path);
     let index = LineIndex::new(&text);
     let located = findings

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{CaptureQuantifier, Query, QueryCursor, QueryError, QueryErrorKind, Tree};
+use tree_sitter::{
+    CaptureQuantifier, Query, QueryCursor, QueryCursorOptions, QueryCursorState, QueryError,
+    QueryErrorKind, Tree,
+};
 
 use super::captures::{Captured, placeholders};
 use super::fix::{EditSpec, apply_counted};
@@ -263,7 +266,14 @@ impl RuleSet {
         let mut seen: HashMap<(usize, usize, usize), usize> = HashMap::new();
         let mut findings: Vec<Finding> = Vec::new();
         let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(&compiled.query, root, text.as_bytes());
+        let budget = crate::syntax::QueryBudget::start();
+        let mut within_budget = |state: &QueryCursorState| budget.check(state);
+        let mut matches = cursor.matches_with_options(
+            &compiled.query,
+            root,
+            text.as_bytes(),
+            QueryCursorOptions::new().progress_callback(&mut within_budget),
+        );
         while let Some(found) = matches.next() {
             let Some(pattern) = compiled.patterns.get(found.pattern_index) else {
                 continue;
@@ -327,6 +337,13 @@ impl RuleSet {
                 fix,
                 related,
             });
+        }
+        drop(matches);
+        if budget.stopped() {
+            tracing::debug!(
+                "rules stopped after {:?} of CPU time: the findings so far are reported",
+                crate::syntax::QUERY_CPU_BUDGET
+            );
         }
         if !findings.is_empty() {
             let suppressions = Suppressions::scan(text, root);

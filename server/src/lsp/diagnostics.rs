@@ -5,7 +5,8 @@
 //! debounce in `crate::workspace`; this file only schedules and converts.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use tower_lsp_server::Client;
@@ -37,6 +38,8 @@ pub struct LiveDiagnostics {
     trim: Arc<IdleTrim>,
     /// Where checks run: one at a time per core, however many files are opened at once.
     pub(super) pool: BackgroundPool,
+    /// The workspace's root: rules see paths relative to it (`tests/test_api.py`).
+    root: OnceLock<PathBuf>,
 }
 
 impl LiveDiagnostics {
@@ -47,7 +50,13 @@ impl LiveDiagnostics {
             rules: RwLock::new(Arc::new(rules)),
             pending: Debounce::default(),
             checked: FindingsCache::default(),
+            root: OnceLock::new(),
         }
+    }
+
+    /// The workspace's root, once known.
+    pub fn set_root(&self, root: PathBuf) {
+        let _ = self.root.set(root);
     }
 
     pub fn set_rules(&self, rules: RuleSet) {
@@ -112,12 +121,20 @@ impl LiveDiagnostics {
         let Ok(rules) = self.rules.read().map(|rules| rules.clone()) else {
             return Vec::new();
         };
-        // The path tells test files apart, for rules that skip test code.
+        // The path tells test files apart, for rules that skip test code; inside the
+        // workspace, relative to its root, so the directories above it do not count.
         let path = snapshot
             .uri
             .parse::<Uri>()
             .ok()
             .and_then(|uri| uri.to_file_path().map(|path| path.into_owned()));
+        let path = path.map(|path| match self.root.get() {
+            Some(root) => path
+                .strip_prefix(root)
+                .map(Path::to_path_buf)
+                .unwrap_or(path),
+            None => path,
+        });
         let text = String::from(&snapshot.text);
         rules.check_file(path.as_deref(), language, &text, &tree, config)
     }

@@ -335,6 +335,7 @@ impl LanguageServer for Backend {
         let mut problems = Vec::new();
         if let Some(root) = root {
             problems.extend(self.update_settings(|layers| layers.load_file(&root)));
+            self.live.set_root(root.clone());
             let _ = self.root.set(root);
         }
         let options = params.initialization_options.clone();

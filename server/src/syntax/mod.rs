@@ -4,12 +4,12 @@
 //! per thread and language. Knows nothing of LSP, documents or the network; it must never
 //! hold a parser across threads (tree-sitter parsers are not `Sync`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tree_sitter::{Node, ParseOptions, ParseState, Parser, Point, Tree};
+use tree_sitter::{Node, ParseOptions, ParseState, Parser, Point, QueryCursorState, Tree};
 
 /// A language Keel has a grammar for. Documents in any other language are kept as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -154,6 +154,62 @@ pub fn too_deep_for_queries(tree: &Tree) -> bool {
             depth -= 1;
         }
     }
+}
+
+/// The CPU time one whole-file query (the rules, a file's symbols and facts) may use before
+/// it stops with the matches it has. Real files take a few milliseconds in a release build
+/// (a 20,000-line module about 100 ms in a debug one); text whose tree hides deep nesting
+/// where the depth guard cannot see it (50,000 unclosed `[` parse as one flat error node)
+/// made each node cost its hidden depth: seconds in a release build, most of a minute in a
+/// debug one. The thread's own CPU time, not the clock: a loaded machine must not cut a
+/// normal file's check short.
+pub const QUERY_CPU_BUDGET: Duration = Duration::from_secs(2);
+
+/// Stops a query that has used `QUERY_CPU_BUDGET` of its thread's CPU time: pass `check`
+/// as the query cursor's progress callback, then ask `stopped`.
+pub struct QueryBudget {
+    until: Duration,
+    stopped: Cell<bool>,
+}
+
+impl QueryBudget {
+    pub fn start() -> QueryBudget {
+        QueryBudget {
+            until: thread_cpu_time() + QUERY_CPU_BUDGET,
+            stopped: Cell::new(false),
+        }
+    }
+
+    pub fn check(&self, _: &QueryCursorState) -> ControlFlow<()> {
+        if thread_cpu_time() < self.until {
+            return ControlFlow::Continue(());
+        }
+        self.stopped.set(true);
+        ControlFlow::Break(())
+    }
+
+    /// Whether the query was stopped before it saw the whole tree.
+    pub fn stopped(&self) -> bool {
+        self.stopped.get()
+    }
+}
+
+/// The CPU time this thread has used.
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given, which lives on this stack.
+    let failed = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } != 0;
+    if failed {
+        // No thread clock: never stop a query for time.
+        return Duration::ZERO;
+    }
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
 }
 
 /// `node`, then each node enclosing it, up to `root`. `Node::parent` searches down from the

@@ -13,6 +13,9 @@ use super::scope::is_test_attribute;
 use crate::diagnostics::vocabulary::Vocabulary;
 use crate::syntax::Language;
 
+/// Directories of test code, fixtures and samples: every file under one is test code.
+const TEST_DIRECTORIES: &[&str] = &["tests", "test", "testing", "benches", "examples"];
+
 /// The file being checked, with facts about it computed once and only when asked.
 pub(crate) struct File<'t> {
     pub language: Language,
@@ -60,9 +63,14 @@ impl<'t> File<'t> {
     }
 
     /// Test files by name: pytest's `test_*.py`, `*_test.py`, `conftest.py`; Rust's
-    /// integration tests and benches (`tests/*.rs`, `benches/*.rs`) and `tests.rs` modules.
+    /// integration tests and benches (`tests/*.rs`, `benches/*.rs`) and `tests.rs` modules;
+    /// and, for a path inside the project, any file under a `tests`, `test`, `testing`,
+    /// `benches` or `examples` directory (fixtures, helpers, sample code).
     pub(super) fn is_test_file(&self) -> bool {
         let Some(path) = self.path else { return false };
+        if self.in_directory(TEST_DIRECTORIES) {
+            return true;
+        }
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         match self.language {
             Language::Python => {
@@ -76,6 +84,25 @@ impl<'t> File<'t> {
                 name == "tests.rs" || matches!(parent, Some("tests" | "benches"))
             }
         }
+    }
+
+    /// Whether one of the directories the file is in, within the project, has one of
+    /// `names`. Only a path relative to the project's root counts (the editor's and
+    /// `keel check`'s both are): the directories above a project say nothing about it.
+    pub(super) fn in_directory(&self, names: &[impl AsRef<str>]) -> bool {
+        let Some(directory) = self
+            .path
+            .filter(|path| path.is_relative())
+            .and_then(Path::parent)
+        else {
+            return false;
+        };
+        directory.components().any(|component| {
+            component
+                .as_os_str()
+                .to_str()
+                .is_some_and(|part| names.iter().any(|name| name.as_ref() == part))
+        })
     }
 
     /// The text of every Rust `use` declaration, without whitespace.

@@ -23,8 +23,8 @@ use flow::{Flow, flow_of};
 use format::{formatted, is_literal};
 use names::{names_one_of, qualified_name};
 use scope::{
-    calls_local_async_fn, held_across_await, imported_from, inside_async, inside_except,
-    inside_loop, inside_result_fn, inside_route_handler, inside_test,
+    calls_local_async_fn, held_across_await, imported_from, inside_async, inside_call,
+    inside_except, inside_loop, inside_result_fn, inside_route_handler, inside_test,
 };
 pub use secret::is_secret_name;
 use secret::{Holder, is_secret_literal, mentions_password, name_text};
@@ -42,6 +42,8 @@ enum Condition {
     InsideAsync,
     InsideLoop,
     InsideTest,
+    InDirectory(Vec<String>),
+    InsideCall(Vec<String>),
     InsideExcept,
     InsideRouteHandler,
     InsideResultFn,
@@ -122,6 +124,20 @@ const PREDICATES: &[Spec] = &[
     spec("inside-test", BOTH, Arguments::Nothing, "@call", |_| {
         Condition::InsideTest
     }),
+    spec(
+        "in-directory",
+        BOTH,
+        Arguments::Strings,
+        "@call \"migrations\" ...",
+        |given| Condition::InDirectory(given.strings),
+    ),
+    spec(
+        "inside-call",
+        BOTH,
+        Arguments::Strings,
+        "@call \"Exists\" ...",
+        |given| Condition::InsideCall(given.strings),
+    ),
     spec("inside-except", PYTHON, Arguments::Nothing, "@call", |_| {
         Condition::InsideExcept
     }),
@@ -299,6 +315,8 @@ impl Predicate {
             Condition::InsideAsync => inside_async(node),
             Condition::InsideLoop => inside_loop(node, file.language),
             Condition::InsideTest => file.is_test_file() || inside_test(node, file),
+            Condition::InDirectory(names) => file.in_directory(names),
+            Condition::InsideCall(functions) => inside_call(node, functions, file),
             Condition::InsideExcept => inside_except(node),
             Condition::InsideRouteHandler => inside_route_handler(node, file),
             Condition::InsideResultFn => inside_result_fn(node, file.text),

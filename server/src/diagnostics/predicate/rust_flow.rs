@@ -9,7 +9,7 @@
 //! Architecture invariant: reads only the function around the value; each answer is
 //! bounded in steps, so generated code gets "unknown" rather than a slow walk.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use tree_sitter::Node;
 
@@ -20,16 +20,34 @@ use crate::diagnostics::vocabulary::{RustTaint, listed};
 /// Expressions one answer may look at: past this the answer is unknown rather than slow.
 const MAX_STEPS: u32 = 5_000;
 
+/// Methods whose result is what their closure returns (`.map(|p| p.parse::<u32>())`),
+/// besides any default they are given (`map_or(1, ..)`). Other methods given a closure
+/// (`filter`, `inspect`) keep their receiver's values.
+const MAPPING_METHODS: &[&str] = &[
+    "map",
+    "and_then",
+    "map_or",
+    "map_or_else",
+    "flat_map",
+    "filter_map",
+    "then",
+];
+
+/// Methods whose result is their receiver's value or, failing that, what their closure
+/// returns (`.unwrap_or_else(|| "50".into())`).
+const FALLBACK_METHODS: &[&str] = &["unwrap_or_else", "or_else", "get_or_insert_with"];
+
 /// The flow of `node`, a Rust expression, inside the function around it.
 pub(super) fn flow_of<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
     let function = ancestors(node)
         .map(|(ancestor, _)| ancestor)
-        .find(|ancestor| matches!(ancestor.kind(), "function_item" | "closure_expression"));
+        .find(|ancestor| ancestor.kind() == "function_item");
     let walk = Walk {
         file,
         taint: &file.vocabulary.rust.taint,
         function,
         steps: Cell::new(0),
+        closure_parameters: RefCell::new(Vec::new()),
     };
     walk.eval(node)
 }
@@ -39,6 +57,9 @@ struct Walk<'f, 't> {
     taint: &'f RustTaint,
     function: Option<Node<'t>>,
     steps: Cell<u32>,
+    /// The parameters of the closures being read (`|p|` in `.map(|p| ..)`), innermost
+    /// last, with what the method hands them.
+    closure_parameters: RefCell<Vec<(&'t str, Flow<'t>)>>,
 }
 
 impl<'t> Walk<'_, 't> {
@@ -94,7 +115,89 @@ impl<'t> Walk<'_, 't> {
             "arguments" => self.join_children(node),
             "call_expression" => self.call(node),
             "macro_invocation" => self.macro_call(node),
+            "range_expression" | "tuple_expression" | "array_expression" => {
+                self.join_children(node)
+            }
+            // A branch or block yields its last expression; `match` any of its arms.
+            "block" => self.tail(node),
+            "if_expression" => {
+                let branch = |field| {
+                    node.child_by_field_name(field)
+                        .map_or(Flow::Trusted, |branch| self.eval(branch))
+                };
+                branch("consequence").join(branch("alternative"))
+            }
+            "else_clause" => node
+                .named_child(0)
+                .map_or(Flow::Unknown, |inner| self.eval(inner)),
+            "match_expression" => {
+                let Some(arms) = node.child_by_field_name("body") else {
+                    return Flow::Unknown;
+                };
+                let mut cursor = arms.walk();
+                let arms: Vec<Node<'t>> = arms.named_children(&mut cursor).collect();
+                arms.into_iter()
+                    .filter_map(|arm| arm.child_by_field_name("value"))
+                    .fold(Flow::Trusted, |flow, value| flow.join(self.eval(value)))
+            }
+            // Leaves the function: yields nothing here.
+            "return_expression" | "break_expression" | "continue_expression" => Flow::Trusted,
             _ => Flow::Unknown,
+        }
+    }
+
+    /// A block's value: its last expression, if it ends without `;`.
+    fn tail(&self, block: Node<'t>) -> Flow<'t> {
+        let Some(last) = block.named_children(&mut block.walk()).last() else {
+            return Flow::Trusted;
+        };
+        if last.kind().ends_with("_statement")
+            || last.kind() == "let_declaration"
+            || last.kind().ends_with("_item")
+        {
+            // `{ ...; }` is `()`; a block ending in `return ..;` leaves instead.
+            return Flow::Trusted;
+        }
+        self.eval(last)
+    }
+
+    /// A closure's body, its parameters holding `given`.
+    fn closure(&self, closure: Node<'t>, given: Flow<'t>) -> Flow<'t> {
+        let mut names = Vec::new();
+        if let Some(parameters) = closure.child_by_field_name("parameters") {
+            self.identifiers(parameters, &mut names);
+        }
+        let bound = names.len();
+        self.closure_parameters
+            .borrow_mut()
+            .extend(names.into_iter().map(|name| (name, given)));
+        let flow = closure
+            .child_by_field_name("body")
+            .map_or(Flow::Unknown, |body| self.eval(body));
+        let mut parameters = self.closure_parameters.borrow_mut();
+        let keep = parameters.len().saturating_sub(bound);
+        parameters.truncate(keep);
+        flow
+    }
+
+    /// The names a pattern binds (not the types in it: `Some(x)` binds `x`).
+    fn identifiers(&self, pattern: Node<'t>, names: &mut Vec<&'t str>) {
+        match pattern.kind() {
+            "identifier" => names.push(self.text(pattern)),
+            // The type of `|p: &str|` and the path of `Some(x)` bind nothing.
+            kind if kind.ends_with("type") || kind == "scoped_identifier" => {}
+            _ => {
+                let mut cursor = pattern.walk();
+                let children: Vec<Node<'t>> = pattern.named_children(&mut cursor).collect();
+                for child in children {
+                    if pattern.kind() == "tuple_struct_pattern"
+                        && pattern.child_by_field_name("type") == Some(child)
+                    {
+                        continue;
+                    }
+                    self.identifiers(child, names);
+                }
+            }
         }
     }
 
@@ -132,12 +235,42 @@ impl<'t> Walk<'_, 't> {
                 let receiver = function
                     .child_by_field_name("value")
                     .map_or(Flow::Unknown, |value| self.eval(value));
-                receiver.join(arguments())
+                let Some(list) = node.child_by_field_name("arguments") else {
+                    return receiver;
+                };
+                let mut cursor = list.walk();
+                let given: Vec<Node<'t>> = list.named_children(&mut cursor).collect();
+                let mapping = listed_str(MAPPING_METHODS, method);
+                // What a closure returns replaces the receiver's values in a mapping
+                // method; elsewhere the closure only looks at them.
+                let mut flow = if mapping && given.iter().any(|g| g.kind() == "closure_expression")
+                {
+                    Flow::Trusted
+                } else {
+                    receiver
+                };
+                for argument in given {
+                    flow = flow.join(if argument.kind() == "closure_expression" {
+                        if mapping || listed_str(FALLBACK_METHODS, method) {
+                            self.closure(argument, receiver)
+                        } else {
+                            Flow::Trusted
+                        }
+                    } else {
+                        self.eval(argument)
+                    });
+                }
+                flow
             }
             "scoped_identifier" | "identifier" => {
                 let path = self.text(function);
                 let last = path.rsplit("::").next().unwrap_or(path);
-                if self.listed_path(&self.taint.sanitizers, path) {
+                // `Uuid::new_v4()`, `Utc::now()`, `u32::try_from(n)`: a function of a type
+                // whose values cannot carry text.
+                let of_safe_type = function
+                    .child_by_field_name("path")
+                    .is_some_and(|owner| self.safe_type_name(self.text(owner)));
+                if of_safe_type || self.listed_path(&self.taint.sanitizers, path) {
                     Flow::Trusted
                 } else if listed(&self.taint.pass_through_functions, last) {
                     arguments()
@@ -228,6 +361,15 @@ impl<'t> Walk<'_, 't> {
     /// point (the last one that surely ran, joined with later ones in branches that may
     /// have), else the function's parameter, else a constant (UPPER_CASE) or unknown.
     fn name(&self, name: &str, at: usize) -> Flow<'t> {
+        if let Some((_, flow)) = self
+            .closure_parameters
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(parameter, _)| *parameter == name)
+        {
+            return *flow;
+        }
         let Some(function) = self.function else {
             return constant_or_unknown(name);
         };
@@ -272,9 +414,14 @@ impl<'t> Walk<'_, 't> {
             if child.start_byte() >= at {
                 break;
             }
-            // A nested function or closure has its own names.
-            if matches!(child.kind(), "function_item" | "closure_expression") {
+            // A nested function or another closure has its own names.
+            if matches!(child.kind(), "function_item" | "closure_expression")
+                && child.end_byte() <= at
+            {
                 continue;
+            }
+            if child.end_byte() > at {
+                found.extend(self.pattern_binding(child, name));
             }
             self.bindings(child, name, at, found);
             if child.end_byte() > at {
@@ -312,6 +459,25 @@ impl<'t> Walk<'_, 't> {
             };
             found.extend(binding);
         }
+    }
+
+    /// `match v { Some(x) => .. }` and `for x in v { .. }` around the use: the pattern
+    /// binds what `v` holds.
+    fn pattern_binding(&self, around: Node<'t>, name: &str) -> Option<Binding<'t>> {
+        let value = match around.kind() {
+            "match_arm" => around.parent()?.parent()?.child_by_field_name("value")?,
+            "for_expression" => around.child_by_field_name("value")?,
+            _ => return None,
+        };
+        around
+            .child_by_field_name("pattern")
+            .filter(|pattern| self.binds(*pattern, name))
+            .map(|_| Binding {
+                value: Some(value),
+                typed_safe: false,
+                adds: false,
+                scope: None,
+            })
     }
 
     fn pushed_onto(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
@@ -405,13 +571,7 @@ impl<'t> Walk<'_, 't> {
     fn safe_type(&self, kind: Node<'t>) -> bool {
         match kind.kind() {
             "primitive_type" => self.text(kind) != "str",
-            "type_identifier" | "scoped_type_identifier" => {
-                let path = self.text(kind);
-                listed(
-                    &self.taint.safe_types,
-                    path.rsplit("::").next().unwrap_or(path),
-                )
-            }
+            "type_identifier" | "scoped_type_identifier" => self.safe_type_name(self.text(kind)),
             "tuple_type" => self.all_safe_types(kind),
             "generic_type" => {
                 let outer = kind
@@ -425,6 +585,12 @@ impl<'t> Walk<'_, 't> {
             }
             _ => false,
         }
+    }
+
+    /// A type's name or path (`i64`, `uuid::Uuid`) that cannot carry text.
+    fn safe_type_name(&self, path: &str) -> bool {
+        let last = path.rsplit("::").next().unwrap_or(path);
+        PRIMITIVE_NUMBERS.contains(&last) || listed(&self.taint.safe_types, last)
     }
 
     fn listed_path(&self, list: &[String], path: &str) -> bool {
@@ -445,6 +611,16 @@ struct Binding<'t> {
     adds: bool,
     /// The branch block it sits in, if not the function's body.
     scope: Option<Node<'t>>,
+}
+
+/// The primitive types that cannot carry text, as they appear in paths (`u32::try_from`).
+const PRIMITIVE_NUMBERS: &[&str] = &[
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "f32",
+    "f64", "bool", "char",
+];
+
+fn listed_str(list: &[&str], word: &str) -> bool {
+    list.contains(&word)
 }
 
 fn constant_or_unknown(name: &str) -> Flow<'static> {

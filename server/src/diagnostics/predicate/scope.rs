@@ -109,6 +109,30 @@ pub(super) fn is_test_attribute(attribute: &str) -> bool {
     path == "test" || path.ends_with("::test") || path == "rstest" || path == "test_case"
 }
 
+/// `node` is an argument (at any depth, within its statement) of a call to one of
+/// `functions`, by the call's last name: `Exists(Order.objects.filter(..))`.
+pub(super) fn inside_call(node: Node<'_>, functions: &[String], file: &File<'_>) -> bool {
+    for (ancestor, child) in ancestors(node) {
+        match ancestor.kind() {
+            kind if kind.ends_with("statement") || kind.ends_with("definition") => return false,
+            "call" | "call_expression"
+                if ancestor.child_by_field_name("arguments") == Some(child) =>
+            {
+                let name = ancestor
+                    .child_by_field_name("function")
+                    .map(|function| file.text_of(function))
+                    .unwrap_or("");
+                let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+                if functions.iter().any(|function| function == last) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 pub(super) fn inside_except(node: Node<'_>) -> bool {
     for (ancestor, child) in ancestors(node) {
         match ancestor.kind() {

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::file::{contains_in_function, has_child};
+use super::file::{ancestors, contains_in_function, has_child};
 use crate::diagnostics::vocabulary::{SecretNames, Vocabulary, listed};
 
 impl SecretNames {
@@ -156,7 +156,7 @@ pub(super) fn is_secret_literal(
         .filter(|start| start.kind() == "string_start")
         .and_then(|start| text.get(start.byte_range()))
         .is_some_and(|prefix| prefix.contains(['r', 'R']));
-    if raw_string || !value.chars().any(char::is_alphanumeric) {
+    if raw_string || !value.chars().any(char::is_alphanumeric) || in_sample_code(node, text) {
         return false;
     }
     let lower = value.to_lowercase();
@@ -211,8 +211,21 @@ pub(super) fn is_secret_literal(
     // is never a field name: `jwt.encode(payload, "secret")` signs with "secret".
     let secret_word = matches!(holder, Holder::Name(_))
         && [
-            "password", "passwd", "secret", "token", "apikey", "api_key", "test", "testing", "foo",
-            "bar", "foobar",
+            "password",
+            "passwd",
+            "secret",
+            "token",
+            "apikey",
+            "api_key",
+            "test",
+            "testing",
+            "foo",
+            "bar",
+            "foobar",
+            "null",
+            "none",
+            "nil",
+            "undefined",
         ]
         .contains(&lower.as_str());
     let base = value.chars().count() >= 4
@@ -230,6 +243,35 @@ pub(super) fn is_secret_literal(
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(char::is_alphabetic);
     base && (any_word || credential_like)
+}
+
+/// Words that open the name of code building sample data: previews, examples, fixtures.
+const SAMPLE_PREFIXES: &[&str] = &[
+    "sample", "preview", "example", "dummy", "fake", "mock", "demo",
+];
+
+/// `node` is in a function, or a lambda given to a name, for sample data
+/// (`def sample_order()`, `sample_url_func=lambda: ...`): its values are stand-ins.
+fn in_sample_code(node: Node<'_>, text: &str) -> bool {
+    ancestors(node).any(|(ancestor, _)| {
+        let name = match ancestor.kind() {
+            "function_definition" | "function_item" | "keyword_argument" => {
+                ancestor.child_by_field_name("name")
+            }
+            "assignment" => ancestor
+                .child_by_field_name("left")
+                .filter(|left| left.kind() == "identifier"),
+            _ => None,
+        };
+        name.and_then(|name| text.get(name.byte_range()))
+            .map(str::to_lowercase)
+            .is_some_and(|name| {
+                let name = name.trim_start_matches('_');
+                SAMPLE_PREFIXES
+                    .iter()
+                    .any(|prefix| name.starts_with(prefix))
+            })
+    })
 }
 
 /// An identifier inside `node` (nested functions aside) names a password: `password`,
