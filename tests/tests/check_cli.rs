@@ -823,3 +823,21 @@ fn rules_lists_every_rule_and_explain_prints_its_docs() {
         run.stderr
     );
 }
+
+#[test]
+fn a_file_with_two_thousand_findings_reports_every_one() {
+    // Each finding used to walk the module around it, and every climb up the tree started
+    // from the root: the check ran out of time and reported a fraction.
+    let text = "import subprocess\nsubprocess.run(cmd, shell=True)\n".repeat(2_000);
+    let ws = workspace("many-findings", &[("jobs.py", &text)]);
+    let run = keel(ws.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let value = run.json();
+    let findings = value["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2_000);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["rule_id"] == "py-subprocess-shell")
+    );
+}

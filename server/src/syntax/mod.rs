@@ -157,8 +157,9 @@ pub fn too_deep_for_queries(tree: &Tree) -> bool {
 }
 
 /// The CPU time one whole-file query (the rules, a file's symbols and facts) may use before
-/// it stops with the matches it has. Real files take a few milliseconds in a release build
-/// (a 20,000-line module about 100 ms in a debug one); text whose tree hides deep nesting
+/// it stops with the matches it has. Real files take milliseconds in a release build (a
+/// 20,000-line module about half a second, and files over 2 MB are not checked at all);
+/// text whose tree hides deep nesting
 /// where the depth guard cannot see it (50,000 unclosed `[` parse as one flat error node)
 /// made each node cost its hidden depth: seconds in a release build, most of a minute in a
 /// debug one. The thread's own CPU time, not the clock: a loaded machine must not cut a
@@ -174,8 +175,12 @@ pub struct QueryBudget {
 
 impl QueryBudget {
     pub fn start() -> QueryBudget {
+        QueryBudget::of(QUERY_CPU_BUDGET)
+    }
+
+    fn of(budget: Duration) -> QueryBudget {
         QueryBudget {
-            until: thread_cpu_time() + QUERY_CPU_BUDGET,
+            until: thread_cpu_time() + budget,
             stopped: Cell::new(false),
         }
     }
@@ -288,6 +293,37 @@ mod tests {
         let tree = Language::Python.parse_str(&nested).unwrap();
         assert!(!tree.root_node().has_error());
         assert!(!too_deep_for_queries(&tree));
+    }
+
+    #[test]
+    fn a_query_out_of_cpu_time_stops_with_what_it_found() {
+        use tree_sitter::{QueryCursor, QueryCursorOptions, StreamingIterator};
+        let query =
+            tree_sitter::Query::new(&Language::Python.grammar(), "(identifier) @name").unwrap();
+        let count = |text: &str, budget: &QueryBudget| {
+            let tree = Language::Python.parse_str(text).unwrap();
+            let mut within = |state: &QueryCursorState| budget.check(state);
+            let mut cursor = QueryCursor::new();
+            let mut matches = cursor.matches_with_options(
+                &query,
+                tree.root_node(),
+                text.as_bytes(),
+                QueryCursorOptions::new().progress_callback(&mut within),
+            );
+            let mut found = 0;
+            while matches.next().is_some() {
+                found += 1;
+            }
+            found
+        };
+        let spent = QueryBudget::of(Duration::ZERO);
+        count(&format!("x = {}\n", "[".repeat(50_000)), &spent);
+        assert!(spent.stopped());
+        // A real file is far inside the budget and is read whole.
+        let normal = QueryBudget::start();
+        let three_names = "def f(a):\n    return a\n";
+        assert_eq!(count(&three_names.repeat(200), &normal), 200 * 3);
+        assert!(!normal.stopped());
     }
 
     #[test]

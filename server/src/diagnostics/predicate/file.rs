@@ -29,6 +29,8 @@ pub(crate) struct File<'t> {
     defines_async: OnceCell<bool>,
     import_aliases: OnceCell<HashMap<&'t str, String>>,
     module_values: OnceCell<ModuleValues<'t>>,
+    /// The root's children, in order: where `ancestors` starts its walk down.
+    top_level: OnceCell<Vec<Node<'t>>>,
     local_functions: OnceCell<HashMap<&'t str, Node<'t>>>,
     /// `#tainted?`/`#trusted?` answers by node id: a rule's patterns often ask both.
     flows: RefCell<HashMap<usize, Flow<'t>>>,
@@ -53,6 +55,7 @@ impl<'t> File<'t> {
             defines_async: OnceCell::new(),
             import_aliases: OnceCell::new(),
             module_values: OnceCell::new(),
+            top_level: OnceCell::new(),
             local_functions: OnceCell::new(),
             flows: RefCell::new(HashMap::new()),
         }
@@ -103,6 +106,57 @@ impl<'t> File<'t> {
                 .to_str()
                 .is_some_and(|part| names.iter().any(|name| name.as_ref() == part))
         })
+    }
+
+    /// (ancestor, the child of it on the way down to `node`), innermost first.
+    /// `Node::parent` searches down from the root on every call, past every top-level
+    /// statement before the node: climbing with it cost each finding in a module of 2,000
+    /// statements thousands of steps. This finds the node's top-level statement by binary
+    /// search and walks down from there once.
+    pub(super) fn ancestors(&self, node: Node<'t>) -> impl Iterator<Item = (Node<'t>, Node<'t>)> {
+        let top_level = self.top_level();
+        let index = top_level.partition_point(|statement| statement.end_byte() < node.end_byte());
+        let statement = top_level[index.min(top_level.len().saturating_sub(1))..]
+            .iter()
+            .take(2)
+            .find(|statement| {
+                statement.start_byte() <= node.start_byte()
+                    && node.end_byte() <= statement.end_byte()
+            })
+            .copied();
+        let mut chain: Vec<Node<'t>> = match statement {
+            Some(statement) if node != self.root => {
+                let down = from_root(statement, node);
+                if down.first() == Some(&statement) && down.last() == Some(&node) {
+                    let mut chain = vec![self.root];
+                    chain.extend(down);
+                    chain
+                } else {
+                    from_root(self.root, node)
+                }
+            }
+            _ => from_root(self.root, node),
+        };
+        // Root first, `node` last: pairs from the innermost out.
+        if chain.first() != Some(&self.root) {
+            chain.clear();
+        }
+        (1..chain.len())
+            .rev()
+            .map(move |at| (chain[at - 1], chain[at]))
+    }
+
+    /// The root's named children (the file's top-level statements), in order.
+    pub(super) fn top_level(&self) -> &[Node<'t>] {
+        self.top_level.get_or_init(|| {
+            let mut cursor = self.root.walk();
+            self.root.named_children(&mut cursor).collect()
+        })
+    }
+
+    /// The node's parent, without `Node::parent`'s search from the root.
+    pub(super) fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.ancestors(node).next().map(|(parent, _)| parent)
     }
 
     /// The text of every Rust `use` declaration, without whitespace.
@@ -191,7 +245,7 @@ impl<'t> File<'t> {
     /// For a function definition: whether calling it gives something to await. `None` for
     /// other nodes. `#[tokio::main]`/`#[tokio::test]` make an async fn a plain one, and a
     /// Python decorator may return anything, so those count as plain.
-    pub(super) fn awaitable_definition(&self, node: Node<'_>) -> Option<bool> {
+    pub(super) fn awaitable_definition(&self, node: Node<'t>) -> Option<bool> {
         if !matches!(node.kind(), "function_item" | "function_definition") {
             return None;
         }
@@ -199,11 +253,19 @@ impl<'t> File<'t> {
             let text = self.text_of(attribute);
             let path = text.split('(').next().unwrap_or("").trim();
             path == "main" || path.ends_with("::main") || is_test_attribute(text)
-        }) || node
-            .parent()
+        }) || self
+            .parent(node)
             .is_some_and(|parent| parent.kind() == "decorated_definition");
         Some(is_async_function(node) && !transformed)
     }
+}
+
+/// `root`, then each node on the way down to `node` (just `[node]` when `node` is not
+/// under `root`).
+fn from_root<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut chain: Vec<Node<'t>> = crate::syntax::ancestors(root, node).collect();
+    chain.reverse();
+    chain
 }
 
 /// Depth-first walk; `enter` returns whether to look inside the node.
@@ -226,13 +288,6 @@ pub(super) fn visit<'t>(root: Node<'t>, enter: &mut impl FnMut(Node<'t>) -> bool
             }
         }
     }
-}
-
-/// (ancestor, the child of it on the way down to the start node), innermost first.
-pub(super) fn ancestors(node: Node<'_>) -> impl Iterator<Item = (Node<'_>, Node<'_>)> {
-    std::iter::successors(node.parent().map(|parent| (parent, node)), |(parent, _)| {
-        parent.parent().map(|grand| (grand, *parent))
-    })
 }
 
 pub(super) fn has_child(node: Node<'_>, kind: &str) -> bool {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use tree_sitter::Node;
 
-use super::file::{File, ancestors};
+use super::file::File;
 use super::names::{names_one_of, qualified_name};
 use super::scope::is_route_function;
 use crate::diagnostics::vocabulary::listed;
@@ -128,8 +128,17 @@ type Env<'t> = HashMap<&'t str, Value<'t>>;
 /// `return`, `raise`, `continue`, or a call such as `abort(400)`).
 type State<'t> = Option<Env<'t>>;
 
-/// The module-level names of a file and what they hold, for functions that read them.
-pub(super) type ModuleValues<'t> = HashMap<&'t str, Value<'t>>;
+/// The module-level names of a file and what they hold, for functions that read them; and
+/// what was bound before every `CHECKPOINT_EVERY`-th top-level statement, so that a value
+/// in module code is followed from the checkpoint before it, not from the file's start
+/// (2,000 sinks at a module's top level each walked the module: minutes).
+pub(super) struct ModuleValues<'t> {
+    at_end: Env<'t>,
+    checkpoints: Vec<Env<'t>>,
+}
+
+/// Top-level statements between two saved states of the module walk.
+const CHECKPOINT_EVERY: usize = 32;
 
 /// Where the value of `node` (an expression) may come from, cached per node for the file.
 pub(crate) fn flow_of<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
@@ -145,7 +154,8 @@ pub(crate) fn flow_of<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
 }
 
 fn compute<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
-    let scope = ancestors(node)
+    let scope = file
+        .ancestors(node)
         .map(|(ancestor, _)| ancestor)
         .find(|ancestor| {
             matches!(
@@ -165,8 +175,15 @@ fn compute<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
         // A lambda's parameters or a class attribute: the value alone decides.
         Some(_) => Walk::new(file, None, 0, false).eval(node, &Env::new()).flow,
         None => {
+            // From the last saved state before the target's statement.
+            let statements = file.top_level();
+            let index = statements.partition_point(|s| s.end_byte() <= node.start_byte());
+            let checkpoints = &file.module_values().checkpoints;
+            let slot = (index / CHECKPOINT_EVERY).min(checkpoints.len().saturating_sub(1));
+            let env = checkpoints.get(slot).cloned().unwrap_or_default();
             let mut walk = Walk::new(file, Some(node), 0, true);
-            walk.block(file.root, Some(Env::new()));
+            let start = (slot * CHECKPOINT_EVERY).min(statements.len());
+            walk.statements(&statements[start..], true, Some(env));
             walk.verdict()
         }
     }
@@ -176,7 +193,20 @@ fn compute<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
 /// functions and classes.
 pub(super) fn module_values<'t>(file: &File<'t>) -> ModuleValues<'t> {
     let mut walk = Walk::new(file, None, 0, true);
-    walk.block(file.root, Some(Env::new())).unwrap_or_default()
+    let mut checkpoints = Vec::new();
+    let mut state = Some(Env::new());
+    let mut cursor = file.root.walk();
+    for (index, statement) in file.root.named_children(&mut cursor).enumerate() {
+        let Some(env) = state else { break };
+        if index % CHECKPOINT_EVERY == 0 {
+            checkpoints.push(env.clone());
+        }
+        state = walk.statement(statement, env);
+    }
+    ModuleValues {
+        at_end: state.unwrap_or_default(),
+        checkpoints,
+    }
 }
 
 /// The functions defined at the top of the file (undecorated: a decorator may change what
@@ -270,7 +300,7 @@ impl<'a, 't> Walk<'a, 't> {
             .and_then(|first| parameter_name(*first))
             .is_some_and(|name| self.is_request_object(name));
         let route = django_view || is_route_function(function, self.file);
-        let decorators = match function.parent() {
+        let decorators = match self.file.parent(function) {
             Some(parent) if parent.kind() == "decorated_definition" => self.text(parent),
             _ => "",
         };
@@ -335,7 +365,9 @@ impl<'a, 't> Walk<'a, 't> {
             return;
         }
         // Names bound around the target by comprehensions and lambdas in this statement.
-        let mut scopes: Vec<Node<'t>> = ancestors(target)
+        let mut scopes: Vec<Node<'t>> = self
+            .file
+            .ancestors(target)
             .map(|(ancestor, _)| ancestor)
             .take_while(|ancestor| *ancestor != part)
             .filter(|ancestor| {
@@ -374,9 +406,34 @@ impl<'a, 't> Walk<'a, 't> {
     }
 
     fn block(&mut self, block: Node<'t>, state: State<'t>) -> State<'t> {
-        let mut state = state;
+        // In the outermost block walked (a function's body, the module), nothing after the
+        // target's statement can change the target; a block inside a loop goes on, since
+        // its later statements feed the next iteration.
+        let outermost = block.kind() == "module"
+            || self
+                .file
+                .parent(block)
+                .is_some_and(|parent| parent.kind() == "function_definition");
         let mut cursor = block.walk();
-        for statement in block.named_children(&mut cursor) {
+        let statements: Vec<Node<'t>> = block.named_children(&mut cursor).collect();
+        self.statements(&statements, outermost, state)
+    }
+
+    fn statements(
+        &mut self,
+        statements: &[Node<'t>],
+        outermost: bool,
+        state: State<'t>,
+    ) -> State<'t> {
+        let mut state = state;
+        for &statement in statements {
+            if outermost
+                && self
+                    .target
+                    .is_some_and(|target| statement.start_byte() >= target.end_byte())
+            {
+                break;
+            }
             let env = state?;
             self.steps += 1;
             if self.steps > MAX_STEPS {
@@ -1141,6 +1198,7 @@ impl<'a, 't> Walk<'a, 't> {
         }
         self.file
             .module_values()
+            .at_end
             .get(name)
             .cloned()
             .unwrap_or_else(|| Value::of(Flow::Unknown))
@@ -1405,7 +1463,9 @@ fn is_empty_container(node: Node<'_>, walk: &Walk<'_, '_>) -> bool {
 
 /// `self.name(..)`: the method `name` of the class the call is written in.
 fn method_of_class<'t>(call: Node<'t>, name: &str, walk: &Walk<'_, 't>) -> Option<Node<'t>> {
-    let class = ancestors(call)
+    let class = walk
+        .file
+        .ancestors(call)
         .map(|(ancestor, _)| ancestor)
         .find(|ancestor| ancestor.kind() == "class_definition")?;
     let body = class.child_by_field_name("body")?;

@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use super::file::{File, ancestors, has_child, is_function_boundary, visit};
+use super::file::{File, has_child, is_function_boundary, visit};
 use crate::diagnostics::vocabulary::listed;
 
 /// How many assignments back `formatted` follows a variable (`q = f"..."; run(q)`).
@@ -13,7 +13,7 @@ pub(super) const MAX_ASSIGNMENT_HOPS: u8 = 3;
 /// A string built at run time from values: an f-string or `format!` with placeholders,
 /// `%` or `.format(..)` with arguments, `+` joining a literal and a non-constant, or a
 /// variable assigned one of those earlier in the same function.
-pub(super) fn formatted(node: Node<'_>, file: &File<'_>, hops: u8) -> bool {
+pub(super) fn formatted<'t>(node: Node<'t>, file: &File<'t>, hops: u8) -> bool {
     let text = file.text;
     let source = |node: Node<'_>| text.get(node.byte_range()).unwrap_or("");
     match node.kind() {
@@ -55,10 +55,21 @@ pub(super) fn formatted(node: Node<'_>, file: &File<'_>, hops: u8) -> bool {
                 .filter(|callee| callee.kind() == "attribute")
                 .and_then(|callee| callee.child_by_field_name("attribute"))
                 .is_some_and(|method| source(method) == "format");
-            let has_arguments = node
-                .child_by_field_name("arguments")
-                .is_some_and(|args| args.named_child_count() > 0);
-            is_format && has_arguments
+            // `"{}".format(escape(x), _("Label"))` builds nothing from raw values.
+            let builds_from_values = node.child_by_field_name("arguments").is_some_and(|args| {
+                let mut cursor = args.walk();
+                let mut values =
+                    args.named_children(&mut cursor)
+                        .map(|argument| match argument.kind() {
+                            "keyword_argument" => {
+                                argument.child_by_field_name("value").unwrap_or(argument)
+                            }
+                            _ => argument,
+                        });
+                let mut values = values.by_ref().peekable();
+                values.peek().is_some() && !values.all(|value| is_inert_value(value, file))
+            });
+            is_format && builds_from_values
         }
         // Rust
         "macro_invocation" => is_formatting_macro(node, text),
@@ -143,7 +154,7 @@ pub(super) fn format_placeholders(template: &str) -> Vec<&str> {
 
 /// A `+` chain with at least one string literal and at least one value that is not a
 /// constant (a literal, or an UPPER_CASE name).
-pub(super) fn joins_literal_and_value(node: Node<'_>, file: &File<'_>) -> bool {
+pub(super) fn joins_literal_and_value<'t>(node: Node<'t>, file: &File<'t>) -> bool {
     let mut has_literal = false;
     let mut has_value = false;
     let mut stack = vec![node];
@@ -238,9 +249,10 @@ pub(super) fn is_constant_name(name: &str) -> bool {
 
 /// A variable given a formatted value earlier in the same function (or module):
 /// `q = f"..{x}"`, `q += f"..{x}"`, `let q = format!(..)`, `q = format!(..)`.
-pub(super) fn assigned_formatted(name: Node<'_>, file: &File<'_>, hops: u8) -> bool {
+pub(super) fn assigned_formatted<'t>(name: Node<'t>, file: &File<'t>, hops: u8) -> bool {
     let wanted = file.text_of(name);
-    let scope = ancestors(name)
+    let scope = file
+        .ancestors(name)
         .map(|(ancestor, _)| ancestor)
         .find(|ancestor| is_function_boundary(*ancestor))
         .unwrap_or(file.root);

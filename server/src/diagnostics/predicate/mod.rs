@@ -308,27 +308,27 @@ impl Predicate {
     pub(crate) fn holds<'t>(
         &self,
         node: Node<'t>,
-        captured: &Captured<'_, '_>,
+        captured: &Captured<'_, 't>,
         file: &File<'t>,
     ) -> bool {
         let result = match &self.condition {
-            Condition::InsideAsync => inside_async(node),
-            Condition::InsideLoop => inside_loop(node, file.language),
+            Condition::InsideAsync => inside_async(node, file),
+            Condition::InsideLoop => inside_loop(node, file),
             Condition::InsideTest => file.is_test_file() || inside_test(node, file),
             Condition::InDirectory(names) => file.in_directory(names),
             Condition::InsideCall(functions) => inside_call(node, functions, file),
-            Condition::InsideExcept => inside_except(node),
+            Condition::InsideExcept => inside_except(node, file),
             Condition::InsideRouteHandler => inside_route_handler(node, file),
-            Condition::InsideResultFn => inside_result_fn(node, file.text),
+            Condition::InsideResultFn => inside_result_fn(node, file),
             Condition::HasKwarg(names) => keyword_argument(node, names, file.text),
             Condition::LacksKwarg(names) => {
                 !keyword_argument(node, names, file.text) && !has_child(node, "dictionary_splat")
             }
             Condition::Formatted => formatted(node, file, 0),
-            Condition::Awaited => node
-                .parent()
+            Condition::Awaited => file
+                .parent(node)
                 .is_some_and(|parent| matches!(parent.kind(), "await_expression" | "await")),
-            Condition::HeldAcrossAwait => held_across_await(node, file.text),
+            Condition::HeldAcrossAwait => held_across_await(node, file),
             Condition::SecretName => file
                 .vocabulary
                 .secret_names
@@ -337,7 +337,7 @@ impl Predicate {
                 let name = captured.node_by_index(*name);
                 // A call's function as the name: the value is that call's key.
                 let call_key = name.is_some_and(|name| {
-                    name.parent().is_some_and(|parent| {
+                    file.parent(name).is_some_and(|parent| {
                         parent.kind() == "call"
                             && parent.child_by_field_name("function") == Some(name)
                     })

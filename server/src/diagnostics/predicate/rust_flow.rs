@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 
 use tree_sitter::Node;
 
-use super::file::{File, ancestors};
+use super::file::File;
 use super::flow::Flow;
 use crate::diagnostics::vocabulary::{RustTaint, listed};
 
@@ -39,7 +39,8 @@ const FALLBACK_METHODS: &[&str] = &["unwrap_or_else", "or_else", "get_or_insert_
 
 /// The flow of `node`, a Rust expression, inside the function around it.
 pub(super) fn flow_of<'t>(node: Node<'t>, file: &File<'t>) -> Flow<'t> {
-    let function = ancestors(node)
+    let function = file
+        .ancestors(node)
         .map(|(ancestor, _)| ancestor)
         .find(|ancestor| ancestor.kind() == "function_item");
     let walk = Walk {
@@ -382,7 +383,7 @@ impl<'t> Walk<'_, 't> {
         // block around the use; one in another branch may not have.
         let surely = |binding: &Binding<'t>| {
             binding.scope.is_none_or(|scope| {
-                use_site.is_some_and(|site| ancestors(site).any(|(a, _)| a == scope))
+                use_site.is_some_and(|site| self.file.ancestors(site).any(|(a, _)| a == scope))
             })
         };
         let last_replacing = bindings
@@ -465,7 +466,10 @@ impl<'t> Walk<'_, 't> {
     /// binds what `v` holds.
     fn pattern_binding(&self, around: Node<'t>, name: &str) -> Option<Binding<'t>> {
         let value = match around.kind() {
-            "match_arm" => around.parent()?.parent()?.child_by_field_name("value")?,
+            "match_arm" => {
+                let arms = self.file.parent(around)?;
+                self.file.parent(arms)?.child_by_field_name("value")?
+            }
             "for_expression" => around.child_by_field_name("value")?,
             _ => return None,
         };
@@ -496,7 +500,9 @@ impl<'t> Walk<'_, 't> {
     /// a binding in a branch may run without it. `None` when it surely ran.
     fn scope_of(&self, binding: Node<'t>) -> Option<Node<'t>> {
         let body = self.function?.child_by_field_name("body")?;
-        let block = ancestors(binding)
+        let block = self
+            .file
+            .ancestors(binding)
             .map(|(ancestor, _)| ancestor)
             .find(|ancestor| ancestor.kind() == "block" || *ancestor == body)?;
         (block != body).then_some(block)

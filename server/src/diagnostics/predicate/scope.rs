@@ -5,21 +5,22 @@
 use tree_sitter::Node;
 
 use super::file::{
-    File, ancestors, attributes, contains_word, is_async_function, is_function_boundary, visit,
+    File, attributes, contains_word, is_async_function, is_function_boundary, visit,
 };
 use crate::diagnostics::vocabulary::listed;
 use crate::syntax::Language;
 
-pub(super) fn inside_async(node: Node<'_>) -> bool {
-    ancestors(node)
+pub(super) fn inside_async<'t>(node: Node<'t>, file: &File<'t>) -> bool {
+    file.ancestors(node)
         .find(|(ancestor, _)| is_function_boundary(*ancestor))
         .is_some_and(|(function, _)| is_async_function(function))
 }
 
 /// Inside code that runs once per iteration: a loop body or condition, or a
 /// comprehension past its first iterable (which is evaluated once).
-pub(super) fn inside_loop(node: Node<'_>, language: Language) -> bool {
-    for (ancestor, child) in ancestors(node) {
+pub(super) fn inside_loop<'t>(node: Node<'t>, file: &File<'t>) -> bool {
+    let language = file.language;
+    for (ancestor, child) in file.ancestors(node) {
         let is_field = |field: &str| ancestor.child_by_field_name(field) == Some(child);
         match (language, ancestor.kind()) {
             (Language::Python, "function_definition" | "lambda" | "class_definition")
@@ -61,9 +62,9 @@ pub(super) fn inside_loop(node: Node<'_>, language: Language) -> bool {
     false
 }
 
-pub(super) fn inside_test(node: Node<'_>, file: &File<'_>) -> bool {
+pub(super) fn inside_test<'t>(node: Node<'t>, file: &File<'t>) -> bool {
     match file.language {
-        Language::Python => ancestors(node).any(|(ancestor, _)| {
+        Language::Python => file.ancestors(node).any(|(ancestor, _)| {
             let name = ancestor
                 .child_by_field_name("name")
                 .map(|name| file.text_of(name))
@@ -89,7 +90,7 @@ pub(super) fn inside_test(node: Node<'_>, file: &File<'_>) -> bool {
                 })
             };
             file_is_test
-                || ancestors(node).any(|(ancestor, _)| {
+                || file.ancestors(node).any(|(ancestor, _)| {
                     matches!(ancestor.kind(), "function_item" | "mod_item" | "impl_item")
                         && attributes(ancestor)
                             .any(|attribute| is_test_attribute(file.text_of(attribute)))
@@ -111,8 +112,8 @@ pub(super) fn is_test_attribute(attribute: &str) -> bool {
 
 /// `node` is an argument (at any depth, within its statement) of a call to one of
 /// `functions`, by the call's last name: `Exists(Order.objects.filter(..))`.
-pub(super) fn inside_call(node: Node<'_>, functions: &[String], file: &File<'_>) -> bool {
-    for (ancestor, child) in ancestors(node) {
+pub(super) fn inside_call<'t>(node: Node<'t>, functions: &[String], file: &File<'t>) -> bool {
+    for (ancestor, child) in file.ancestors(node) {
         match ancestor.kind() {
             kind if kind.ends_with("statement") || kind.ends_with("definition") => return false,
             "call" | "call_expression"
@@ -133,8 +134,8 @@ pub(super) fn inside_call(node: Node<'_>, functions: &[String], file: &File<'_>)
     false
 }
 
-pub(super) fn inside_except(node: Node<'_>) -> bool {
-    for (ancestor, child) in ancestors(node) {
+pub(super) fn inside_except<'t>(node: Node<'t>, file: &File<'t>) -> bool {
+    for (ancestor, child) in file.ancestors(node) {
         match ancestor.kind() {
             "function_definition" | "lambda" | "class_definition" => return false,
             "except_clause" | "except_group_clause" if child.kind() == "block" => return true,
@@ -147,8 +148,9 @@ pub(super) fn inside_except(node: Node<'_>) -> bool {
 /// The nearest function is a web route (`[python.routes]` of the vocabulary): decorated
 /// with `@app.get("/..")`, `@router.post("/..")`, `@bp.route("/..")` or `@api_view(..)`,
 /// or a method named for an HTTP verb in a class whose base is a `…View`/`…ViewSet`.
-pub(super) fn inside_route_handler(node: Node<'_>, file: &File<'_>) -> bool {
-    let Some((function, _)) = ancestors(node)
+pub(super) fn inside_route_handler<'t>(node: Node<'t>, file: &File<'t>) -> bool {
+    let Some((function, _)) = file
+        .ancestors(node)
         .find(|(ancestor, _)| matches!(ancestor.kind(), "function_definition" | "lambda"))
     else {
         return false;
@@ -157,11 +159,11 @@ pub(super) fn inside_route_handler(node: Node<'_>, file: &File<'_>) -> bool {
 }
 
 /// `function` (a `function_definition`) is a web route, as `inside_route_handler` says.
-pub(super) fn is_route_function(function: Node<'_>, file: &File<'_>) -> bool {
+pub(super) fn is_route_function<'t>(function: Node<'t>, file: &File<'t>) -> bool {
     let routes = &file.vocabulary.python.routes;
     let source = |node: Node<'_>| file.text_of(node);
-    if let Some(decorated) = function
-        .parent()
+    if let Some(decorated) = file
+        .parent(function)
         .filter(|p| p.kind() == "decorated_definition")
     {
         let mut cursor = decorated.walk();
@@ -198,7 +200,8 @@ pub(super) fn is_route_function(function: Node<'_>, file: &File<'_>) -> bool {
         .child_by_field_name("name")
         .map(source)
         .unwrap_or("");
-    let class = ancestors(function)
+    let class = file
+        .ancestors(function)
         .map(|(ancestor, _)| ancestor)
         .find(|ancestor| matches!(ancestor.kind(), "class_definition" | "function_definition"))
         .filter(|ancestor| ancestor.kind() == "class_definition");
@@ -217,8 +220,10 @@ pub(super) fn is_route_function(function: Node<'_>, file: &File<'_>) -> bool {
 /// Rust: the nearest function (closures and async blocks are their own) returns a
 /// `Result` (`Result<..>`, `io::Result<..>`, an alias like `ApiResult<..>`), so `?` is
 /// there to use. `Poll<Result<..>>` and the like do not count.
-pub(super) fn inside_result_fn(node: Node<'_>, text: &str) -> bool {
-    let returns = ancestors(node)
+pub(super) fn inside_result_fn<'t>(node: Node<'t>, file: &File<'t>) -> bool {
+    let text = file.text;
+    let returns = file
+        .ancestors(node)
         .find(|(ancestor, _)| is_function_boundary(*ancestor))
         .filter(|(function, _)| function.kind() == "function_item")
         .and_then(|(function, _)| function.child_by_field_name("return_type"));
@@ -235,8 +240,9 @@ pub(super) fn inside_result_fn(node: Node<'_>, text: &str) -> bool {
 
 /// Rust: the guard bound by this `let` is still alive at a later `.await` in its block
 /// (before any `drop(guard)`).
-pub(super) fn held_across_await(guard: Node<'_>, text: &str) -> bool {
-    let Some(declaration) = guard.parent().filter(|p| p.kind() == "let_declaration") else {
+pub(super) fn held_across_await<'t>(guard: Node<'t>, file: &File<'t>) -> bool {
+    let text = file.text;
+    let Some(declaration) = file.parent(guard).filter(|p| p.kind() == "let_declaration") else {
         return false;
     };
     let name = text.get(guard.byte_range()).unwrap_or("");
@@ -306,7 +312,7 @@ pub(super) fn imported_from(node: Node<'_>, path: &str, file: &File<'_>) -> bool
 /// The call calls an `async` function defined in this file: a method on `self`/`cls`
 /// defined async in the enclosing `impl`/class, or a function whose name is defined only
 /// as an async function here.
-pub(super) fn calls_local_async_fn(call: Node<'_>, file: &File<'_>) -> bool {
+pub(super) fn calls_local_async_fn<'t>(call: Node<'t>, file: &File<'t>) -> bool {
     if !file.defines_async() {
         return false;
     }
@@ -334,8 +340,9 @@ pub(super) fn calls_local_async_fn(call: Node<'_>, file: &File<'_>) -> bool {
 }
 
 /// Whether the `impl` block or class around `node` defines `name` as an async method.
-pub(super) fn own_method_is_async(node: Node<'_>, name: &str, file: &File<'_>) -> bool {
-    let Some((owner, _)) = ancestors(node)
+pub(super) fn own_method_is_async<'t>(node: Node<'t>, name: &str, file: &File<'t>) -> bool {
+    let Some((owner, _)) = file
+        .ancestors(node)
         .find(|(ancestor, _)| matches!(ancestor.kind(), "impl_item" | "class_definition"))
     else {
         return false;

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::file::{ancestors, contains_in_function, has_child};
+use super::file::{contains_in_function, has_child};
 use crate::diagnostics::vocabulary::{SecretNames, Vocabulary, listed};
 
 impl SecretNames {
@@ -156,7 +156,7 @@ pub(super) fn is_secret_literal(
         .filter(|start| start.kind() == "string_start")
         .and_then(|start| text.get(start.byte_range()))
         .is_some_and(|prefix| prefix.contains(['r', 'R']));
-    if raw_string || !value.chars().any(char::is_alphanumeric) || in_sample_code(node, text) {
+    if raw_string || !value.chars().any(char::is_alphanumeric) {
         return false;
     }
     let lower = value.to_lowercase();
@@ -242,7 +242,8 @@ pub(super) fn is_secret_literal(
     let credential_like = value.chars().count() >= 8
         && value.chars().any(|c| c.is_ascii_digit())
         && value.chars().any(char::is_alphabetic);
-    base && (any_word || credential_like)
+    // Last: climbing the tree costs more than every test above.
+    base && (any_word || credential_like) && !in_sample_code(node, text)
 }
 
 /// Words that open the name of code building sample data: previews, examples, fixtures.
@@ -253,7 +254,9 @@ const SAMPLE_PREFIXES: &[&str] = &[
 /// `node` is in a function, or a lambda given to a name, for sample data
 /// (`def sample_order()`, `sample_url_func=lambda: ...`): its values are stand-ins.
 fn in_sample_code(node: Node<'_>, text: &str) -> bool {
-    ancestors(node).any(|(ancestor, _)| {
+    // `Node::parent` searches from the root, but this runs only for a literal that is
+    // otherwise a secret, rare enough for that.
+    std::iter::successors(node.parent(), Node::parent).any(|ancestor| {
         let name = match ancestor.kind() {
             "function_definition" | "function_item" | "keyword_argument" => {
                 ancestor.child_by_field_name("name")
