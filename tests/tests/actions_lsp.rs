@@ -383,3 +383,106 @@ fn secrets_in_the_code_an_action_sends_are_redacted() {
         );
     }
 }
+
+// ---- edits of other files --------------------------------------------------------------
+
+/// `edits` (LSP text edits on ASCII text) applied to `text`, as a client applies them.
+fn applied(text: &str, edits: &[Value]) -> String {
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let character = position["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character
+    };
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|edit| {
+            (
+                offset(&edit["range"]["start"]),
+                offset(&edit["range"]["end"]),
+                edit["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Stable: insertions at one place keep the order they were sent in.
+    ranges.sort_by_key(|(start, ..)| *start);
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end, new_text) in ranges {
+        out.push_str(&text[at..start]);
+        out.push_str(new_text);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+const DJANGO_VIEWS: &str = "\
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+
+# GET /orders/{id}: fetch an order
+";
+
+/// "Generate endpoint" in a Django app's views.py routes the view in the urls.py beside
+/// it, in the same workspace edit; the urls.py edit fits the text the editor holds.
+#[test]
+fn a_django_view_is_routed_in_the_urls_py_beside_it_in_one_edit() {
+    let root = TempDir::new("actions-django");
+    let views = root.path().join("views.py");
+    let urls = root.path().join("urls.py");
+    std::fs::write(&views, DJANGO_VIEWS).unwrap();
+    std::fs::write(&urls, "from django.urls import path\n\nurlpatterns = []\n").unwrap();
+    let (views_uri, urls_uri) = (keel_e2e::file_uri(&views), keel_e2e::file_uri(&urls));
+    let mut s = Session::start_in(
+        None,
+        20_000,
+        true,
+        json!({}),
+        Some(root.path()),
+        &views_uri,
+        DJANGO_VIEWS,
+    );
+    // Open with unsaved changes: the route must go where the editor's text has the list.
+    let open_urls = "from django.urls import path\n\n# the app's routes\nurlpatterns = [\n    path(\"health/\", views.health),\n]\n";
+    s.keel.open(&urls_uri, "python", open_urls);
+    let actions = s
+        .keel
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": views_uri},
+                "range": {"start": {"line": 4, "character": 2}, "end": {"line": 4, "character": 2}},
+                "context": {"diagnostics": []},
+            }),
+        )
+        .expect("codeAction answers");
+    let action = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|action| action["title"] == "Generate endpoint GET /orders/{id}")
+        .cloned()
+        .unwrap_or_else(|| panic!("no generate-endpoint action in {actions:#}"));
+    let resolved = s
+        .keel
+        .request("codeAction/resolve", action)
+        .expect("resolve answers");
+    let changes = &resolved["edit"]["changes"];
+    let view = applied(
+        DJANGO_VIEWS,
+        changes[views_uri.as_str()].as_array().unwrap(),
+    );
+    assert!(
+        view.contains("@api_view([\"GET\"])\ndef fetch_order(request, id):"),
+        "{view}"
+    );
+    let routes = changes[urls_uri.as_str()]
+        .as_array()
+        .unwrap_or_else(|| panic!("no edit of urls.py in {resolved:#}"));
+    assert_eq!(
+        applied(open_urls, routes),
+        "from django.urls import path\nfrom . import views\n\n# the app's routes\nurlpatterns = [\n    path(\"health/\", views.health),\n    path(\"orders/<int:id>/\", views.fetch_order, name=\"fetch_order\"),\n]\n"
+    );
+}

@@ -122,39 +122,53 @@ pub fn python_import(root: Node<'_>, text: &str, module: &str) -> Option<Edit> {
 /// Python: `from module import name`, added to an existing one-line import from `module`
 /// when there is one, unless `name` is imported already.
 pub fn python_from_import(root: Node<'_>, text: &str, module: &str, name: &str) -> Option<Edit> {
+    python_from_imports(root, text, module, &[name])
+}
+
+/// Python: `from module import a, b` for those of `names` not imported yet, added to an
+/// existing one-line import from `module` when there is one.
+pub fn python_from_imports(
+    root: Node<'_>,
+    text: &str,
+    module: &str,
+    names: &[&str],
+) -> Option<Edit> {
     let mut existing = None;
+    let mut missing: Vec<&str> = names.to_vec();
     for statement in python_statements(root, "import_from_statement") {
         let from = statement
             .child_by_field_name("module_name")
             .map(|module| text_of(module, text));
-        let mut names = statement.walk();
-        let imports_name = statement
-            .children_by_field_name("name", &mut names)
-            .any(|imported| {
-                let imported = imported.child_by_field_name("alias").unwrap_or(imported);
-                text_of(imported, text) == name
-            });
-        if imports_name {
-            return None;
+        let mut imported = statement.walk();
+        for imported in statement.children_by_field_name("name", &mut imported) {
+            let imported = imported.child_by_field_name("alias").unwrap_or(imported);
+            missing.retain(|name| text_of(imported, text) != *name);
         }
         let statement_text = text_of(statement, text);
         if from == Some(module) && !statement_text.contains(['(', '*', '\\']) {
             existing = Some(statement);
         }
     }
+    if missing.is_empty() {
+        return None;
+    }
+    let missing = missing.join(", ");
     if let Some(statement) = existing {
         let end = statement.end_byte();
         return Some(Edit {
             start_byte: end,
             end_byte: end,
-            new_text: format!(", {name}"),
+            new_text: format!(", {missing}"),
         });
     }
     let at = python_import_end(root, text);
     Some(Edit {
         start_byte: at,
         end_byte: at,
-        new_text: format!("{}from {module} import {name}\n", newline_before(text, at)),
+        new_text: format!(
+            "{}from {module} import {missing}\n",
+            newline_before(text, at)
+        ),
     })
 }
 

@@ -1,0 +1,609 @@
+//! "Generate endpoint" for Rust web services: an axum or actix-web handler from a comment
+//! line, and create/read/update/delete handlers over an in-memory store from a serde
+//! struct. Handlers are registered where the file registers its routes: the `Router::new()`
+//! chain (axum), the `App::new()` chain or a `ServiceConfig` function (actix-web), with
+//! actix's route macros or `.route(path, web::get().to(..))`, whichever the file uses.
+
+use tree_sitter::Node;
+
+use super::endpoint::{DataModel, Spec, indented, names, numeric};
+use super::syntax::{descendants, has_word, indent_at, line_end, line_start, rust_use, text_of};
+use super::{Edit, Source};
+
+/// The Rust web framework a file serves with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Web {
+    Axum,
+    Actix,
+}
+
+/// The framework of `source`: from its `use` lines, else from the crate's dependencies.
+pub fn web_framework(source: &Source<'_>) -> Option<Web> {
+    if has_word(source.text, "actix_web") {
+        Some(Web::Actix)
+    } else if has_word(source.text, "axum") {
+        Some(Web::Axum)
+    } else if source.project.depends_on("actix-web") {
+        Some(Web::Actix)
+    } else if source.project.depends_on("axum") {
+        Some(Web::Axum)
+    } else {
+        None
+    }
+}
+
+/// A struct serde can read and write: `#[derive(Serialize, Deserialize)]` above it. Returns
+/// the model and the first byte of its attributes.
+pub fn serde_struct(item: Node<'_>, text: &str) -> Option<(DataModel, usize)> {
+    if item.kind() != "struct_item" {
+        return None;
+    }
+    let name = text_of(item.child_by_field_name("name")?, text).to_string();
+    let mut start = item.start_byte();
+    let mut derives = String::new();
+    let mut previous = item.prev_named_sibling();
+    while let Some(attribute) = previous.filter(|node| {
+        node.kind() == "attribute_item" || (node.kind() == "line_comment" && is_doc(*node, text))
+    }) {
+        derives.push_str(text_of(attribute, text));
+        start = attribute.start_byte();
+        previous = attribute.prev_named_sibling();
+    }
+    (has_word(&derives, "Serialize") && has_word(&derives, "Deserialize"))
+        .then_some((DataModel::serde(name), start))
+}
+
+fn is_doc(comment: Node<'_>, text: &str) -> bool {
+    text_of(comment, text).starts_with("///")
+}
+
+/// The handler `spec` describes, replacing the comment, and its registration.
+pub fn from_comment(
+    source: &Source<'_>,
+    web: Web,
+    spec: &Spec,
+    indent: &str,
+    replace: impl Fn(String) -> Edit,
+) -> Result<Vec<Edit>, String> {
+    match web {
+        Web::Axum => axum_endpoint(source, spec, indent, replace),
+        Web::Actix => actix_endpoint(source, spec, indent, replace),
+    }
+}
+
+/// Path parameters as one extractor type: `u64`, or `(u64, String)` for several.
+fn path_type(parameters: &[&str]) -> (String, String) {
+    let types: Vec<&str> = parameters
+        .iter()
+        .map(|name| if numeric(name) { "u64" } else { "String" })
+        .collect();
+    match (parameters, types.as_slice()) {
+        ([one], [ty]) => (one.to_string(), ty.to_string()),
+        _ => (
+            format!("({})", parameters.join(", ")),
+            format!("({})", types.join(", ")),
+        ),
+    }
+}
+
+/// `"id": id, ...` for `serde_json::json!`: the path parameters echoed back.
+fn echoed(parameters: &[&str]) -> String {
+    let pairs: Vec<String> = parameters
+        .iter()
+        .map(|name| format!("\"{name}\": {name}"))
+        .collect();
+    pairs.join(", ")
+}
+
+fn axum_endpoint(
+    source: &Source<'_>,
+    spec: &Spec,
+    indent: &str,
+    replace: impl Fn(String) -> Edit,
+) -> Result<Vec<Edit>, String> {
+    let text = source.text;
+    let root = source.tree.root_node();
+    let name = spec.function_name();
+    let parameters = spec.parameters();
+    let mut arguments = Vec::new();
+    let mut edits = Vec::new();
+    if !parameters.is_empty() {
+        let (pattern, ty) = path_type(&parameters);
+        // A delete answers without reading its parameters.
+        let pattern = if spec.method == "DELETE" {
+            "_".to_string()
+        } else {
+            pattern
+        };
+        arguments.push(format!("Path({pattern}): Path<{ty}>"));
+        edits.extend(rust_use(root, text, "axum::extract::Path", "Path"));
+    }
+    let echoed = echoed(&parameters);
+    let (returns, body) = match spec.method.as_str() {
+        "POST" => {
+            arguments.push("Json(payload): Json<serde_json::Value>".into());
+            (
+                "(StatusCode, Json<serde_json::Value>)",
+                "(StatusCode::CREATED, Json(payload))".to_string(),
+            )
+        }
+        "PUT" | "PATCH" => {
+            arguments.push("Json(payload): Json<serde_json::Value>".into());
+            let body = if echoed.is_empty() {
+                "Json(payload)".to_string()
+            } else {
+                format!("Json(serde_json::json!({{ {echoed}, \"data\": payload }}))")
+            };
+            ("Json<serde_json::Value>", body)
+        }
+        "DELETE" => ("StatusCode", "StatusCode::NO_CONTENT".to_string()),
+        _ if echoed.is_empty() => (
+            "Json<Vec<serde_json::Value>>",
+            "Json(Vec::new())".to_string(),
+        ),
+        _ => (
+            "Json<serde_json::Value>",
+            format!("Json(serde_json::json!({{ {echoed} }}))"),
+        ),
+    };
+    edits.extend(axum_uses(root, text, returns));
+    let method = spec.method.to_lowercase();
+    edits.extend(rust_use(
+        root,
+        text,
+        &format!("axum::routing::{method}"),
+        &method,
+    ));
+    let code = format!(
+        "/// {doc}\nasync fn {name}({arguments}) -> {returns} {{\n    {body}\n}}",
+        doc = spec.docstring(),
+        arguments = arguments.join(", "),
+    );
+    edits.push(replace(indented(&code, indent)));
+    let router = axum_router(root, text)?;
+    edits.push(register(
+        text,
+        router,
+        &["route"],
+        &format!(".route(\"{}\", {method}({name}))", spec.path),
+    ));
+    Ok(edits)
+}
+
+/// The `use` lines for axum's `Json` and `StatusCode` when `code` names them.
+fn axum_uses(root: Node<'_>, text: &str, code: &str) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    if has_word(code, "Json") {
+        edits.extend(rust_use(root, text, "axum::Json", "Json"));
+    }
+    if has_word(code, "StatusCode") {
+        edits.extend(rust_use(root, text, "axum::http::StatusCode", "StatusCode"));
+    }
+    edits
+}
+
+/// The file's `Router::new()` call, where axum routes are chained.
+fn axum_router<'t>(root: Node<'t>, text: &str) -> Result<Node<'t>, String> {
+    descendants(root, &|_| false)
+        .into_iter()
+        .find(|node| {
+            node.kind() == "call_expression"
+                && node
+                    .child_by_field_name("function")
+                    .is_some_and(|callee| text_of(callee, text).ends_with("Router::new"))
+        })
+        .ok_or_else(|| "no `Router::new()` in this file to register the route in".to_string())
+}
+
+/// Where actix-web routes are chained: the parameter of a function taking a
+/// `ServiceConfig` (the project's route table), else the file's `App::new()` call.
+fn actix_chain<'t>(root: Node<'t>, text: &str) -> Option<Node<'t>> {
+    let nodes = descendants(root, &|_| false);
+    let config = nodes.iter().find_map(|node| {
+        if node.kind() != "parameter" || !text_of(*node, text).contains("ServiceConfig") {
+            return None;
+        }
+        let name = text_of(node.child_by_field_name("pattern")?, text);
+        let function = crate::syntax::ancestors(root, *node)
+            .find(|ancestor| ancestor.kind() == "function_item")?;
+        let body = function.child_by_field_name("body")?;
+        descendants(body, &|_| false).into_iter().find(|use_| {
+            use_.kind() == "identifier"
+                && text_of(*use_, text) == name
+                && use_
+                    .parent()
+                    .is_some_and(|parent| parent.kind() == "field_expression")
+        })
+    });
+    config.or_else(|| {
+        nodes.into_iter().find(|node| {
+            node.kind() == "call_expression"
+                && node
+                    .child_by_field_name("function")
+                    .is_some_and(|callee| text_of(callee, text).ends_with("App::new"))
+        })
+    })
+}
+
+/// `call` (`.route(..)`, `.service(..)`) after the last call named in `methods` of the
+/// method chain starting at `start`, on a line of its own when the chain is written so.
+fn register(text: &str, start: Node<'_>, methods: &[&str], call: &str) -> Edit {
+    // Climb the method chain: each call is a call whose callee holds the chain so far.
+    let mut last = start;
+    let mut node = start;
+    while let Some(field) = node
+        .parent()
+        .filter(|parent| parent.kind() == "field_expression")
+    {
+        let Some(outer) = field
+            .parent()
+            .filter(|parent| parent.kind() == "call_expression")
+        else {
+            break;
+        };
+        let method = field
+            .child_by_field_name("field")
+            .map(|field| text_of(field, text));
+        if method.is_some_and(|method| methods.contains(&method)) {
+            last = outer;
+        }
+        node = outer;
+    }
+    let line_begins_with_dot = |node: Node<'_>| {
+        let start = line_start(text, node.end_byte());
+        text.get(start..)
+            .is_some_and(|line| line.trim_start().starts_with('.'))
+    };
+    let separator = if last != start && line_begins_with_dot(last) {
+        format!("\n{}", indent_at(text, last.end_byte()))
+    } else {
+        String::new()
+    };
+    Edit {
+        start_byte: last.end_byte(),
+        end_byte: last.end_byte(),
+        new_text: format!("{separator}{call}"),
+    }
+}
+
+/// Whether an actix-web file routes with `.route(path, web::get().to(handler))` rather
+/// than with `#[get(path)]` macros.
+fn actix_route_style(text: &str) -> bool {
+    let macros = [
+        "#[get(",
+        "#[post(",
+        "#[put(",
+        "#[patch(",
+        "#[delete(",
+        "#[route(",
+    ];
+    let uses_macros =
+        macros.iter().any(|attribute| text.contains(attribute)) || text.contains("#[actix_web::");
+    !uses_macros && text.contains(".to(")
+}
+
+/// An actix-web handler `name` answering `method` at `path`: its attribute (or nothing in
+/// route style), and the registration added to the file's chain, if it has one.
+struct ActixRoute {
+    attribute: String,
+    registration: String,
+}
+
+fn actix_route(route_style: bool, method: &str, path: &str, name: &str) -> ActixRoute {
+    let method = method.to_lowercase();
+    if route_style {
+        ActixRoute {
+            attribute: String::new(),
+            registration: format!(".route(\"{path}\", web::{method}().to({name}))"),
+        }
+    } else {
+        ActixRoute {
+            attribute: format!("#[{method}(\"{path}\")]\n"),
+            registration: format!(".service({name})"),
+        }
+    }
+}
+
+/// `use actix_web::..` lines for the names `code` uses.
+fn actix_uses(root: Node<'_>, text: &str, code: &str) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    for name in [
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "web",
+        "HttpResponse",
+        "Responder",
+    ] {
+        let used = match name {
+            "web" => code.contains("web::"),
+            "HttpResponse" | "Responder" => has_word(code, name),
+            _ => code.contains(&format!("#[{name}(")),
+        };
+        if used {
+            edits.extend(rust_use(root, text, &format!("actix_web::{name}"), name));
+        }
+    }
+    edits
+}
+
+fn actix_endpoint(
+    source: &Source<'_>,
+    spec: &Spec,
+    indent: &str,
+    replace: impl Fn(String) -> Edit,
+) -> Result<Vec<Edit>, String> {
+    let text = source.text;
+    let root = source.tree.root_node();
+    let name = spec.function_name();
+    let parameters = spec.parameters();
+    let mut arguments = Vec::new();
+    let mut lines = Vec::new();
+    if !parameters.is_empty() {
+        let (pattern, ty) = path_type(&parameters);
+        if spec.method == "DELETE" {
+            // A delete answers without reading its parameters.
+            arguments.push(format!("_path: web::Path<{ty}>"));
+        } else {
+            arguments.push(format!("path: web::Path<{ty}>"));
+            lines.push(format!("let {pattern} = path.into_inner();"));
+        }
+    }
+    let echoed = echoed(&parameters);
+    let answer = match spec.method.as_str() {
+        "POST" => {
+            arguments.push("payload: web::Json<serde_json::Value>".into());
+            "HttpResponse::Created().json(payload.into_inner())".to_string()
+        }
+        "PUT" | "PATCH" if echoed.is_empty() => {
+            arguments.push("payload: web::Json<serde_json::Value>".into());
+            "HttpResponse::Ok().json(payload.into_inner())".to_string()
+        }
+        "PUT" | "PATCH" => {
+            arguments.push("payload: web::Json<serde_json::Value>".into());
+            format!(
+                "HttpResponse::Ok().json(serde_json::json!({{ {echoed}, \"data\": payload.into_inner() }}))"
+            )
+        }
+        "DELETE" => "HttpResponse::NoContent().finish()".to_string(),
+        _ if echoed.is_empty() => {
+            "HttpResponse::Ok().json(Vec::<serde_json::Value>::new())".to_string()
+        }
+        _ => format!("HttpResponse::Ok().json(serde_json::json!({{ {echoed} }}))"),
+    };
+    lines.push(answer);
+    let route = actix_route(actix_route_style(text), &spec.method, &spec.path, &name);
+    let code = format!(
+        "/// {doc}\n{attribute}async fn {name}({arguments}) -> impl Responder {{\n    {body}\n}}",
+        doc = spec.docstring(),
+        attribute = route.attribute,
+        arguments = arguments.join(", "),
+        body = lines.join("\n    "),
+    );
+    let mut edits = actix_uses(root, text, &format!("{code}\n{}", route.registration));
+    edits.push(replace(indented(&code, indent)));
+    if let Some(chain) = actix_chain(root, text) {
+        edits.push(register(
+            text,
+            chain,
+            &["service", "route", "configure"],
+            &route.registration,
+        ));
+    }
+    Ok(edits)
+}
+
+/// Create/read/update/delete handlers for a serde struct over an in-memory store, after
+/// the struct, registered in the file's router.
+pub fn crud(
+    source: &Source<'_>,
+    web: Web,
+    item: Node<'_>,
+    model: &DataModel,
+) -> Result<Vec<Edit>, String> {
+    let text = source.text;
+    let root = source.tree.root_node();
+    let class = &model.name;
+    let names = names(model);
+    let item_name = &names.item;
+    let key = &names.key;
+    let store = names.store.trim_start_matches('_').to_uppercase();
+    let path = &names.path;
+    let one = format!("{path}/{{{key}}}");
+    let mut edits = Vec::new();
+    for (path, name) in [
+        ("std::collections::BTreeMap", "BTreeMap"),
+        ("std::sync::Mutex", "Mutex"),
+        ("std::sync::MutexGuard", "MutexGuard"),
+        ("std::sync::PoisonError", "PoisonError"),
+    ] {
+        edits.extend(rust_use(root, text, path, name));
+    }
+    let shared = format!(
+        "/// The stored {class} records, by id.
+static {store}: Mutex<BTreeMap<u64, {class}>> = Mutex::new(BTreeMap::new());
+
+/// The {class} store; a handler that panicked while holding it leaves it usable.
+fn {item_name}_store() -> MutexGuard<'static, BTreeMap<u64, {class}>> {{
+    {store}.lock().unwrap_or_else(PoisonError::into_inner)
+}}
+
+/// A stored {class} as clients see it: its id and its fields.
+fn {item_name}_json(id: u64, {item_name}: &{class}) -> serde_json::Value {{
+    let mut body = serde_json::json!({{ \"id\": id }});
+    if let (Some(body), Ok(serde_json::Value::Object(fields))) =
+        (body.as_object_mut(), serde_json::to_value({item_name}))
+    {{
+        body.extend(fields);
+    }}
+    body
+}}"
+    );
+    let handlers = match web {
+        Web::Axum => {
+            let code = axum_crud(class, item_name, key);
+            edits.extend(rust_use(root, text, "axum::extract::Path", "Path"));
+            edits.extend(axum_uses(root, text, &code));
+            edits.extend(rust_use(root, text, "axum::routing::get", "get"));
+            let router = axum_router(root, text)?;
+            for (path, handlers) in [
+                (
+                    path.clone(),
+                    format!("get(list_{item_name}s).post(create_{item_name})"),
+                ),
+                (
+                    one.clone(),
+                    format!(
+                        "get(get_{item_name}).put(update_{item_name}).delete(delete_{item_name})"
+                    ),
+                ),
+            ] {
+                edits.push(register(
+                    text,
+                    router,
+                    &["route"],
+                    &format!(".route(\"{path}\", {handlers})"),
+                ));
+            }
+            code
+        }
+        Web::Actix => {
+            let route_style = actix_route_style(text);
+            let routes = [
+                ("GET", path.as_str(), format!("list_{item_name}s")),
+                ("POST", path.as_str(), format!("create_{item_name}")),
+                ("GET", one.as_str(), format!("get_{item_name}")),
+                ("PUT", one.as_str(), format!("update_{item_name}")),
+                ("DELETE", one.as_str(), format!("delete_{item_name}")),
+            ]
+            .map(|(method, path, name)| actix_route(route_style, method, path, &name));
+            let code = actix_crud(class, item_name, key, &routes);
+            let registrations: Vec<&str> = routes
+                .iter()
+                .map(|route| route.registration.as_str())
+                .collect();
+            edits.extend(actix_uses(
+                root,
+                text,
+                &format!("{code}\n{}", registrations.join("\n")),
+            ));
+            if let Some(chain) = actix_chain(root, text) {
+                for registration in registrations {
+                    edits.push(register(
+                        text,
+                        chain,
+                        &["service", "route", "configure"],
+                        registration,
+                    ));
+                }
+            }
+            code
+        }
+    };
+    let at = line_end(text, item.end_byte());
+    edits.push(Edit {
+        start_byte: at,
+        end_byte: at,
+        new_text: format!("\n\n{shared}\n\n{handlers}"),
+    });
+    Ok(edits)
+}
+
+fn axum_crud(class: &str, item: &str, key: &str) -> String {
+    format!(
+        "/// Every {class}.
+async fn list_{item}s() -> Json<Vec<serde_json::Value>> {{
+    Json({item}_store().iter().map(|(id, {item})| {item}_json(*id, {item})).collect())
+}}
+
+/// Store a new {class}.
+async fn create_{item}(Json({item}): Json<{class}>) -> (StatusCode, Json<serde_json::Value>) {{
+    let mut store = {item}_store();
+    let id = store.keys().next_back().map_or(1, |last| last + 1);
+    let body = {item}_json(id, &{item});
+    store.insert(id, {item});
+    (StatusCode::CREATED, Json(body))
+}}
+
+/// One {class}.
+async fn get_{item}(Path({key}): Path<u64>) -> Result<Json<serde_json::Value>, StatusCode> {{
+    {item}_store()
+        .get(&{key})
+        .map(|{item}| Json({item}_json({key}, {item})))
+        .ok_or(StatusCode::NOT_FOUND)
+}}
+
+/// Replace a {class}.
+async fn update_{item}(
+    Path({key}): Path<u64>,
+    Json({item}): Json<{class}>,
+) -> Result<Json<serde_json::Value>, StatusCode> {{
+    let mut store = {item}_store();
+    let stored = store.get_mut(&{key}).ok_or(StatusCode::NOT_FOUND)?;
+    *stored = {item};
+    Ok(Json({item}_json({key}, stored)))
+}}
+
+/// Remove a {class}.
+async fn delete_{item}(Path({key}): Path<u64>) -> StatusCode {{
+    match {item}_store().remove(&{key}) {{
+        Some(_) => StatusCode::NO_CONTENT,
+        None => StatusCode::NOT_FOUND,
+    }}
+}}"
+    )
+}
+
+fn actix_crud(class: &str, item: &str, key: &str, routes: &[ActixRoute; 5]) -> String {
+    let [list, create, get, update, delete] = routes.each_ref().map(|r| r.attribute.as_str());
+    format!(
+        "/// Every {class}.
+{list}async fn list_{item}s() -> HttpResponse {{
+    let all: Vec<serde_json::Value> =
+        {item}_store().iter().map(|(id, {item})| {item}_json(*id, {item})).collect();
+    HttpResponse::Ok().json(all)
+}}
+
+/// Store a new {class}.
+{create}async fn create_{item}({item}: web::Json<{class}>) -> HttpResponse {{
+    let {item} = {item}.into_inner();
+    let mut store = {item}_store();
+    let id = store.keys().next_back().map_or(1, |last| last + 1);
+    let body = {item}_json(id, &{item});
+    store.insert(id, {item});
+    HttpResponse::Created().json(body)
+}}
+
+/// One {class}.
+{get}async fn get_{item}(path: web::Path<u64>) -> HttpResponse {{
+    let {key} = path.into_inner();
+    match {item}_store().get(&{key}) {{
+        Some({item}) => HttpResponse::Ok().json({item}_json({key}, {item})),
+        None => HttpResponse::NotFound().finish(),
+    }}
+}}
+
+/// Replace a {class}.
+{update}async fn update_{item}(path: web::Path<u64>, {item}: web::Json<{class}>) -> HttpResponse {{
+    let {key} = path.into_inner();
+    let mut store = {item}_store();
+    match store.get_mut(&{key}) {{
+        Some(stored) => {{
+            *stored = {item}.into_inner();
+            HttpResponse::Ok().json({item}_json({key}, stored))
+        }}
+        None => HttpResponse::NotFound().finish(),
+    }}
+}}
+
+/// Remove a {class}.
+{delete}async fn delete_{item}(path: web::Path<u64>) -> HttpResponse {{
+    match {item}_store().remove(&path.into_inner()) {{
+        Some(_) => HttpResponse::NoContent().finish(),
+        None => HttpResponse::NotFound().finish(),
+    }}
+}}"
+    )
+}
