@@ -824,7 +824,7 @@ mod tests {
             "{edited}"
         );
         assert!(
-            edited.contains("Router::new().route(\"/customers\", get(list_customers).post(create_customer)).route(\"/customers/{customer_id}\", get(get_customer).put(update_customer).delete(delete_customer))"),
+            edited.contains("    Router::new()\n        .route(\"/customers\", get(list_customers).post(create_customer))\n        .route(\"/customers/{customer_id}\", get(get_customer).put(update_customer).delete(delete_customer))\n"),
             "{edited}"
         );
         let plain = "use axum::Router;\n\nstruct Customer {\n    name: String,\n}\n";

@@ -7,7 +7,9 @@
 use tree_sitter::Node;
 
 use super::endpoint::{DataModel, Spec, indented, names, numeric};
-use super::syntax::{descendants, has_word, indent_at, line_end, line_start, rust_use, text_of};
+use super::syntax::{
+    descendants, has_word, indent_at, line_end, line_start, rust_use, rust_uses, text_of,
+};
 use super::{Edit, Source};
 
 /// The Rust web framework a file serves with.
@@ -165,7 +167,7 @@ fn axum_endpoint(
         text,
         router,
         &["route"],
-        &format!(".route(\"{}\", {method}({name}))", spec.path),
+        &[format!(".route(\"{}\", {method}({name}))", spec.path)],
     ));
     Ok(edits)
 }
@@ -225,9 +227,10 @@ fn actix_chain<'t>(root: Node<'t>, text: &str) -> Option<Node<'t>> {
     })
 }
 
-/// `call` (`.route(..)`, `.service(..)`) after the last call named in `methods` of the
-/// method chain starting at `start`, on a line of its own when the chain is written so.
-fn register(text: &str, start: Node<'_>, methods: &[&str], call: &str) -> Edit {
+/// `calls` (`.route(..)`, `.service(..)`) after the last call named in `methods` of the
+/// method chain starting at `start`: each on a line of its own when the chain is written
+/// so or would grow past rustfmt's line width, else on the same line.
+fn register(text: &str, start: Node<'_>, methods: &[&str], calls: &[String]) -> Edit {
     // Climb the method chain: each call is a call whose callee holds the chain so far.
     let mut last = start;
     let mut node = start;
@@ -254,15 +257,25 @@ fn register(text: &str, start: Node<'_>, methods: &[&str], call: &str) -> Edit {
         text.get(start..)
             .is_some_and(|line| line.trim_start().starts_with('.'))
     };
+    let line = text
+        .get(line_start(text, last.end_byte())..line_end(text, last.end_byte()))
+        .unwrap_or_default();
+    let grown = line.len() + calls.iter().map(String::len).sum::<usize>();
     let separator = if last != start && line_begins_with_dot(last) {
         format!("\n{}", indent_at(text, last.end_byte()))
+    } else if grown > 100 {
+        format!("\n{}    ", indent_at(text, last.end_byte()))
     } else {
         String::new()
     };
+    let new_text: Vec<String> = calls
+        .iter()
+        .map(|call| format!("{separator}{call}"))
+        .collect();
     Edit {
         start_byte: last.end_byte(),
         end_byte: last.end_byte(),
-        new_text: format!("{separator}{call}"),
+        new_text: new_text.concat(),
     }
 }
 
@@ -304,10 +317,9 @@ fn actix_route(route_style: bool, method: &str, path: &str, name: &str) -> Actix
     }
 }
 
-/// `use actix_web::..` lines for the names `code` uses.
-fn actix_uses(root: Node<'_>, text: &str, code: &str) -> Vec<Edit> {
-    let mut edits = Vec::new();
-    for name in [
+/// The `use actix_web::..` of the names `code` uses.
+fn actix_uses(root: Node<'_>, text: &str, code: &str) -> Option<Edit> {
+    let used: Vec<&str> = [
         "get",
         "post",
         "put",
@@ -316,17 +328,15 @@ fn actix_uses(root: Node<'_>, text: &str, code: &str) -> Vec<Edit> {
         "web",
         "HttpResponse",
         "Responder",
-    ] {
-        let used = match name {
-            "web" => code.contains("web::"),
-            "HttpResponse" | "Responder" => has_word(code, name),
-            _ => code.contains(&format!("#[{name}(")),
-        };
-        if used {
-            edits.extend(rust_use(root, text, &format!("actix_web::{name}"), name));
-        }
-    }
-    edits
+    ]
+    .into_iter()
+    .filter(|name| match *name {
+        "web" => code.contains("web::"),
+        "HttpResponse" | "Responder" => has_word(code, name),
+        _ => code.contains(&format!("#[{name}(")),
+    })
+    .collect();
+    rust_uses(root, text, "actix_web", &used)
 }
 
 fn actix_endpoint(
@@ -382,14 +392,16 @@ fn actix_endpoint(
         arguments = arguments.join(", "),
         body = lines.join("\n    "),
     );
-    let mut edits = actix_uses(root, text, &format!("{code}\n{}", route.registration));
+    let mut edits: Vec<Edit> = actix_uses(root, text, &format!("{code}\n{}", route.registration))
+        .into_iter()
+        .collect();
     edits.push(replace(indented(&code, indent)));
     if let Some(chain) = actix_chain(root, text) {
         edits.push(register(
             text,
             chain,
             &["service", "route", "configure"],
-            &route.registration,
+            &[route.registration],
         ));
     }
     Ok(edits)
@@ -413,14 +425,18 @@ pub fn crud(
     let path = &names.path;
     let one = format!("{path}/{{{key}}}");
     let mut edits = Vec::new();
-    for (path, name) in [
-        ("std::collections::BTreeMap", "BTreeMap"),
-        ("std::sync::Mutex", "Mutex"),
-        ("std::sync::MutexGuard", "MutexGuard"),
-        ("std::sync::PoisonError", "PoisonError"),
-    ] {
-        edits.extend(rust_use(root, text, path, name));
-    }
+    edits.extend(rust_use(
+        root,
+        text,
+        "std::collections::BTreeMap",
+        "BTreeMap",
+    ));
+    edits.extend(rust_uses(
+        root,
+        text,
+        "std::sync",
+        &["Mutex", "MutexGuard", "PoisonError"],
+    ));
     let shared = format!(
         "/// The stored {class} records, by id.
 static {store}: Mutex<BTreeMap<u64, {class}>> = Mutex::new(BTreeMap::new());
@@ -448,25 +464,13 @@ fn {item_name}_json(id: u64, {item_name}: &{class}) -> serde_json::Value {{
             edits.extend(axum_uses(root, text, &code));
             edits.extend(rust_use(root, text, "axum::routing::get", "get"));
             let router = axum_router(root, text)?;
-            for (path, handlers) in [
-                (
-                    path.clone(),
-                    format!("get(list_{item_name}s).post(create_{item_name})"),
+            let routes = [
+                format!(".route(\"{path}\", get(list_{item_name}s).post(create_{item_name}))"),
+                format!(
+                    ".route(\"{one}\", get(get_{item_name}).put(update_{item_name}).delete(delete_{item_name}))"
                 ),
-                (
-                    one.clone(),
-                    format!(
-                        "get(get_{item_name}).put(update_{item_name}).delete(delete_{item_name})"
-                    ),
-                ),
-            ] {
-                edits.push(register(
-                    text,
-                    router,
-                    &["route"],
-                    &format!(".route(\"{path}\", {handlers})"),
-                ));
-            }
+            ];
+            edits.push(register(text, router, &["route"], &routes));
             code
         }
         Web::Actix => {
@@ -480,9 +484,9 @@ fn {item_name}_json(id: u64, {item_name}: &{class}) -> serde_json::Value {{
             ]
             .map(|(method, path, name)| actix_route(route_style, method, path, &name));
             let code = actix_crud(class, item_name, key, &routes);
-            let registrations: Vec<&str> = routes
+            let registrations: Vec<String> = routes
                 .iter()
-                .map(|route| route.registration.as_str())
+                .map(|route| route.registration.clone())
                 .collect();
             edits.extend(actix_uses(
                 root,
@@ -490,14 +494,12 @@ fn {item_name}_json(id: u64, {item_name}: &{class}) -> serde_json::Value {{
                 &format!("{code}\n{}", registrations.join("\n")),
             ));
             if let Some(chain) = actix_chain(root, text) {
-                for registration in registrations {
-                    edits.push(register(
-                        text,
-                        chain,
-                        &["service", "route", "configure"],
-                        registration,
-                    ));
-                }
+                edits.push(register(
+                    text,
+                    chain,
+                    &["service", "route", "configure"],
+                    &registrations,
+                ));
             }
             code
         }

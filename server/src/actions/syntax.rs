@@ -248,21 +248,61 @@ pub fn rust_imports(root: Node<'_>, text: &str, name: &str) -> bool {
         .any(|item| has_word(text_of(item, text), name))
 }
 
-/// Rust: `use path;` after the file's last top-level `use`, unless `name` is in scope.
+/// Rust: `use path;` (whose last segment is `name`), unless `name` is in scope.
 pub fn rust_use(root: Node<'_>, text: &str, path: &str, name: &str) -> Option<Edit> {
-    if rust_imports(root, text, name) {
+    let prefix = path
+        .strip_suffix(name)
+        .and_then(|prefix| prefix.strip_suffix("::"))
+        .unwrap_or(path);
+    rust_uses(root, text, prefix, &[name])
+}
+
+/// Rust: `use prefix::{a, b};` for those of `names` not in scope: joined to the file's
+/// one-line `use prefix::{..};` group when it has one, else a new line after the last
+/// top-level `use`.
+pub fn rust_uses(root: Node<'_>, text: &str, prefix: &str, names: &[&str]) -> Option<Edit> {
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !rust_imports(root, text, name))
+        .collect();
+    if missing.is_empty() {
         return None;
     }
     let mut cursor = root.walk();
-    let last_use = root
+    let uses: Vec<Node<'_>> = root
         .named_children(&mut cursor)
         .filter(|item| item.kind() == "use_declaration")
-        .last();
-    let at = last_use.map_or(0, |item| next_line(text, item.end_byte()));
+        .collect();
+    let group = uses.iter().find_map(|item| {
+        let argument = item.child_by_field_name("argument")?;
+        let path = argument.child_by_field_name("path")?;
+        let list = argument.child_by_field_name("list")?;
+        let inside = text.get(list.start_byte() + 1..list.end_byte().saturating_sub(1))?;
+        (argument.kind() == "scoped_use_list"
+            && text_of(path, text) == prefix
+            && !inside.contains('\n')
+            && !inside.trim_end().ends_with(','))
+        .then(|| list.end_byte() - 1)
+    });
+    if let Some(close) = group {
+        return Some(Edit {
+            start_byte: close,
+            end_byte: close,
+            new_text: format!(", {}", missing.join(", ")),
+        });
+    }
+    let at = uses
+        .last()
+        .map_or(0, |item| next_line(text, item.end_byte()));
+    let names = match missing.as_slice() {
+        [one] => one.to_string(),
+        _ => format!("{{{}}}", missing.join(", ")),
+    };
     Some(Edit {
         start_byte: at,
         end_byte: at,
-        new_text: format!("{}use {path};\n", newline_before(text, at)),
+        new_text: format!("{}use {prefix}::{names};\n", newline_before(text, at)),
     })
 }
 
@@ -307,5 +347,32 @@ mod tests {
     fn names_come_from_the_words_of_a_description() {
         assert_eq!(snake_name("create a user"), "create_user");
         assert_eq!(snake_name("Fetch an order!"), "fetch_order");
+    }
+
+    #[test]
+    fn a_rust_use_joins_the_group_of_its_path() {
+        let rust = |text: &str, prefix: &str, names: &[&str]| {
+            let tree = Language::Rust.parse_str(text).unwrap();
+            let edits: Vec<Edit> = rust_uses(tree.root_node(), text, prefix, names)
+                .into_iter()
+                .collect();
+            apply(text, &edits)
+        };
+        assert_eq!(
+            rust(
+                "use actix_web::{get, web};\n",
+                "actix_web",
+                &["post", "get"]
+            ),
+            "use actix_web::{get, web, post};\n"
+        );
+        assert_eq!(
+            rust(
+                "use serde::Serialize;\n\nfn f() {}\n",
+                "std::sync",
+                &["Mutex", "PoisonError"]
+            ),
+            "use serde::Serialize;\nuse std::sync::{Mutex, PoisonError};\n\nfn f() {}\n"
+        );
     }
 }
