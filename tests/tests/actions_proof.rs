@@ -142,6 +142,53 @@ fn django_views_and_rest_framework_viewsets_serve_real_requests() {
     run_python(&python, dir.path(), &["-W", "ignore", "check_app.py"]);
 }
 
+/// Without `--write`, an action that also routes the view in urls.py prints a diff of each
+/// file and changes neither.
+#[test]
+fn keel_action_run_prints_a_diff_per_file_it_would_change() {
+    let dir = project("django");
+    let views = dir.path().join("shop/views.py");
+    let urls = dir.path().join("shop/urls.py");
+    let before = (
+        std::fs::read_to_string(&views).unwrap(),
+        std::fs::read_to_string(&urls).unwrap(),
+    );
+    let line = before
+        .0
+        .lines()
+        .position(|l| l.starts_with("# GET"))
+        .unwrap()
+        + 1;
+    let output = Command::new(keel_binary())
+        .args(["action", "run", "generate-endpoint", "--no-model"])
+        .arg(format!("{}:{line}", views.display()))
+        .output()
+        .unwrap();
+    let diff = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        diff.contains(&format!("+++ {}\n", views.display()))
+            && diff.contains("+def fetch_order(request, id):\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(&format!("+++ {}\n", urls.display()))
+            && diff.contains(
+                "+    path(\"orders/<int:id>/\", views.fetch_order, name=\"fetch_order\"),\n"
+            ),
+        "{diff}"
+    );
+    let after = (
+        std::fs::read_to_string(&views).unwrap(),
+        std::fs::read_to_string(&urls).unwrap(),
+    );
+    assert_eq!(after, before, "no file is written without --write");
+}
+
 /// `cargo test` of an edited fixture crate: it builds, and its test of the service passes.
 fn cargo_test(dir: &Path, name: &str) {
     let main = dir.join("src/main.rs");
