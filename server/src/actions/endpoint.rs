@@ -827,6 +827,14 @@ mod tests {
             edited.contains("    Router::new()\n        .route(\"/customers\", get(list_customers).post(create_customer))\n        .route(\"/customers/{customer_id}\", get(get_customer).put(update_customer).delete(delete_customer))\n"),
             "{edited}"
         );
+        let colons = "use axum::Router;\n\n// DELETE /orders/{id}: cancel an order\n\nfn app() -> Router {\n    Router::new().route(\"/users/:id\", get(user))\n}\n";
+        let edited = rust(colons, "// DELETE", ActionId::GenerateEndpoint);
+        assert!(
+            edited.contains(
+                ".route(\"/users/:id\", get(user)).route(\"/orders/:id\", delete(cancel_order))"
+            ),
+            "axum before 0.8 writes `:id`: {edited}"
+        );
         let plain = "use axum::Router;\n\nstruct Customer {\n    name: String,\n}\n";
         let tree = Language::Rust.parse_str(plain).unwrap();
         let project = Project::default();

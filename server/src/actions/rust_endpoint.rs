@@ -167,9 +167,33 @@ fn axum_endpoint(
         text,
         router,
         &["route"],
-        &[format!(".route(\"{}\", {method}({name}))", spec.path)],
+        &[format!(
+            ".route(\"{}\", {method}({name}))",
+            axum_path(text, &spec.path)
+        )],
     ));
     Ok(edits)
+}
+
+/// `path` as the file's routes write parameters: `{id}` (axum 0.8), or `:id` when they
+/// use the colon of earlier versions.
+fn axum_path(text: &str, path: &str) -> String {
+    let colons = text
+        .match_indices(".route(\"")
+        .filter_map(|(at, call)| text.get(at + call.len()..)?.split('"').next())
+        .any(|route| route.contains("/:"));
+    if !colons {
+        return path.to_string();
+    }
+    path.split('/')
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!(":{name}"),
+                None => segment.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The `use` lines for axum's `Json` and `StatusCode` when `code` names them.
@@ -464,6 +488,7 @@ fn {item_name}_json(id: u64, {item_name}: &{class}) -> serde_json::Value {{
             edits.extend(axum_uses(root, text, &code));
             edits.extend(rust_use(root, text, "axum::routing::get", "get"));
             let router = axum_router(root, text)?;
+            let one = axum_path(text, &one);
             let routes = [
                 format!(".route(\"{path}\", get(list_{item_name}s).post(create_{item_name}))"),
                 format!(

@@ -2,6 +2,8 @@
 //! candidates (syntax tree only, never the model), `codeAction/resolve` computes the edit
 //! (the model's when one is configured, with `$/progress` and a deadline), and for clients
 //! that cannot resolve, the `keel.action.run` command applies it with `workspace/applyEdit`.
+//! An action that also edits another file (a Django `urls.py`) gets that file's open text
+//! when the editor has it, and one workspace edit for all files.
 //! This file only converts; what an action does lives in `crate::actions`.
 
 use std::path::PathBuf;
