@@ -115,17 +115,8 @@ fn arguments(spec: &Spec) -> String {
     arguments.join(", ")
 }
 
-fn echoed(spec: &Spec) -> String {
-    let pairs: Vec<String> = spec
-        .parameters()
-        .into_iter()
-        .map(|name| format!("\"{name}\": {name}"))
-        .collect();
-    pairs.join(", ")
-}
-
 fn rest_view(spec: &Spec, name: &str) -> String {
-    let echoed = echoed(spec);
+    let echoed = spec.echoed();
     let body = match spec.method.as_str() {
         "POST" => "return Response(request.data, status=status.HTTP_201_CREATED)".to_string(),
         "PUT" | "PATCH" if echoed.is_empty() => "return Response(request.data)".to_string(),
@@ -151,7 +142,7 @@ if not isinstance(payload, dict):
     return JsonResponse({\"error\": \"the body must be a JSON object\"}, status=400)";
 
 fn plain_view(spec: &Spec, name: &str) -> String {
-    let echoed = echoed(spec);
+    let echoed = spec.echoed();
     let read = indented(READ_OBJECT, "    ");
     let body = match spec.method.as_str() {
         "POST" => format!("{read}\n    return JsonResponse(payload, status=201)"),

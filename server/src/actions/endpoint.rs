@@ -61,6 +61,17 @@ impl Spec {
             .collect()
     }
 
+    /// `"id": id, ...`: the path parameters echoed back, as the entries of a Python dict
+    /// or of `serde_json::json!`.
+    pub fn echoed(&self) -> String {
+        let pairs: Vec<String> = self
+            .parameters()
+            .into_iter()
+            .map(|name| format!("\"{name}\": {name}"))
+            .collect();
+        pairs.join(", ")
+    }
+
     pub fn function_name(&self) -> String {
         let from_words = snake_name(&self.description);
         if !from_words.is_empty() && !from_words.starts_with(|c: char| c.is_ascii_digit()) {
@@ -330,16 +341,6 @@ fn typed_parameters(spec: &Spec) -> Vec<String> {
         .collect()
 }
 
-/// `{"id": id, ...}`: the path parameters echoed back.
-fn parameter_dict(spec: &Spec) -> String {
-    let pairs: Vec<String> = spec
-        .parameters()
-        .into_iter()
-        .map(|name| format!("\"{name}\": {name}"))
-        .collect();
-    pairs.join(", ")
-}
-
 fn fastapi_endpoint(spec: &Spec, routes: &Routes) -> String {
     let method = spec.method.to_lowercase();
     let status = match spec.method.as_str() {
@@ -348,7 +349,7 @@ fn fastapi_endpoint(spec: &Spec, routes: &Routes) -> String {
         _ => "",
     };
     let mut parameters = typed_parameters(spec);
-    let echoed = parameter_dict(spec);
+    let echoed = spec.echoed();
     let (returns, body) = match spec.method.as_str() {
         "POST" => {
             parameters.push("payload: dict".into());
@@ -403,7 +404,7 @@ fn flask_decorator(routes: &Routes, method: &str, path: &str) -> String {
 }
 
 fn flask_endpoint(spec: &Spec, routes: &Routes) -> String {
-    let echoed = parameter_dict(spec);
+    let echoed = spec.echoed();
     let body = match spec.method.as_str() {
         "POST" => "payload = request.get_json(silent=True) or {}\n    return jsonify(payload), 201"
             .to_string(),

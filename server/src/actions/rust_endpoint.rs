@@ -88,15 +88,6 @@ fn path_type(parameters: &[&str]) -> (String, String) {
     }
 }
 
-/// `"id": id, ...` for `serde_json::json!`: the path parameters echoed back.
-fn echoed(parameters: &[&str]) -> String {
-    let pairs: Vec<String> = parameters
-        .iter()
-        .map(|name| format!("\"{name}\": {name}"))
-        .collect();
-    pairs.join(", ")
-}
-
 fn axum_endpoint(
     source: &Source<'_>,
     spec: &Spec,
@@ -120,7 +111,7 @@ fn axum_endpoint(
         arguments.push(format!("Path({pattern}): Path<{ty}>"));
         edits.extend(rust_use(root, text, "axum::extract::Path", "Path"));
     }
-    let echoed = echoed(&parameters);
+    let echoed = spec.echoed();
     let (returns, body) = match spec.method.as_str() {
         "POST" => {
             arguments.push("Json(payload): Json<serde_json::Value>".into());
@@ -385,7 +376,7 @@ fn actix_endpoint(
             lines.push(format!("let {pattern} = path.into_inner();"));
         }
     }
-    let echoed = echoed(&parameters);
+    let echoed = spec.echoed();
     let answer = match spec.method.as_str() {
         "POST" => {
             arguments.push("payload: web::Json<serde_json::Value>".into());
