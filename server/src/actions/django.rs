@@ -382,7 +382,13 @@ fn register(
     let views_file = views_file.ok_or("save the file first: urls.py imports it by its path")?;
     let tree = Language::Python
         .parse_str(&urls.text)
-        .ok_or("urls.py could not be parsed")?;
+        .filter(|tree| !tree.root_node().has_error())
+        .ok_or_else(|| {
+            format!(
+                "{} has a syntax error: fix it, then generate the endpoint again",
+                urls.path.display()
+            )
+        })?;
     let root = tree.root_node();
     let text = urls.text.as_str();
     let (import, views) = views_import(
@@ -404,7 +410,7 @@ fn register(
                 .iter()
                 .map(|entry| entry.replace("{views}", &views))
                 .collect();
-            edits.push(add_to_urlpatterns(root, text, &entries));
+            edits.extend(add_to_urlpatterns(root, text, &entries));
         }
         Registration::Router { prefix, viewset } => {
             let register = format!("register(\"{prefix}\", {views}.{viewset})");
@@ -503,13 +509,16 @@ fn urlpatterns<'t>(root: Node<'t>, text: &str) -> Option<Node<'t>> {
 
 /// `entries` added at the end of `urlpatterns`, one a line as the list is written; a new
 /// `urlpatterns` at the end of the file when there is none.
-fn add_to_urlpatterns(root: Node<'_>, text: &str, entries: &[String]) -> Edit {
+fn add_to_urlpatterns(root: Node<'_>, text: &str, entries: &[String]) -> Vec<Edit> {
     let Some(list) = urlpatterns(root, text) else {
         let lines: Vec<String> = entries
             .iter()
             .map(|entry| format!("    {entry},"))
             .collect();
-        return append(text, &format!("urlpatterns = [\n{}\n]", lines.join("\n")));
+        return vec![append(
+            text,
+            &format!("urlpatterns = [\n{}\n]", lines.join("\n")),
+        )];
     };
     let mut cursor = list.walk();
     let last = list
@@ -522,11 +531,11 @@ fn add_to_urlpatterns(root: Node<'_>, text: &str, entries: &[String]) -> Edit {
             .iter()
             .map(|entry| format!("    {entry},\n"))
             .collect();
-        return Edit {
+        return vec![Edit {
             start_byte: close,
             end_byte: close,
             new_text: format!("\n{}", lines.concat()),
-        };
+        }];
     };
     let multiline = text_of(list, text).contains('\n');
     let after_last = text.get(last.end_byte()..close).unwrap_or_default();
@@ -536,15 +545,35 @@ fn add_to_urlpatterns(root: Node<'_>, text: &str, entries: &[String]) -> Edit {
     } else {
         last.end_byte()
     };
-    let new_text = if multiline {
+    if multiline {
         let indent = indent_at(text, last.start_byte());
         let lines: Vec<String> = entries
             .iter()
             .map(|entry| format!("\n{indent}{entry},"))
             .collect();
-        let first_comma = if trailing_comma { "" } else { "," };
-        format!("{first_comma}{}", lines.concat())
-    } else {
+        let mut edits = Vec::new();
+        if !trailing_comma {
+            edits.push(Edit {
+                start_byte: at,
+                end_byte: at,
+                new_text: ",".into(),
+            });
+        }
+        // A comment ending the last entry's line stays with that entry.
+        let rest = text.get(at..line_end(text, at)).unwrap_or_default();
+        let at = if rest.trim_start().starts_with('#') {
+            line_end(text, at)
+        } else {
+            at
+        };
+        edits.push(Edit {
+            start_byte: at,
+            end_byte: at,
+            new_text: lines.concat(),
+        });
+        return edits;
+    }
+    let new_text = {
         let items = entries.join(", ");
         let line = text
             .get(line_start(text, list.start_byte())..line_end(text, list.end_byte()))
@@ -559,7 +588,7 @@ fn add_to_urlpatterns(root: Node<'_>, text: &str, entries: &[String]) -> Edit {
                 .chain(entries.iter().cloned())
                 .map(|entry| format!("{indent}{entry},\n"))
                 .collect();
-            return Edit {
+            return vec![Edit {
                 start_byte: list.start_byte(),
                 end_byte: list.end_byte(),
                 new_text: format!(
@@ -567,7 +596,7 @@ fn add_to_urlpatterns(root: Node<'_>, text: &str, entries: &[String]) -> Edit {
                     lines.concat(),
                     indent_at(text, list.start_byte())
                 ),
-            };
+            }];
         }
         if trailing_comma {
             format!(" {items},")
@@ -575,11 +604,11 @@ fn add_to_urlpatterns(root: Node<'_>, text: &str, entries: &[String]) -> Edit {
             format!(", {items}")
         }
     };
-    Edit {
+    vec![Edit {
         start_byte: at,
         end_byte: at,
         new_text,
-    }
+    }]
 }
 
 /// A DRF router of `urls.py` (`router = DefaultRouter()`): its name, and the end of the
@@ -621,10 +650,7 @@ mod tests {
     fn added(urls: &str, entries: &[&str]) -> String {
         let tree = Language::Python.parse_str(urls).unwrap();
         let entries: Vec<String> = entries.iter().map(|entry| entry.to_string()).collect();
-        apply(
-            urls,
-            &[add_to_urlpatterns(tree.root_node(), urls, &entries)],
-        )
+        apply(urls, &add_to_urlpatterns(tree.root_node(), urls, &entries))
     }
 
     #[test]
@@ -643,6 +669,13 @@ mod tests {
         assert_eq!(
             added("urlpatterns = [A]\n", &["B"]),
             "urlpatterns = [A, B]\n"
+        );
+        assert_eq!(
+            added(
+                "urlpatterns = [\n    A  # the first\n    # more to come\n]\n",
+                &["B"]
+            ),
+            "urlpatterns = [\n    A,  # the first\n    B,\n    # more to come\n]\n"
         );
         assert_eq!(
             added("urlpatterns = []\n", &["B"]),
