@@ -1,9 +1,11 @@
 //! Code actions: "Add error handling" and "Generate endpoint", listed from the syntax tree
 //! alone, computed deterministically, and (in `model`) rewritten by a model whose reply
 //! passes `check` or is refused. Takes text, a syntax tree and plain facts about the
-//! project (`Project`); returns edits in byte offsets. May call `syntax`, `diagnostics` (to
-//! re-check a result) and `llm` (only from `model`, never while listing). Knows nothing of
-//! LSP, and must never return a model's edit that has not passed `check`.
+//! project (`Project`, with the texts of the other files an action may edit); returns edits
+//! in byte offsets, for the file and for those others (`Change`). May call `syntax`,
+//! `diagnostics` (to re-check a result) and `llm` (only from `model`, never while
+//! listing). Knows nothing of LSP, and must never return a model's edit that has not passed
+//! `check`.
 
 pub mod check;
 mod django;
