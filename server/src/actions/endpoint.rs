@@ -12,7 +12,7 @@ use super::python::Framework;
 use super::rust_endpoint::{self, Web};
 use super::syntax::{
     descendants, enclosing, has_word, indent_at, line_end, line_start, python_from_import,
-    python_imports, snake_name, text_of,
+    python_modules, snake_name, text_of,
 };
 use super::{ActionId, Candidate, Change, Edit, Source};
 use crate::syntax::Language;
@@ -178,22 +178,18 @@ enum Target {
 }
 
 fn framework(source: &Source<'_>) -> Option<Target> {
-    let root = source.tree.root_node();
-    match source.language {
-        Language::Python if python_imports(root, source.text, "fastapi") => {
-            Some(Target::Python(Framework::FastApi))
-        }
-        Language::Python if python_imports(root, source.text, "flask") => {
-            Some(Target::Python(Framework::Flask))
-        }
-        Language::Python
-            if python_imports(root, source.text, "django")
-                || python_imports(root, source.text, "rest_framework") =>
-        {
-            Some(Target::Django)
-        }
-        Language::Python => None,
-        Language::Rust => rust_endpoint::web_framework(source).map(Target::Rust),
+    if source.language == Language::Rust {
+        return rust_endpoint::web_framework(source).map(Target::Rust);
+    }
+    let modules = python_modules(source.tree.root_node(), source.text);
+    if modules.has("fastapi") {
+        Some(Target::Python(Framework::FastApi))
+    } else if modules.has("flask") {
+        Some(Target::Python(Framework::Flask))
+    } else if modules.has("django") || modules.has("rest_framework") {
+        Some(Target::Django)
+    } else {
+        None
     }
 }
 
