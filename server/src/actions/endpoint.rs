@@ -810,6 +810,15 @@ mod tests {
             edited.contains(".route(\"/health\", web::get().to(health))\n        .route(\"/orders/{id}\", web::delete().to(cancel_order));"),
             "{edited}"
         );
+        let resources = "use actix_web::{web, App};\n\n// GET /orders/{id}: fetch an order\n\n#[actix_web::main]\nasync fn main() {\n    App::new().service(web::resource(\"/health\").route(web::get().to(health)));\n}\n";
+        let edited = rust(resources, "// GET", ActionId::GenerateEndpoint);
+        assert!(!edited.contains("#[get"), "{edited}");
+        assert!(
+            edited.contains(
+                ".service(web::resource(\"/orders/{id}\").route(web::get().to(fetch_order)))"
+            ),
+            "{edited}"
+        );
     }
 
     #[test]
@@ -831,6 +840,12 @@ mod tests {
                 ".route(\"/users/:id\", get(user)).route(\"/orders/:id\", delete(cancel_order))"
             ),
             "axum before 0.8 writes `:id`: {edited}"
+        );
+        let actix = "use actix_web::{web, App};\nuse serde::{Deserialize, Serialize};\n\n#[derive(Serialize, Deserialize)]\nstruct Tag {\n    name: String,\n}\n\nfn app() {\n    App::new().service(web::resource(\"/health\").route(web::get().to(health)));\n}\n";
+        let edited = rust(actix, "struct Tag", ActionId::GenerateCrud);
+        assert!(
+            edited.contains("        .service(web::resource(\"/tags\").route(web::get().to(list_tags)).route(web::post().to(create_tag)))\n        .service(web::resource(\"/tags/{tag_id}\").route(web::get().to(get_tag)).route(web::put().to(update_tag)).route(web::delete().to(delete_tag)));"),
+            "one resource a path: {edited}"
         );
         let plain = "use axum::Router;\n\nstruct Customer {\n    name: String,\n}\n";
         let tree = Language::Rust.parse_str(plain).unwrap();

@@ -294,40 +294,69 @@ fn register(text: &str, start: Node<'_>, methods: &[&str], calls: &[String]) -> 
     }
 }
 
-/// Whether an actix-web file routes with `.route(path, web::get().to(handler))` rather
-/// than with `#[get(path)]` macros.
-fn actix_route_style(text: &str) -> bool {
-    let macros = [
-        "#[get(",
-        "#[post(",
-        "#[put(",
-        "#[patch(",
-        "#[delete(",
-        "#[route(",
-    ];
-    let uses_macros =
-        macros.iter().any(|attribute| text.contains(attribute)) || text.contains("#[actix_web::");
-    !uses_macros && text.contains(".to(")
+/// How an actix-web file routes its handlers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ActixStyle {
+    /// `#[get("/path")]` on the handler, `.service(handler)` in the chain.
+    Macros,
+    /// `.route("/path", web::get().to(handler))`.
+    Routes,
+    /// `.service(web::resource("/path").route(web::get().to(handler)))`.
+    Resources,
 }
 
-/// An actix-web handler `name` answering `method` at `path`: its attribute (or nothing in
-/// route style), and the registration added to the file's chain, if it has one.
-struct ActixRoute {
-    attribute: String,
-    registration: String,
-}
-
-fn actix_route(route_style: bool, method: &str, path: &str, name: &str) -> ActixRoute {
-    let method = method.to_lowercase();
-    if route_style {
-        ActixRoute {
-            attribute: String::new(),
-            registration: format!(".route(\"{path}\", web::{method}().to({name}))"),
-        }
+/// The style of the file's routes; route macros when it has none yet.
+fn actix_style(text: &str) -> ActixStyle {
+    let macros = ["get", "post", "put", "patch", "delete", "route"];
+    let uses_macros = macros.iter().any(|name| {
+        text.contains(&format!("#[{name}(")) || text.contains(&format!("#[actix_web::{name}("))
+    });
+    if uses_macros {
+        ActixStyle::Macros
+    } else if text.contains("web::resource(") {
+        ActixStyle::Resources
+    } else if text.contains(".to(") {
+        ActixStyle::Routes
     } else {
-        ActixRoute {
-            attribute: format!("#[{method}(\"{path}\")]\n"),
-            registration: format!(".service({name})"),
+        ActixStyle::Macros
+    }
+}
+
+/// The attribute a handler answering `method` at `path` carries (macro style only).
+fn actix_attribute(style: ActixStyle, method: &str, path: &str) -> String {
+    match style {
+        ActixStyle::Macros => format!("#[{}(\"{path}\")]\n", method.to_lowercase()),
+        ActixStyle::Routes | ActixStyle::Resources => String::new(),
+    }
+}
+
+/// What the chain gains for handlers `(method, path, name)`: one resource a path in
+/// resource style (two resources of one path would answer 405 for the second's methods).
+fn actix_registrations(style: ActixStyle, handlers: &[(&str, &str, String)]) -> Vec<String> {
+    let to = |method: &str, name: &str| format!("web::{}().to({name})", method.to_lowercase());
+    match style {
+        ActixStyle::Macros => handlers
+            .iter()
+            .map(|(_, _, name)| format!(".service({name})"))
+            .collect(),
+        ActixStyle::Routes => handlers
+            .iter()
+            .map(|(method, path, name)| format!(".route(\"{path}\", {})", to(method, name)))
+            .collect(),
+        ActixStyle::Resources => {
+            let mut paths: Vec<&str> = handlers.iter().map(|(_, path, _)| *path).collect();
+            paths.dedup();
+            paths
+                .into_iter()
+                .map(|path| {
+                    let routes: Vec<String> = handlers
+                        .iter()
+                        .filter(|(_, of, _)| *of == path)
+                        .map(|(method, _, name)| format!(".route({})", to(method, name)))
+                        .collect();
+                    format!(".service(web::resource(\"{path}\"){})", routes.concat())
+                })
+                .collect()
         }
     }
 }
@@ -399,24 +428,26 @@ fn actix_endpoint(
         _ => format!("HttpResponse::Ok().json(serde_json::json!({{ {echoed} }}))"),
     };
     lines.push(answer);
-    let route = actix_route(actix_route_style(text), &spec.method, &spec.path, &name);
+    let style = actix_style(text);
+    let registrations = actix_registrations(style, &[(&spec.method, &spec.path, name.clone())]);
     let code = format!(
         "/// {doc}\n{attribute}async fn {name}({arguments}) -> impl Responder {{\n    {body}\n}}",
         doc = spec.docstring(),
-        attribute = route.attribute,
+        attribute = actix_attribute(style, &spec.method, &spec.path),
         arguments = arguments.join(", "),
         body = lines.join("\n    "),
     );
-    let mut edits: Vec<Edit> = actix_uses(root, text, &format!("{code}\n{}", route.registration))
-        .into_iter()
-        .collect();
+    let mut edits: Vec<Edit> =
+        actix_uses(root, text, &format!("{code}\n{}", registrations.concat()))
+            .into_iter()
+            .collect();
     edits.push(replace(indented(&code, indent)));
     if let Some(chain) = actix_chain(root, text) {
         edits.push(register(
             text,
             chain,
             &["service", "route", "configure"],
-            &[route.registration],
+            &registrations,
         ));
     }
     Ok(edits)
@@ -490,20 +521,19 @@ fn {item_name}_json(id: u64, {item_name}: &{class}) -> serde_json::Value {{
             code
         }
         Web::Actix => {
-            let route_style = actix_route_style(text);
-            let routes = [
+            let style = actix_style(text);
+            let handlers = [
                 ("GET", path.as_str(), format!("list_{item_name}s")),
                 ("POST", path.as_str(), format!("create_{item_name}")),
                 ("GET", one.as_str(), format!("get_{item_name}")),
                 ("PUT", one.as_str(), format!("update_{item_name}")),
                 ("DELETE", one.as_str(), format!("delete_{item_name}")),
-            ]
-            .map(|(method, path, name)| actix_route(route_style, method, path, &name));
-            let code = actix_crud(class, item_name, key, &routes);
-            let registrations: Vec<String> = routes
-                .iter()
-                .map(|route| route.registration.clone())
-                .collect();
+            ];
+            let attributes = handlers
+                .each_ref()
+                .map(|(method, path, _)| actix_attribute(style, method, path));
+            let code = actix_crud(class, item_name, key, &attributes);
+            let registrations = actix_registrations(style, &handlers);
             edits.extend(actix_uses(
                 root,
                 text,
@@ -574,8 +604,8 @@ async fn delete_{item}(Path({key}): Path<u64>) -> StatusCode {{
     )
 }
 
-fn actix_crud(class: &str, item: &str, key: &str, routes: &[ActixRoute; 5]) -> String {
-    let [list, create, get, update, delete] = routes.each_ref().map(|r| r.attribute.as_str());
+fn actix_crud(class: &str, item: &str, key: &str, attributes: &[String; 5]) -> String {
+    let [list, create, get, update, delete] = attributes;
     format!(
         "/// Every {class}.
 {list}async fn list_{item}s() -> HttpResponse {{
