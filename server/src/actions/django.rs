@@ -166,7 +166,7 @@ fn plain_view(spec: &Spec, name: &str) -> String {
     )
 }
 
-/// A `models.Model` subclass and the names of its fields.
+/// The names of the fields of a Django model class (`name = models.CharField(..)`).
 pub fn model_fields(class: Node<'_>, text: &str) -> Vec<String> {
     let Some(body) = class.child_by_field_name("body") else {
         return Vec::new();
