@@ -383,3 +383,149 @@ fn secrets_in_the_code_an_action_sends_are_redacted() {
         );
     }
 }
+
+// ---- edits of other files --------------------------------------------------------------
+
+/// `edits` (LSP text edits on ASCII text) applied to `text`, as a client applies them.
+fn applied(text: &str, edits: &[Value]) -> String {
+    let offset = |position: &Value| {
+        let line = position["line"].as_u64().unwrap() as usize;
+        let character = position["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + character
+    };
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|edit| {
+            (
+                offset(&edit["range"]["start"]),
+                offset(&edit["range"]["end"]),
+                edit["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Stable: insertions at one place keep the order they were sent in.
+    ranges.sort_by_key(|(start, ..)| *start);
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end, new_text) in ranges {
+        out.push_str(&text[at..start]);
+        out.push_str(new_text);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+const DJANGO_VIEWS: &str = "\
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+
+# GET /orders/{id}: fetch an order
+";
+
+/// The files of a Django app, and the text of its urls.py the editor holds open with
+/// unsaved changes (the route must go where that text has the list).
+const DJANGO_URLS_OPEN: &str = "from django.urls import path\n\n# the app's routes\nurlpatterns = [\n    path(\"health/\", views.health),\n]\n";
+
+/// Resolves "Generate endpoint" in a Django app's views.py (no model) with a client that
+/// takes `documentChanges` or not, with urls.py open or not; returns the views.py and
+/// urls.py edits and the version urls.py's edit names (documentChanges only).
+fn django_endpoint(document_changes: bool, urls_open: bool) -> (Vec<Value>, Vec<Value>, Value) {
+    let root = TempDir::new("actions-django");
+    let views = root.path().join("views.py");
+    let urls = root.path().join("urls.py");
+    std::fs::write(&views, DJANGO_VIEWS).unwrap();
+    std::fs::write(&urls, "from django.urls import path\n\nurlpatterns = []\n").unwrap();
+    let (views_uri, urls_uri) = (keel_e2e::file_uri(&views), keel_e2e::file_uri(&urls));
+    let cache = TempDir::new("actions-cache");
+    let mut keel = Server::launch(Launch {
+        env: vec![("XDG_CACHE_HOME".into(), cache.path().display().to_string())],
+        ..Launch::default()
+    });
+    let capabilities = json!({
+        "textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}, "dataSupport": true}},
+        "workspace": {"workspaceEdit": {"documentChanges": document_changes}},
+    });
+    keel.initialize(capabilities, Some(json!({})), Some(root.path()));
+    keel.open(&views_uri, "python", DJANGO_VIEWS);
+    if urls_open {
+        keel.open(&urls_uri, "python", DJANGO_URLS_OPEN);
+    }
+    let actions = keel
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": views_uri},
+                "range": {"start": {"line": 4, "character": 2}, "end": {"line": 4, "character": 2}},
+                "context": {"diagnostics": []},
+            }),
+        )
+        .expect("codeAction answers");
+    let action = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|action| action["title"] == "Generate endpoint GET /orders/{id}")
+        .cloned()
+        .unwrap_or_else(|| panic!("no generate-endpoint action in {actions:#}"));
+    let resolved = keel
+        .request("codeAction/resolve", action)
+        .expect("resolve answers");
+    let edit = &resolved["edit"];
+    let edits_of = |uri: &str| -> (Vec<Value>, Value) {
+        if document_changes {
+            let change = edit["documentChanges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|change| change["textDocument"]["uri"] == uri)
+                .unwrap_or_else(|| panic!("no edit of {uri} in {edit:#}"));
+            (
+                change["edits"].as_array().cloned().unwrap_or_default(),
+                change["textDocument"]["version"].clone(),
+            )
+        } else {
+            let edits = edit["changes"][uri]
+                .as_array()
+                .cloned()
+                .unwrap_or_else(|| panic!("no edit of {uri} in {edit:#}"));
+            (edits, Value::Null)
+        }
+    };
+    let (views_edits, _) = edits_of(&views_uri);
+    let (urls_edits, urls_version) = edits_of(&urls_uri);
+    (views_edits, urls_edits, urls_version)
+}
+
+/// "Generate endpoint" in a Django app's views.py routes the view in the urls.py beside
+/// it, in the same workspace edit; the urls.py edit fits the text the editor holds.
+#[test]
+fn a_django_view_is_routed_in_the_urls_py_beside_it_in_one_edit() {
+    let (views, urls, _) = django_endpoint(false, true);
+    let view = applied(DJANGO_VIEWS, &views);
+    assert!(
+        view.contains("@api_view([\"GET\"])\ndef fetch_order(request, id):"),
+        "{view}"
+    );
+    assert_eq!(
+        applied(DJANGO_URLS_OPEN, &urls),
+        "from django.urls import path\nfrom . import views\n\n# the app's routes\nurlpatterns = [\n    path(\"health/\", views.health),\n    path(\"orders/<int:id>/\", views.fetch_order, name=\"fetch_order\"),\n]\n"
+    );
+}
+
+/// With `documentChanges`, the edit of an open urls.py names its version (a client refuses
+/// it if the file changed since), and that of a closed one names none.
+#[test]
+fn the_urls_py_edit_is_versioned_when_the_file_is_open() {
+    let (_, urls, version) = django_endpoint(true, true);
+    assert_eq!(version, json!(1));
+    assert!(applied(DJANGO_URLS_OPEN, &urls).contains("    path(\"orders/<int:id>/\""));
+    let (_, urls, version) = django_endpoint(true, false);
+    assert_eq!(version, Value::Null);
+    assert_eq!(
+        applied("from django.urls import path\n\nurlpatterns = []\n", &urls),
+        "from django.urls import path\nfrom . import views\n\nurlpatterns = [\n    path(\"orders/<int:id>/\", views.fetch_order, name=\"fetch_order\"),\n]\n"
+    );
+}

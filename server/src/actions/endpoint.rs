@@ -1,24 +1,27 @@
 //! "Generate endpoint": a handler from a comment line (`# POST /users: create a user`,
 //! `// GET /orders/{id}: fetch an order`), or create/read/update/delete handlers from a data
-//! model (a pydantic model or dataclass), for FastAPI, Flask and axum. The code follows the
-//! file: the app or router object its routes use, `async` or not, `.route(..)` or
-//! `.get(..)` decorators; an axum handler is registered in the file's `Router` chain.
+//! model (a pydantic model or dataclass, a Django model, a serde struct). Detects the
+//! framework and writes FastAPI and Flask handlers here; Django's in `django`, axum's and
+//! actix-web's in `rust_endpoint`. The code follows the file: the app, router or blueprint
+//! object its routes use, `async` or not, `.route(..)` or `.get(..)` decorators.
 
 use tree_sitter::Node;
 
+use super::django;
 use super::python::Framework;
+use super::rust_endpoint::{self, Web};
 use super::syntax::{
     descendants, enclosing, has_word, indent_at, line_end, line_start, python_from_import,
-    python_imports, rust_use, snake_name, text_of,
+    python_modules, snake_name, text_of,
 };
-use super::{ActionId, Candidate, Edit, Source};
+use super::{ActionId, Candidate, Change, Edit, Source};
 use crate::syntax::Language;
 
 /// `METHOD /path: description` read from a comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Spec {
-    method: String,
-    path: String,
+pub(super) struct Spec {
+    pub method: String,
+    pub path: String,
     description: String,
 }
 
@@ -51,14 +54,25 @@ impl Spec {
     }
 
     /// `{id}` segments of the path, in order.
-    fn parameters(&self) -> Vec<&str> {
+    pub fn parameters(&self) -> Vec<&str> {
         self.path
             .split('/')
             .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
             .collect()
     }
 
-    fn function_name(&self) -> String {
+    /// `"id": id, ...`: the path parameters echoed back, as the entries of a Python dict
+    /// or of `serde_json::json!`.
+    pub fn echoed(&self) -> String {
+        let pairs: Vec<String> = self
+            .parameters()
+            .into_iter()
+            .map(|name| format!("\"{name}\": {name}"))
+            .collect();
+        pairs.join(", ")
+    }
+
+    pub fn function_name(&self) -> String {
         let from_words = snake_name(&self.description);
         if !from_words.is_empty() && !from_words.starts_with(|c: char| c.is_ascii_digit()) {
             return from_words;
@@ -74,7 +88,7 @@ impl Spec {
             .to_string()
     }
 
-    fn docstring(&self) -> String {
+    pub fn docstring(&self) -> String {
         let mut text = self.description.clone();
         if let Some(first) = text.get(..1) {
             text.replace_range(..1, &first.to_uppercase());
@@ -87,7 +101,7 @@ impl Spec {
 }
 
 /// Whether a path parameter holds a number (`id`, `user_id`).
-fn numeric(parameter: &str) -> bool {
+pub(super) fn numeric(parameter: &str) -> bool {
     parameter == "id" || parameter.ends_with("_id")
 }
 
@@ -109,41 +123,73 @@ pub fn candidates(source: &Source<'_>, at: usize) -> Vec<Candidate> {
             end_byte: comment.end_byte(),
         });
     }
-    if source.language == Language::Python
-        && let Some(class) = enclosing(root, at, at, &["class_definition"])
-        && let Some(model) = data_model(class, text)
-    {
-        let definition = class
-            .parent()
-            .filter(|parent| parent.kind() == "decorated_definition")
-            .unwrap_or(class);
+    if let Some((model, start, end)) = model_at(source, at) {
         found.push(Candidate {
             id: ActionId::GenerateCrud,
             title: format!("Generate CRUD endpoints for {}", model.name),
-            start_byte: definition.start_byte(),
-            end_byte: definition.end_byte(),
+            start_byte: start,
+            end_byte: end,
         });
     }
     found
 }
 
+/// The data model whose definition holds `at`, and the bytes of that definition (with its
+/// decorators or attributes).
+fn model_at<'t>(source: &Source<'t>, at: usize) -> Option<(DataModel, usize, usize)> {
+    let root = source.tree.root_node();
+    let text = source.text;
+    match source.language {
+        Language::Python => {
+            let class = enclosing(root, at, at, &["class_definition"])?;
+            let model = data_model(class, text)?;
+            let definition = class
+                .parent()
+                .filter(|parent| parent.kind() == "decorated_definition")
+                .unwrap_or(class);
+            Some((model, definition.start_byte(), definition.end_byte()))
+        }
+        Language::Rust => {
+            let item = enclosing(root, at, at, &["struct_item", "attribute_item"])?;
+            // On one of its attributes: the struct they describe.
+            let item = if item.kind() == "attribute_item" {
+                let mut next = item.next_named_sibling();
+                while let Some(node) = next.filter(|node| node.kind() != "struct_item") {
+                    if node.kind() != "attribute_item" && node.kind() != "line_comment" {
+                        return None;
+                    }
+                    next = node.next_named_sibling();
+                }
+                next?
+            } else {
+                item
+            };
+            let (model, start) = rust_endpoint::serde_struct(item, text)?;
+            Some((model, start, item.end_byte()))
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Python(Framework),
-    Axum,
+    Django,
+    Rust(Web),
 }
 
 fn framework(source: &Source<'_>) -> Option<Target> {
-    let root = source.tree.root_node();
-    match source.language {
-        Language::Python if python_imports(root, source.text, "fastapi") => {
-            Some(Target::Python(Framework::FastApi))
-        }
-        Language::Python if python_imports(root, source.text, "flask") => {
-            Some(Target::Python(Framework::Flask))
-        }
-        Language::Rust if has_word(source.text, "axum") => Some(Target::Axum),
-        _ => None,
+    if source.language == Language::Rust {
+        return rust_endpoint::web_framework(source).map(Target::Rust);
+    }
+    let modules = python_modules(source.tree.root_node(), source.text);
+    if modules.has("fastapi") {
+        Some(Target::Python(Framework::FastApi))
+    } else if modules.has("flask") {
+        Some(Target::Python(Framework::Flask))
+    } else if modules.has("django") || modules.has("rest_framework") {
+        Some(Target::Django)
+    } else {
+        None
     }
 }
 
@@ -232,7 +278,7 @@ fn python_routes(root: Node<'_>, text: &str, framework: Framework) -> Routes {
     routes
 }
 
-pub fn from_comment(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, String> {
+pub fn from_comment(source: &Source<'_>, candidate: &Candidate) -> Result<Change, String> {
     let text = source.text;
     let comment = text
         .get(candidate.start_byte..candidate.end_byte)
@@ -246,7 +292,7 @@ pub fn from_comment(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Ed
         end_byte: line_end(text, candidate.end_byte),
         new_text: code,
     };
-    match framework(source).ok_or("no FastAPI, Flask or axum in this file")? {
+    match framework(source).ok_or("no FastAPI, Flask, Django, axum or actix-web in this file")? {
         Target::Python(framework) => {
             let routes = python_routes(root, text, framework);
             let mut edits = Vec::new();
@@ -261,13 +307,16 @@ pub fn from_comment(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Ed
                 }
             };
             edits.push(replace(indented(&code, &indent)));
-            Ok(edits)
+            Ok(edits.into())
         }
-        Target::Axum => axum_endpoint(source, &spec, &indent, replace),
+        Target::Django => django::view_from_comment(source, &spec, &indent, replace),
+        Target::Rust(web) => {
+            rust_endpoint::from_comment(source, web, &spec, &indent, replace).map(Change::from)
+        }
     }
 }
 
-fn indented(code: &str, indent: &str) -> String {
+pub(super) fn indented(code: &str, indent: &str) -> String {
     code.lines()
         .map(|line| {
             if line.is_empty() {
@@ -288,16 +337,6 @@ fn typed_parameters(spec: &Spec) -> Vec<String> {
         .collect()
 }
 
-/// `{"id": id, ...}`: the path parameters echoed back.
-fn parameter_dict(spec: &Spec) -> String {
-    let pairs: Vec<String> = spec
-        .parameters()
-        .into_iter()
-        .map(|name| format!("\"{name}\": {name}"))
-        .collect();
-    pairs.join(", ")
-}
-
 fn fastapi_endpoint(spec: &Spec, routes: &Routes) -> String {
     let method = spec.method.to_lowercase();
     let status = match spec.method.as_str() {
@@ -306,7 +345,7 @@ fn fastapi_endpoint(spec: &Spec, routes: &Routes) -> String {
         _ => "",
     };
     let mut parameters = typed_parameters(spec);
-    let echoed = parameter_dict(spec);
+    let echoed = spec.echoed();
     let (returns, body) = match spec.method.as_str() {
         "POST" => {
             parameters.push("payload: dict".into());
@@ -336,7 +375,7 @@ fn fastapi_endpoint(spec: &Spec, routes: &Routes) -> String {
     )
 }
 
-fn flask_path(path: &str) -> String {
+pub(super) fn flask_path(path: &str) -> String {
     path.split('/')
         .map(
             |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
@@ -361,7 +400,7 @@ fn flask_decorator(routes: &Routes, method: &str, path: &str) -> String {
 }
 
 fn flask_endpoint(spec: &Spec, routes: &Routes) -> String {
-    let echoed = parameter_dict(spec);
+    let echoed = spec.echoed();
     let body = match spec.method.as_str() {
         "POST" => "payload = request.get_json(silent=True) or {}\n    return jsonify(payload), 201"
             .to_string(),
@@ -385,157 +424,27 @@ fn flask_endpoint(spec: &Spec, routes: &Routes) -> String {
     )
 }
 
-fn axum_endpoint(
-    source: &Source<'_>,
-    spec: &Spec,
-    indent: &str,
-    replace: impl Fn(String) -> Edit,
-) -> Result<Vec<Edit>, String> {
-    let text = source.text;
-    let root = source.tree.root_node();
-    let name = spec.function_name();
-    let parameters = spec.parameters();
-    let mut arguments = Vec::new();
-    let mut edits = Vec::new();
-    if !parameters.is_empty() {
-        let types: Vec<&str> = parameters
-            .iter()
-            .map(|name| if numeric(name) { "u64" } else { "String" })
-            .collect();
-        let (pattern, ty) = match (parameters.as_slice(), types.as_slice()) {
-            ([one], [ty]) => (one.to_string(), ty.to_string()),
-            _ => (
-                format!("({})", parameters.join(", ")),
-                format!("({})", types.join(", ")),
-            ),
-        };
-        // A delete answers without reading its parameters.
-        let pattern = if spec.method == "DELETE" {
-            "_".to_string()
-        } else {
-            pattern
-        };
-        arguments.push(format!("Path({pattern}): Path<{ty}>"));
-        edits.extend(rust_use(root, text, "axum::extract::Path", "Path"));
-    }
-    let echoed: Vec<String> = parameters
-        .iter()
-        .map(|name| format!("\"{name}\": {name}"))
-        .collect();
-    let echoed = echoed.join(", ");
-    let (returns, body) = match spec.method.as_str() {
-        "POST" => {
-            arguments.push("Json(payload): Json<serde_json::Value>".into());
-            (
-                "(StatusCode, Json<serde_json::Value>)",
-                "(StatusCode::CREATED, Json(payload))".to_string(),
-            )
-        }
-        "PUT" | "PATCH" => {
-            arguments.push("Json(payload): Json<serde_json::Value>".into());
-            let body = if echoed.is_empty() {
-                "Json(payload)".to_string()
-            } else {
-                format!("Json(serde_json::json!({{ {echoed}, \"data\": payload }}))")
-            };
-            ("Json<serde_json::Value>", body)
-        }
-        "DELETE" => ("StatusCode", "StatusCode::NO_CONTENT".to_string()),
-        _ if echoed.is_empty() => (
-            "Json<Vec<serde_json::Value>>",
-            "Json(Vec::new())".to_string(),
-        ),
-        _ => (
-            "Json<serde_json::Value>",
-            format!("Json(serde_json::json!({{ {echoed} }}))"),
-        ),
-    };
-    if returns.contains("Json") {
-        edits.extend(rust_use(root, text, "axum::Json", "Json"));
-    }
-    if returns.contains("StatusCode") {
-        edits.extend(rust_use(root, text, "axum::http::StatusCode", "StatusCode"));
-    }
-    let method = spec.method.to_lowercase();
-    edits.extend(rust_use(
-        root,
-        text,
-        &format!("axum::routing::{method}"),
-        &method,
-    ));
-    let code = format!(
-        "/// {doc}\nasync fn {name}({arguments}) -> {returns} {{\n    {body}\n}}",
-        doc = spec.docstring(),
-        arguments = arguments.join(", "),
-    );
-    edits.push(replace(indented(&code, indent)));
-    edits.push(register_axum_route(
-        root,
-        text,
-        &spec.path,
-        &format!("{method}({name})"),
-    )?);
-    Ok(edits)
+/// A class or struct that describes data.
+pub(super) struct DataModel {
+    pub name: String,
+    kind: ModelKind,
 }
 
-/// `.route(path, handler)` after the last `.route(..)` of the file's `Router::new()` chain.
-fn register_axum_route(
-    root: Node<'_>,
-    text: &str,
-    path: &str,
-    handler: &str,
-) -> Result<Edit, String> {
-    let router = descendants(root, &|_| false)
-        .into_iter()
-        .find(|node| {
-            node.kind() == "call_expression"
-                && node
-                    .child_by_field_name("function")
-                    .is_some_and(|callee| text_of(callee, text).ends_with("Router::new"))
-        })
-        .ok_or("no `Router::new()` in this file to register the route in")?;
-    // Climb the method chain: each `.route(..)` is a call whose callee holds the chain so far.
-    let mut last_route = router;
-    let mut node = router;
-    while let Some(field) = node
-        .parent()
-        .filter(|parent| parent.kind() == "field_expression")
-    {
-        let Some(call) = field
-            .parent()
-            .filter(|parent| parent.kind() == "call_expression")
-        else {
-            break;
-        };
-        let method = field
-            .child_by_field_name("field")
-            .map(|field| text_of(field, text));
-        if method == Some("route") {
-            last_route = call;
-        }
-        node = call;
-    }
-    let line_begins_with_dot = |node: Node<'_>| {
-        let start = line_start(text, node.end_byte());
-        text.get(start..)
-            .is_some_and(|line| line.trim_start().starts_with('.'))
-    };
-    let separator = if last_route != router && line_begins_with_dot(last_route) {
-        format!("\n{}", indent_at(text, last_route.end_byte()))
-    } else {
-        String::new()
-    };
-    Ok(Edit {
-        start_byte: last_route.end_byte(),
-        end_byte: last_route.end_byte(),
-        new_text: format!("{separator}.route(\"{path}\", {handler})"),
-    })
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ModelKind {
+    Pydantic,
+    Dataclass,
+    Django,
+    Serde,
 }
 
-/// A Python class that describes data: a pydantic model or a dataclass.
-struct DataModel {
-    name: String,
-    pydantic: bool,
+impl DataModel {
+    pub fn serde(name: String) -> DataModel {
+        DataModel {
+            name,
+            kind: ModelKind::Serde,
+        }
+    }
 }
 
 fn data_model(class: Node<'_>, text: &str) -> Option<DataModel> {
@@ -547,7 +456,13 @@ fn data_model(class: Node<'_>, text: &str) -> Option<DataModel> {
     if has_word(bases, "BaseModel") || has_word(bases, "SQLModel") {
         return Some(DataModel {
             name,
-            pydantic: true,
+            kind: ModelKind::Pydantic,
+        });
+    }
+    if bases.contains("models.Model") {
+        return Some(DataModel {
+            name,
+            kind: ModelKind::Django,
         });
     }
     let decorated = class
@@ -561,7 +476,7 @@ fn data_model(class: Node<'_>, text: &str) -> Option<DataModel> {
         });
     decorated.then_some(DataModel {
         name,
-        pydantic: false,
+        kind: ModelKind::Dataclass,
     })
 }
 
@@ -578,12 +493,21 @@ fn plural(name: &str) -> String {
     }
 }
 
-pub fn crud(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, String> {
+pub fn crud(source: &Source<'_>, candidate: &Candidate) -> Result<Change, String> {
     let text = source.text;
     let root = source.tree.root_node();
-    let Some(Target::Python(framework)) = framework(source) else {
-        return Err("CRUD endpoints are generated for FastAPI and Flask".into());
-    };
+    let target = framework(source).ok_or(
+        "no FastAPI, Flask, Django, axum or actix-web in this file to serve CRUD endpoints",
+    )?;
+    if let Target::Rust(web) = target {
+        let item = descendants(root, &|_| false)
+            .into_iter()
+            .find(|node| node.kind() == "struct_item" && node.start_byte() >= candidate.start_byte)
+            .ok_or("no struct here any more")?;
+        let (model, _) = rust_endpoint::serde_struct(item, text)
+            .ok_or("the struct does not derive serde's Serialize and Deserialize")?;
+        return rust_endpoint::crud(source, web, item, &model).map(Change::from);
+    }
     let class = enclosing(
         root,
         candidate.start_byte,
@@ -596,10 +520,21 @@ pub fn crud(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, Str
         })
     })
     .ok_or("no class here any more")?;
-    let model = data_model(class, text).ok_or("the class is not a pydantic model or dataclass")?;
+    let model = data_model(class, text)
+        .ok_or("the class is not a pydantic model, a dataclass or a Django model")?;
+    let framework = match (target, model.kind) {
+        (Target::Django, ModelKind::Django) => return django::crud(source, class, &model),
+        (Target::Python(framework), ModelKind::Pydantic | ModelKind::Dataclass) => framework,
+        _ => {
+            return Err(format!(
+                "{} is not a data model of this file's framework",
+                model.name
+            ));
+        }
+    };
     let routes = python_routes(root, text, framework);
     let mut edits = Vec::new();
-    let dump = if model.pydantic {
+    let dump = if model.kind == ModelKind::Pydantic {
         "{item}.model_dump()".to_string()
     } else {
         edits.extend(python_from_import(root, text, "dataclasses", "asdict"));
@@ -629,17 +564,17 @@ pub fn crud(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, Str
         end_byte: at,
         new_text: format!("\n\n\n{code}"),
     });
-    Ok(edits)
+    Ok(edits.into())
 }
 
-struct Names {
-    item: String,
-    store: String,
-    path: String,
-    key: String,
+pub(super) struct Names {
+    pub item: String,
+    pub store: String,
+    pub path: String,
+    pub key: String,
 }
 
-fn names(model: &DataModel) -> Names {
+pub(super) fn names(model: &DataModel) -> Names {
     let item = snake_name(&split_camel(&model.name));
     let items = plural(&item);
     Names {
@@ -792,7 +727,197 @@ fn flask_crud(model: &DataModel, routes: &Routes, dump: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::actions::{Project, ProjectFile, apply, deterministic, list};
+
+    /// The change action `id` makes at the first line holding `marker`.
+    fn generate(
+        language: Language,
+        path: &str,
+        text: &str,
+        project: &Project,
+        marker: &str,
+        id: ActionId,
+    ) -> Change {
+        let tree = language.parse_str(text).unwrap();
+        let source = Source {
+            text,
+            tree: &tree,
+            language,
+            path: Some(Path::new(path)),
+            project,
+        };
+        let at = text.find(marker).unwrap();
+        let candidate = list(&source, at, at)
+            .into_iter()
+            .find(|candidate| candidate.id == id)
+            .unwrap_or_else(|| panic!("{id:?} not offered at {marker:?}"));
+        deterministic(&source, &candidate).unwrap()
+    }
+
+    fn rust(text: &str, marker: &str, id: ActionId) -> String {
+        let change = generate(
+            Language::Rust,
+            "/p/src/main.rs",
+            text,
+            &Project::default(),
+            marker,
+            id,
+        );
+        apply(text, &change.edits)
+    }
+
+    #[test]
+    fn a_flask_blueprint_gets_the_route() {
+        let text = "from flask import Blueprint, Flask\n\nbp = Blueprint(\"loans\", __name__)\n\n# POST /loans: lend a book\n";
+        let change = generate(
+            Language::Python,
+            "/p/loans.py",
+            text,
+            &Project::default(),
+            "# POST",
+            ActionId::GenerateEndpoint,
+        );
+        let edited = apply(text, &change.edits);
+        assert!(
+            edited.contains("@bp.route(\"/loans\", methods=[\"POST\"])\ndef lend_book():"),
+            "{edited}"
+        );
+    }
+
+    #[test]
+    fn an_actix_handler_follows_the_files_routing_style() {
+        let macros = "use actix_web::{get, web, HttpResponse, Responder};\n\n// GET /orders/{id}: fetch an order\n\nfn routes(cfg: &mut web::ServiceConfig) {\n    cfg.service(health);\n}\n";
+        let edited = rust(macros, "// GET", ActionId::GenerateEndpoint);
+        assert!(
+            edited.contains("#[get(\"/orders/{id}\")]\nasync fn fetch_order(path: web::Path<u64>) -> impl Responder {\n    let id = path.into_inner();"),
+            "{edited}"
+        );
+        assert!(
+            edited.contains("cfg.service(health).service(fetch_order);"),
+            "{edited}"
+        );
+        let routes = "use actix_web::{web, App, HttpResponse, Responder};\n\n// DELETE /orders/{id}: cancel an order\n\nfn app() {\n    App::new()\n        .route(\"/health\", web::get().to(health));\n}\n";
+        let edited = rust(routes, "// DELETE", ActionId::GenerateEndpoint);
+        assert!(
+            edited.contains("async fn cancel_order(_path: web::Path<u64>)"),
+            "{edited}"
+        );
+        assert!(!edited.contains("#[delete"), "{edited}");
+        assert!(
+            edited.contains(".route(\"/health\", web::get().to(health))\n        .route(\"/orders/{id}\", web::delete().to(cancel_order));"),
+            "{edited}"
+        );
+        let resources = "use actix_web::{web, App};\n\n// GET /orders/{id}: fetch an order\n\n#[actix_web::main]\nasync fn main() {\n    App::new().service(web::resource(\"/health\").route(web::get().to(health)));\n}\n";
+        let edited = rust(resources, "// GET", ActionId::GenerateEndpoint);
+        assert!(!edited.contains("#[get"), "{edited}");
+        assert!(
+            edited.contains(
+                ".service(web::resource(\"/orders/{id}\").route(web::get().to(fetch_order)))"
+            ),
+            "{edited}"
+        );
+    }
+
+    #[test]
+    fn a_serde_struct_gets_crud_handlers_registered_in_the_router() {
+        let text = "use axum::Router;\nuse serde::{Deserialize, Serialize};\n\n/// A customer.\n#[derive(Serialize, Deserialize)]\nstruct Customer {\n    name: String,\n}\n\nfn app() -> Router {\n    Router::new()\n}\n";
+        let edited = rust(text, "derive", ActionId::GenerateCrud);
+        assert!(
+            edited.contains("static CUSTOMERS: Mutex<BTreeMap<u64, Customer>>"),
+            "{edited}"
+        );
+        assert!(
+            edited.contains("    Router::new()\n        .route(\"/customers\", get(list_customers).post(create_customer))\n        .route(\"/customers/{customer_id}\", get(get_customer).put(update_customer).delete(delete_customer))\n"),
+            "{edited}"
+        );
+        let colons = "use axum::Router;\n\n// DELETE /orders/{id}: cancel an order\n\nfn app() -> Router {\n    Router::new().route(\"/users/:id\", get(user))\n}\n";
+        let edited = rust(colons, "// DELETE", ActionId::GenerateEndpoint);
+        assert!(
+            edited.contains(
+                ".route(\"/users/:id\", get(user)).route(\"/orders/:id\", delete(cancel_order))"
+            ),
+            "axum before 0.8 writes `:id`: {edited}"
+        );
+        let actix = "use actix_web::{web, App};\nuse serde::{Deserialize, Serialize};\n\n#[derive(Serialize, Deserialize)]\nstruct Tag {\n    name: String,\n}\n\nfn app() {\n    App::new().service(web::resource(\"/health\").route(web::get().to(health)));\n}\n";
+        let edited = rust(actix, "struct Tag", ActionId::GenerateCrud);
+        assert!(
+            edited.contains("        .service(web::resource(\"/tags\").route(web::get().to(list_tags)).route(web::post().to(create_tag)))\n        .service(web::resource(\"/tags/{tag_id}\").route(web::get().to(get_tag)).route(web::put().to(update_tag)).route(web::delete().to(delete_tag)));"),
+            "one resource a path: {edited}"
+        );
+        let plain = "use axum::Router;\n\nstruct Customer {\n    name: String,\n}\n";
+        let tree = Language::Rust.parse_str(plain).unwrap();
+        let project = Project::default();
+        let source = Source {
+            text: plain,
+            tree: &tree,
+            language: Language::Rust,
+            path: None,
+            project: &project,
+        };
+        let at = plain.find("struct").unwrap();
+        assert!(
+            list(&source, at, at).is_empty(),
+            "a struct without serde is not a model"
+        );
+    }
+
+    #[test]
+    fn a_django_model_gets_a_viewset_in_views_py_and_a_router_in_urls_py() {
+        let models = "from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=100)\n    price = models.IntegerField()\n\n    class Meta:\n        ordering = [\"name\"]\n";
+        let project = Project {
+            views: Some(ProjectFile {
+                path: "/p/shop/views.py".into(),
+                text: "from rest_framework.decorators import api_view\n".into(),
+            }),
+            urls: Some(ProjectFile {
+                path: "/p/shop/urls.py".into(),
+                text: "from django.urls import path\n\nfrom . import views\n\nurlpatterns = []\n"
+                    .into(),
+            }),
+            ..Project::default()
+        };
+        let change = generate(
+            Language::Python,
+            "/p/shop/models.py",
+            models,
+            &project,
+            "class Product",
+            ActionId::GenerateCrud,
+        );
+        assert!(change.edits.is_empty(), "models.py is left as it is");
+        let [views, urls] = change.elsewhere.as_slice() else {
+            panic!("views.py and urls.py are edited: {change:#?}");
+        };
+        let views_text = apply(&project.views.as_ref().unwrap().text, &views.edits);
+        assert!(
+            views_text.contains("from .models import Product\n"),
+            "{views_text}"
+        );
+        assert!(
+            views_text.contains("from rest_framework import serializers, viewsets\n"),
+            "{views_text}"
+        );
+        assert!(
+            views_text.contains("fields = [\"id\", \"name\", \"price\"]"),
+            "{views_text}"
+        );
+        assert!(
+            views_text.contains("class ProductViewSet(viewsets.ModelViewSet):"),
+            "{views_text}"
+        );
+        let urls_text = apply(&project.urls.as_ref().unwrap().text, &urls.edits);
+        assert!(
+            urls_text.ends_with("urlpatterns = []\n\n\nrouter = DefaultRouter()\nrouter.register(\"products\", views.ProductViewSet)\nurlpatterns += router.urls\n"),
+            "{urls_text}"
+        );
+        assert!(
+            urls_text.contains("from rest_framework.routers import DefaultRouter\n"),
+            "{urls_text}"
+        );
+    }
 
     #[test]
     fn a_comment_reads_as_method_path_and_description() {

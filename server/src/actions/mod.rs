@@ -1,26 +1,30 @@
 //! Code actions: "Add error handling" and "Generate endpoint", listed from the syntax tree
 //! alone, computed deterministically, and (in `model`) rewritten by a model whose reply
 //! passes `check` or is refused. Takes text, a syntax tree and plain facts about the
-//! project (`Project`); returns edits in byte offsets. May call `syntax`, `diagnostics` (to
-//! re-check a result) and `llm` (only from `model`, never while listing). Knows nothing of
-//! LSP, and must never return a model's edit that has not passed `check`.
+//! project (`Project`, with the texts of the other files an action may edit); returns edits
+//! in byte offsets, for the file and for those others (`Change`). May call `syntax`,
+//! `diagnostics` (to re-check a result) and `llm` (only from `model`, never while
+//! listing). Knows nothing of LSP, and must never return a model's edit that has not passed
+//! `check`.
 
 pub mod check;
+mod django;
 mod endpoint;
 pub mod model;
 mod project;
 mod python;
 mod rust;
+mod rust_endpoint;
 mod syntax;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tree_sitter::Tree;
 
 pub use crate::diagnostics::Edit;
 use crate::syntax::Language;
-pub use project::Project;
+pub use project::{Project, ProjectFile};
 
 /// The file an action reads and edits, as plain values.
 #[derive(Clone, Copy)]
@@ -80,6 +84,30 @@ pub struct Candidate {
     pub end_byte: usize,
 }
 
+/// Edits to another file of the project than the one the action runs in (a route
+/// registered in a Django app's `urls.py`), in byte offsets of the text `Project` gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEdits {
+    pub path: PathBuf,
+    pub edits: Vec<Edit>,
+}
+
+/// What an action changes: its own file, and perhaps others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    pub edits: Vec<Edit>,
+    pub elsewhere: Vec<FileEdits>,
+}
+
+impl From<Vec<Edit>> for Change {
+    fn from(edits: Vec<Edit>) -> Change {
+        Change {
+            edits,
+            elsewhere: Vec::new(),
+        }
+    }
+}
+
 /// The actions that apply to the byte range `start..end` (a cursor when equal). Reads the
 /// syntax tree only: no model, no file access.
 pub fn list(source: &Source<'_>, start: usize, end: usize) -> Vec<Candidate> {
@@ -97,22 +125,24 @@ pub fn list(source: &Source<'_>, start: usize, end: usize) -> Vec<Candidate> {
 }
 
 /// The deterministic edits of `candidate`, or why there are none.
-pub fn deterministic(source: &Source<'_>, candidate: &Candidate) -> Result<Vec<Edit>, String> {
-    let edits = match (candidate.id, source.language) {
+pub fn deterministic(source: &Source<'_>, candidate: &Candidate) -> Result<Change, String> {
+    let change = match (candidate.id, source.language) {
         (ActionId::AddErrorHandling, Language::Python) => {
-            python::add_error_handling(source, candidate)
+            python::add_error_handling(source, candidate).map(Change::from)
         }
-        (ActionId::AddErrorHandling, Language::Rust) => rust::add_error_handling(source, candidate),
+        (ActionId::AddErrorHandling, Language::Rust) => {
+            rust::add_error_handling(source, candidate).map(Change::from)
+        }
         (ActionId::GenerateEndpoint, _) => endpoint::from_comment(source, candidate),
         (ActionId::GenerateCrud, _) => endpoint::crud(source, candidate),
     }?;
-    if edits.is_empty() {
+    if change.edits.is_empty() && change.elsewhere.is_empty() {
         return Err(format!(
             "{}: nothing to change here",
             candidate.title.to_lowercase()
         ));
     }
-    Ok(edits)
+    Ok(change)
 }
 
 /// `text` with `edits` applied. Edits are in byte offsets of `text` and must not overlap;

@@ -14,7 +14,7 @@ use tree_sitter::Tree;
 
 use super::check::{Target, check, top_level_names};
 use super::syntax::{line_end, line_start};
-use super::{ActionId, Candidate, Edit, Project, Source, apply, deterministic};
+use super::{ActionId, Candidate, Change, Edit, FileEdits, Project, Source, apply, deterministic};
 use crate::config::{DiagnosticsConfig, PrivacyConfig};
 use crate::diagnostics::RuleSet;
 use crate::llm::{ChatRequest, Message, Provider, Role};
@@ -48,6 +48,8 @@ pub struct Model {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
     pub edits: Vec<Edit>,
+    /// The edits to other files (a route's registration): always the deterministic ones.
+    pub elsewhere: Vec<FileEdits>,
     /// The model wrote them (and they passed the checks).
     pub by_model: bool,
     /// Why the model's version is not the one returned, when a model was asked.
@@ -56,7 +58,7 @@ pub struct Resolved {
 
 /// What to rewrite, computed from the file once.
 struct Prepared {
-    deterministic: Result<Vec<Edit>, String>,
+    deterministic: Result<Change, String>,
     /// What the model may rewrite; none for actions that are deterministic only.
     region: Option<Region>,
 }
@@ -86,8 +88,9 @@ fn prepare(request: &Request) -> Prepared {
         line_start(text, request.candidate.start_byte)..line_end(text, request.candidate.end_byte);
     // CRUD handlers are many and placed away from the model class: deterministic only.
     let region = match (&deterministic, request.candidate.id) {
-        (Ok(edits), ActionId::AddErrorHandling | ActionId::GenerateEndpoint) => {
-            let (inside, outside): (Vec<Edit>, Vec<Edit>) = edits
+        (Ok(change), ActionId::AddErrorHandling | ActionId::GenerateEndpoint) => {
+            let (inside, outside): (Vec<Edit>, Vec<Edit>) = change
+                .edits
                 .iter()
                 .cloned()
                 .partition(|edit| edit.start_byte >= range.start && edit.end_byte <= range.end);
@@ -132,8 +135,9 @@ pub async fn resolve(
             .map_err(|err| format!("internal error: {err}"))?
     };
     let fallback = |note: Option<String>| match &prepared.deterministic {
-        Ok(edits) => Ok(Resolved {
-            edits: edits.clone(),
+        Ok(change) => Ok(Resolved {
+            edits: change.edits.clone(),
+            elsewhere: change.elsewhere.clone(),
             by_model: false,
             note,
         }),
@@ -163,6 +167,11 @@ pub async fn resolve(
     match tokio::time::timeout(model.deadline, asked).await {
         Ok(Ok(edits)) => Ok(Resolved {
             edits,
+            elsewhere: prepared
+                .deterministic
+                .as_ref()
+                .map(|change| change.elsewhere.clone())
+                .unwrap_or_default(),
             by_model: true,
             note: None,
         }),

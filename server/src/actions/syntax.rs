@@ -122,39 +122,53 @@ pub fn python_import(root: Node<'_>, text: &str, module: &str) -> Option<Edit> {
 /// Python: `from module import name`, added to an existing one-line import from `module`
 /// when there is one, unless `name` is imported already.
 pub fn python_from_import(root: Node<'_>, text: &str, module: &str, name: &str) -> Option<Edit> {
+    python_from_imports(root, text, module, &[name])
+}
+
+/// Python: `from module import a, b` for those of `names` not imported yet, added to an
+/// existing one-line import from `module` when there is one.
+pub fn python_from_imports(
+    root: Node<'_>,
+    text: &str,
+    module: &str,
+    names: &[&str],
+) -> Option<Edit> {
     let mut existing = None;
+    let mut missing: Vec<&str> = names.to_vec();
     for statement in python_statements(root, "import_from_statement") {
         let from = statement
             .child_by_field_name("module_name")
             .map(|module| text_of(module, text));
-        let mut names = statement.walk();
-        let imports_name = statement
-            .children_by_field_name("name", &mut names)
-            .any(|imported| {
-                let imported = imported.child_by_field_name("alias").unwrap_or(imported);
-                text_of(imported, text) == name
-            });
-        if imports_name {
-            return None;
+        let mut imported = statement.walk();
+        for imported in statement.children_by_field_name("name", &mut imported) {
+            let imported = imported.child_by_field_name("alias").unwrap_or(imported);
+            missing.retain(|name| text_of(imported, text) != *name);
         }
         let statement_text = text_of(statement, text);
         if from == Some(module) && !statement_text.contains(['(', '*', '\\']) {
             existing = Some(statement);
         }
     }
+    if missing.is_empty() {
+        return None;
+    }
+    let missing = missing.join(", ");
     if let Some(statement) = existing {
         let end = statement.end_byte();
         return Some(Edit {
             start_byte: end,
             end_byte: end,
-            new_text: format!(", {name}"),
+            new_text: format!(", {missing}"),
         });
     }
     let at = python_import_end(root, text);
     Some(Edit {
         start_byte: at,
         end_byte: at,
-        new_text: format!("{}from {module} import {name}\n", newline_before(text, at)),
+        new_text: format!(
+            "{}from {module} import {missing}\n",
+            newline_before(text, at)
+        ),
     })
 }
 
@@ -234,21 +248,61 @@ pub fn rust_imports(root: Node<'_>, text: &str, name: &str) -> bool {
         .any(|item| has_word(text_of(item, text), name))
 }
 
-/// Rust: `use path;` after the file's last top-level `use`, unless `name` is in scope.
+/// Rust: `use path;` (whose last segment is `name`), unless `name` is in scope.
 pub fn rust_use(root: Node<'_>, text: &str, path: &str, name: &str) -> Option<Edit> {
-    if rust_imports(root, text, name) {
+    let prefix = path
+        .strip_suffix(name)
+        .and_then(|prefix| prefix.strip_suffix("::"))
+        .unwrap_or(path);
+    rust_uses(root, text, prefix, &[name])
+}
+
+/// Rust: `use prefix::{a, b};` for those of `names` not in scope: joined to the file's
+/// one-line `use prefix::{..};` group when it has one, else a new line after the last
+/// top-level `use`.
+pub fn rust_uses(root: Node<'_>, text: &str, prefix: &str, names: &[&str]) -> Option<Edit> {
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| !rust_imports(root, text, name))
+        .collect();
+    if missing.is_empty() {
         return None;
     }
     let mut cursor = root.walk();
-    let last_use = root
+    let uses: Vec<Node<'_>> = root
         .named_children(&mut cursor)
         .filter(|item| item.kind() == "use_declaration")
-        .last();
-    let at = last_use.map_or(0, |item| next_line(text, item.end_byte()));
+        .collect();
+    let group = uses.iter().find_map(|item| {
+        let argument = item.child_by_field_name("argument")?;
+        let path = argument.child_by_field_name("path")?;
+        let list = argument.child_by_field_name("list")?;
+        let inside = text.get(list.start_byte() + 1..list.end_byte().saturating_sub(1))?;
+        (argument.kind() == "scoped_use_list"
+            && text_of(path, text) == prefix
+            && !inside.contains('\n')
+            && !inside.trim_end().ends_with(','))
+        .then(|| list.end_byte() - 1)
+    });
+    if let Some(close) = group {
+        return Some(Edit {
+            start_byte: close,
+            end_byte: close,
+            new_text: format!(", {}", missing.join(", ")),
+        });
+    }
+    let at = uses
+        .last()
+        .map_or(0, |item| next_line(text, item.end_byte()));
+    let names = match missing.as_slice() {
+        [one] => one.to_string(),
+        _ => format!("{{{}}}", missing.join(", ")),
+    };
     Some(Edit {
         start_byte: at,
         end_byte: at,
-        new_text: format!("{}use {path};\n", newline_before(text, at)),
+        new_text: format!("{}use {prefix}::{names};\n", newline_before(text, at)),
     })
 }
 
@@ -293,5 +347,32 @@ mod tests {
     fn names_come_from_the_words_of_a_description() {
         assert_eq!(snake_name("create a user"), "create_user");
         assert_eq!(snake_name("Fetch an order!"), "fetch_order");
+    }
+
+    #[test]
+    fn a_rust_use_joins_the_group_of_its_path() {
+        let rust = |text: &str, prefix: &str, names: &[&str]| {
+            let tree = Language::Rust.parse_str(text).unwrap();
+            let edits: Vec<Edit> = rust_uses(tree.root_node(), text, prefix, names)
+                .into_iter()
+                .collect();
+            apply(text, &edits)
+        };
+        assert_eq!(
+            rust(
+                "use actix_web::{get, web};\n",
+                "actix_web",
+                &["post", "get"]
+            ),
+            "use actix_web::{get, web, post};\n"
+        );
+        assert_eq!(
+            rust(
+                "use serde::Serialize;\n\nfn f() {}\n",
+                "std::sync",
+                &["Mutex", "PoisonError"]
+            ),
+            "use serde::Serialize;\nuse std::sync::{Mutex, PoisonError};\n\nfn f() {}\n"
+        );
     }
 }

@@ -1,14 +1,15 @@
 //! `keel action list FILE:LINE[:COL]` and `keel action run ID FILE:LINE[:COL] [--write]`:
 //! the editor's code actions from the command line, through the same `actions` code path
 //! (listing, the model with its checks and deadline, the deterministic fallback), printed
-//! as a unified diff so they can be scripted and reviewed.
+//! as a unified diff so they can be scripted and reviewed: one per file, when an action
+//! also edits another file (a Django route in `urls.py`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::actions::{self, ActionId, Project, Source, model};
+use crate::actions::{self, ActionId, Project, ProjectFile, Source, model};
 use crate::syntax::Language;
 use clap::{Args, Subcommand};
 
@@ -130,6 +131,12 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
     })?;
     let opened = open(&args.position)?;
     let project = Project::discover(&opened.path);
+    // The other files an action may edit, as the edits' offsets expect them.
+    let others: Vec<ProjectFile> = [&project.urls, &project.views]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
     let candidate = candidates(&opened, &project)?
         .into_iter()
         .find(|candidate| candidate.id == id)
@@ -182,12 +189,31 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
     } else if resolved.by_model {
         eprintln!("keel: the model's version passed the checks (AI)");
     }
-    let edited = actions::apply(&opened.text, &resolved.edits);
-    if args.write {
-        std::fs::write(&opened.path, &edited)
-            .map_err(|err| format!("cannot write {}: {err}", opened.path.display()))?;
-    } else {
-        print!("{}", unified_diff(&opened.path, &opened.text, &edited));
+    let mut changed = vec![(
+        opened.path.clone(),
+        opened.text.clone(),
+        actions::apply(&opened.text, &resolved.edits),
+    )];
+    for file in &resolved.elsewhere {
+        let original = others
+            .iter()
+            .find(|other| other.path == file.path)
+            .ok_or_else(|| format!("internal error: {} was not read", file.path.display()))?;
+        changed.push((
+            file.path.clone(),
+            original.text.clone(),
+            actions::apply(&original.text, &file.edits),
+        ));
+    }
+    for (path, old, new) in changed {
+        if args.write {
+            if old != new {
+                std::fs::write(&path, &new)
+                    .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+            }
+        } else {
+            print!("{}", unified_diff(&path, &old, &new));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,8 @@
 //! candidates (syntax tree only, never the model), `codeAction/resolve` computes the edit
 //! (the model's when one is configured, with `$/progress` and a deadline), and for clients
 //! that cannot resolve, the `keel.action.run` command applies it with `workspace/applyEdit`.
+//! An action that also edits another file (a Django `urls.py`) gets that file's open text
+//! when the editor has it, and one workspace edit for all files.
 //! This file only converts; what an action does lives in `crate::actions`.
 
 use std::path::PathBuf;
@@ -21,8 +23,9 @@ use super::Backend;
 use super::convert;
 use super::diagnostics::workspace_edit;
 use crate::actions::{self, Candidate, Project, Source, model};
+use crate::workspace::Encoding;
 use crate::workspace::position::{byte_offset, position_of};
-use crate::workspace::{Encoding, Snapshot};
+use ropey::Rope;
 
 /// The command a client without `codeAction/resolve` runs to apply an action.
 pub const RUN_COMMAND: &str = "keel.action.run";
@@ -155,12 +158,31 @@ impl Backend {
             .parse()
             .map_err(|_| Error::invalid_params(format!("not a URI: {}", data.uri)))?;
         let path: Option<PathBuf> = uri.to_file_path().map(|path| path.into_owned());
-        let project = match path.clone() {
+        let mut project = match path.clone() {
             Some(path) => tokio::task::spawn_blocking(move || Project::discover(&path))
                 .await
                 .map_err(super::internal)?,
             None => Project::default(),
         };
+        // Another file the action edits may be open with unsaved changes: the edits are
+        // computed on, and versioned against, the text the editor holds.
+        let mut others = Vec::new();
+        for file in [&mut project.urls, &mut project.views]
+            .into_iter()
+            .flatten()
+        {
+            let Some(uri) = Uri::from_file_path(&file.path) else {
+                continue;
+            };
+            let (text, version) = match self.documents.snapshot(uri.as_str()) {
+                Ok(open) => {
+                    file.text = String::from(&open.text);
+                    (open.text.clone(), Some(open.version))
+                }
+                Err(_) => (Rope::from_str(&file.text), None),
+            };
+            others.push((file.path.clone(), uri, text, version));
+        }
         let tree = {
             let (documents, snapshot) = (self.documents.clone(), snapshot.clone());
             tokio::task::spawn_blocking(move || documents.tree(&snapshot))
@@ -221,11 +243,18 @@ impl Backend {
             let message = format!("Keel: {title}: {note}; the deterministic version is used.");
             self.client.show_message(MessageType::INFO, message).await;
         }
-        let edits = to_text_edits(&snapshot, &resolved.edits, self.encoding());
-        Ok((
-            workspace_edit(&uri, snapshot.version, edits, self.support()),
-            title,
-        ))
+        let edits = to_text_edits(&snapshot.text, &resolved.edits, self.encoding());
+        let mut edit = workspace_edit(&uri, snapshot.version, edits, self.support());
+        for file in &resolved.elsewhere {
+            let Some((_, other, text, version)) =
+                others.iter().find(|(path, ..)| *path == file.path)
+            else {
+                continue;
+            };
+            let edits = to_text_edits(text, &file.edits, self.encoding());
+            add_file_edits(&mut edit, other, *version, edits);
+        }
+        Ok((edit, title))
     }
 
     /// `$/progress` for one resolve, if the client shows progress: a sender for the
@@ -287,13 +316,9 @@ fn unresolved(
     })
 }
 
-fn to_text_edits(
-    snapshot: &Snapshot,
-    edits: &[actions::Edit],
-    encoding: Encoding,
-) -> Vec<TextEdit> {
+fn to_text_edits(text: &Rope, edits: &[actions::Edit], encoding: Encoding) -> Vec<TextEdit> {
     let position = |byte| {
-        let position = position_of(&snapshot.text, byte, encoding);
+        let position = position_of(text, byte, encoding);
         lsp::Position::new(position.line, position.character)
     };
     edits
@@ -303,4 +328,27 @@ fn to_text_edits(
             new_text: edit.new_text.clone(),
         })
         .collect()
+}
+
+/// `edits` of another file added to `edit`, in the shape `workspace_edit` chose: versioned
+/// when the file is open in the editor (so a stale edit is refused), plain otherwise.
+fn add_file_edits(
+    edit: &mut lsp::WorkspaceEdit,
+    uri: &Uri,
+    version: Option<i32>,
+    edits: Vec<TextEdit>,
+) {
+    if let Some(lsp::DocumentChanges::Edits(changes)) = &mut edit.document_changes {
+        changes.push(lsp::TextDocumentEdit {
+            text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                uri: uri.clone(),
+                version,
+            },
+            edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+        });
+    } else {
+        edit.changes
+            .get_or_insert_default()
+            .insert(uri.clone(), edits);
+    }
 }
