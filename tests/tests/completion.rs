@@ -520,13 +520,18 @@ fn status_says_thinking_only_while_a_completion_takes_long() {
     assert_eq!(first["provider"], "openai-completions");
     assert_eq!(first["model"], "test-model");
     s.keel.open(PY, "python", "def f(x):\n    return \n");
-    // Answered at once: the editor is not told twice for nothing.
+    // Answered at once: the editor is not told twice for nothing. (On a machine so loaded
+    // that the answer took longer than the note's 200 ms, a note is right: only a fast
+    // answer, as the client measured it, proves anything.)
+    let asked = Instant::now();
     assert_eq!(s.inline(PY, 1, 11).len(), 1);
-    assert_eq!(
-        s.keel.seen("keel/status").len(),
-        1,
-        "no note before the answer"
-    );
+    if asked.elapsed() < Duration::from_millis(200) {
+        assert_eq!(
+            s.keel.seen("keel/status").len(),
+            1,
+            "no note before the answer"
+        );
+    }
     // A slow one: thinking while it runs, idle once it is answered.
     s.keel.open(PY2, "python", "def g(y):\n    return \n");
     let id = s

@@ -1,5 +1,6 @@
 //! A circuit breaker per endpoint: after `THRESHOLD` failures in a row, requests fail at
-//! once for a cool-down instead of each waiting for its own timeout; after it, requests go
+//! once for a cool-down instead of each waiting for its own timeout (and an endpoint's
+//! `Retry-After` holds requests back as long); after it, requests go
 //! through again, and the first failure re-opens the circuit.
 
 use std::sync::Mutex;
@@ -64,6 +65,16 @@ impl Breaker {
         });
     }
 
+    /// No request goes out for `wait` (an endpoint's `Retry-After`), without opening the
+    /// circuit: the endpoint is busy, not broken.
+    pub(crate) fn hold(&self, wait: Duration) {
+        let mut tally = self.lock();
+        let until = Instant::now() + wait;
+        if tally.open_until.is_none_or(|open| open < until) {
+            tally.open_until = Some(until);
+        }
+    }
+
     pub(crate) fn failure(&self, reason: &str) {
         let mut tally = self.lock();
         tally.failures = tally.failures.saturating_add(1);
@@ -121,6 +132,19 @@ mod tests {
         breaker.success();
         assert!(breaker.admit().is_ok());
         assert_eq!(*watcher.borrow_and_update(), CircuitState::Closed);
+    }
+
+    #[test]
+    fn a_hold_keeps_requests_back_without_opening_the_circuit() {
+        let breaker = Breaker::new(Duration::from_secs(60));
+        let watcher = breaker.subscribe();
+        breaker.hold(Duration::from_secs(30));
+        assert!(breaker.admit().is_err());
+        assert!(!watcher.has_changed().unwrap(), "busy is not broken");
+        // A shorter hold does not shorten a longer one.
+        breaker.hold(Duration::from_millis(1));
+        let remaining = breaker.admit().unwrap_err();
+        assert!(remaining > Duration::from_secs(20), "{remaining:?}");
     }
 
     #[test]

@@ -253,7 +253,7 @@ impl Api {
                 url,
                 ErrorKind::CircuitOpen,
                 format!(
-                    "not called for another {} s after repeated failures",
+                    "not called for another {} s: it failed repeatedly or asked to be left alone",
                     remaining.as_secs().max(1)
                 ),
             ));
@@ -266,13 +266,19 @@ impl Api {
                 Ok(response) => return Ok(response),
                 Err(failure) => failure,
             };
+            // Counted now, not when the request gives up: a completion cancelled while it
+            // waits to retry (the next keystroke) would never count, and a storm of 429s
+            // would cost one call per keystroke. A `Retry-After` holds every request back.
+            self.record_failure(&error);
+            if let Some(wait) = retry_after {
+                self.breaker.hold(wait);
+            }
             let wait = retry_after.unwrap_or_else(|| backoff(attempt));
             let retry = error.is_transient()
                 && attempt < self.retries
                 && wait <= MAX_RETRY_WAIT
                 && Instant::now() + wait < deadline;
             if !retry {
-                self.record_failure(&error);
                 return Err(error);
             }
             tracing::debug!(
@@ -283,6 +289,10 @@ impl Api {
                 wait.as_millis()
             );
             tokio::time::sleep(wait).await;
+            // The failures so far (this request's or others') opened the circuit.
+            if self.breaker.admit().is_err() {
+                return Err(error);
+            }
             attempt += 1;
         }
     }

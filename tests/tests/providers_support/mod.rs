@@ -408,6 +408,31 @@ impl KeepAliveServer {
         .await
     }
 
+    /// Answers `429 Too Many Requests` (asking for a second's wait) to everything until
+    /// `until`, then streams `pieces`: a rate-limit storm that passes.
+    pub async fn storm(
+        content_type: &str,
+        pieces: &[String],
+        until: std::time::Instant,
+    ) -> KeepAliveServer {
+        let good = KeepAliveServer::chunked(content_type, pieces).concat();
+        let body = r#"{"error":{"message":"rate limit reached"}}"#;
+        let limited = format!(
+            "{}retry-after: 1\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            status_line(429),
+            body.len()
+        );
+        KeepAliveServer::serve_with(Arc::new(move || {
+            let answer = if std::time::Instant::now() < until {
+                &limited
+            } else {
+                &good
+            };
+            (vec![answer.clone()], Duration::ZERO)
+        }))
+        .await
+    }
+
     fn chunked(content_type: &str, pieces: &[String]) -> Vec<String> {
         let mut writes = vec![format!(
             "{}content-type: {content_type}\r\ntransfer-encoding: chunked\r\n\r\n",
