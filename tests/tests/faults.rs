@@ -202,3 +202,74 @@ fn a_hostile_workspace_is_checked_and_served_in_bounded_time() {
     assert_eq!(pulled_codes(&mut server, &service), ["py-http-no-timeout"]);
     assert!(server.is_alive());
 }
+
+/// Files in the installed-packages folder of the unreadable-workspace test; the figure in
+/// docs/RELIABILITY.md is from a run with `KEEL_NODE_MODULES_FILES=1000000`.
+const NODE_MODULES_FILES: usize = 100_000;
+
+#[test]
+fn installed_packages_and_unreadable_files_are_passed_over() {
+    let dir = TempDir::new("faults-packages");
+    let root = dir.path();
+    let count = std::env::var("KEEL_NODE_MODULES_FILES")
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(NODE_MODULES_FILES);
+    // A frontend's packages, with no ignore file naming them (node-gyp ships Python).
+    for package in 0..count.div_ceil(1_000) {
+        let folder = root.join("node_modules").join(format!("pkg{package}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        for file in 0..1_000.min(count - package * 1_000) {
+            std::fs::write(folder.join(format!("f{file}.js")), "").unwrap();
+        }
+    }
+    let gyp = root.join("node_modules").join("node-gyp");
+    std::fs::create_dir_all(&gyp).unwrap();
+    std::fs::write(gyp.join("gyp.py"), HANDLER).unwrap();
+    let venv = root
+        .join("env")
+        .join("lib")
+        .join("site-packages")
+        .join("lib");
+    std::fs::create_dir_all(&venv).unwrap();
+    std::fs::write(venv.join("client.py"), HANDLER).unwrap();
+    // Files that cannot be read: a link to nothing, and a named pipe whose read would wait
+    // forever. (The tests run as root, for whom a mode-000 file is readable.)
+    std::os::unix::fs::symlink(root.join("gone.py"), root.join("dangling.py")).unwrap();
+    let fifo = root.join("pipe.py");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|status| status.success()), "mkfifo");
+    std::fs::write(root.join("service.py"), HANDLER).unwrap();
+
+    let output = std::process::Command::new(keel_e2e::keel_binary())
+        .args(["check", "--format", "json", "."])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&output.stderr)));
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|finding| finding["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["service.py"], "only the project's own file");
+
+    // The editor's index walks the same workspace and still serves the project's file.
+    let mut server = Server::start();
+    server.initialize(
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        None,
+        Some(root),
+    );
+    let service = file_uri(&root.join("service.py"));
+    server.open(&service, "python", HANDLER);
+    assert_eq!(pulled_codes(&mut server, &service), ["py-http-no-timeout"]);
+    let context = server.request(
+        "keel/contextAt",
+        json!({"textDocument": {"uri": service}, "position": {"line": 3, "character": 4}}),
+    );
+    assert!(context.is_ok(), "{context:?}");
+    assert_eq!(server.shutdown().code(), Some(0));
+}

@@ -325,3 +325,72 @@ fn the_server_on_the_default_model_names_its_file_and_keeps_stderr_quiet() {
     assert_eq!(status["providerCalls"], 1, "the model ran: {status}");
     assert_eq!(keel.stderr(), "");
 }
+
+#[test]
+fn a_missing_truncated_or_corrupt_model_file_is_an_error_not_a_crash() {
+    let dir = keel_e2e::TempDir::new("keel-bad-models");
+    let good = std::fs::read(model(TINY)).unwrap();
+    let mut corrupt = good.clone();
+    // The header keeps its magic; the counts and tables after it are garbage.
+    for byte in corrupt.iter_mut().skip(8).take(4096) {
+        *byte = 0xff;
+    }
+    let bad_models = [
+        ("missing", None),
+        ("truncated", Some(good[..good.len() / 3].to_vec())),
+        ("corrupt", Some(corrupt)),
+        ("not a model", Some(b"GGUF\x03\x00\x00\x00 this is not a model".to_vec())),
+    ];
+    std::fs::write(dir.0.join("app.py"), "def add(a, b):\n    \n").unwrap();
+    for (case, bytes) in bad_models {
+        let path = dir.0.join(format!("{}.gguf", case.replace(' ', "-")));
+        if let Some(bytes) = bytes {
+            std::fs::write(&path, bytes).unwrap();
+        }
+        std::fs::write(
+            dir.0.join("keel.toml"),
+            format!(
+                "[provider]\nkind = \"local\"\nmodel = \"{}\"\nthreads = 1\n",
+                path.display()
+            ),
+        )
+        .unwrap();
+        let output = Command::new(keel_e2e::keel_binary())
+            .args(["complete", "app.py:2:5"])
+            .current_dir(&dir.0)
+            .output()
+            .expect("run keel");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.code().is_some_and(|code| code != 0),
+            "{case}: {:?}, {stderr}",
+            output.status
+        );
+        assert!(stderr.contains(&*path.display().to_string()), "{case}: {stderr}");
+
+        // In the editor: the request is answered, the server stays up and says why.
+        let mut keel = keel_e2e::Server::start();
+        let options = serde_json::json!({
+            "provider": {"kind": "local", "model": path.display().to_string(), "threads": 1},
+            "completion": {"debounce_ms": 0},
+        });
+        keel.initialize(serde_json::json!({}), Some(options), None);
+        let uri = "file:///work/app.py";
+        keel.open(uri, "python", "def add(a, b):\n    \n");
+        let params = serde_json::json!({
+            "textDocument": {"uri": uri},
+            "position": {"line": 1, "character": 4},
+            "context": {"triggerKind": 2},
+        });
+        let answer = keel
+            .request("textDocument/inlineCompletion", params)
+            .unwrap_or_else(|err| panic!("{case}: {err:?}"));
+        assert_eq!(
+            answer["items"].as_array().map_or(0, Vec::len),
+            0,
+            "{case}: {answer}"
+        );
+        assert!(keel.is_alive(), "{case}: the server is still running");
+        assert_eq!(keel.shutdown().code(), Some(0), "{case}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The files of a workspace: a parallel walk of some roots that honours `.gitignore`
 //! (inside a git repository or not), `.ignore`, `.keelignore` and exclude globs, skips
-//! hidden files, files over a size limit and binary files, and hands each text file to a
+//! hidden files, installed packages (`node_modules`, `site-packages`), files over a size
+//! limit and binary files, and hands each text file to a
 //! callback with its contents. Used by `keel check` and the workspace index.
 
 use std::path::{Path, PathBuf};
@@ -8,6 +9,11 @@ use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
+
+/// Folders of installed packages and caches, never the project's own code, skipped even
+/// when no ignore file names them: a `node_modules` can hold a million files (and Python
+/// ones: node-gyp ships some). A root given by name is still walked.
+const NEVER_WALKED: &[&str] = &["node_modules", "__pycache__", "site-packages"];
 
 /// Keel's own ignore file, in `.gitignore` syntax.
 pub const IGNORE_FILE: &str = ".keelignore";
@@ -106,10 +112,20 @@ impl Walk {
         builder
             .require_git(false)
             .add_custom_ignore_filename(IGNORE_FILE);
-        if let Some(exclude) = self.exclude.clone() {
-            let roots = self.roots.clone();
-            builder.filter_entry(move |entry| !is_excluded(&exclude, &roots, entry.path()));
-        }
+        let exclude = self.exclude.clone();
+        let roots = self.roots.clone();
+        builder.filter_entry(move |entry| {
+            let installed = entry.depth() > 0
+                && entry.file_type().is_some_and(|kind| kind.is_dir())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| NEVER_WALKED.contains(&name));
+            !installed
+                && exclude
+                    .as_ref()
+                    .is_none_or(|exclude| !is_excluded(exclude, &roots, entry.path()))
+        });
         let visit = &visit;
         builder.build_parallel().run(|| {
             Box::new(move |result| {
