@@ -339,7 +339,10 @@ fn a_missing_truncated_or_corrupt_model_file_is_an_error_not_a_crash() {
         ("missing", None),
         ("truncated", Some(good[..good.len() / 3].to_vec())),
         ("corrupt", Some(corrupt)),
-        ("not a model", Some(b"GGUF\x03\x00\x00\x00 this is not a model".to_vec())),
+        (
+            "not a model",
+            Some(b"GGUF\x03\x00\x00\x00 this is not a model".to_vec()),
+        ),
     ];
     std::fs::write(dir.0.join("app.py"), "def add(a, b):\n    \n").unwrap();
     for (case, bytes) in bad_models {
@@ -366,7 +369,10 @@ fn a_missing_truncated_or_corrupt_model_file_is_an_error_not_a_crash() {
             "{case}: {:?}, {stderr}",
             output.status
         );
-        assert!(stderr.contains(&*path.display().to_string()), "{case}: {stderr}");
+        assert!(
+            stderr.contains(&*path.display().to_string()),
+            "{case}: {stderr}"
+        );
 
         // In the editor: the request is answered, the server stays up and says why.
         let mut keel = keel_e2e::Server::start();
