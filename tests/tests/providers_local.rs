@@ -396,6 +396,18 @@ fn a_missing_truncated_or_corrupt_model_file_is_an_error_not_a_crash() {
             0,
             "{case}: {answer}"
         );
+        let status = keel
+            .request("keel/status", serde_json::Value::Null)
+            .unwrap_or_else(|err| panic!("{case}: {err:?}"));
+        let health = status["health"].as_str().unwrap_or_default();
+        assert!(
+            health.starts_with("unavailable") || health.starts_with("failing"),
+            "{case}: {status}"
+        );
+        assert!(
+            health.contains(&*path.display().to_string()),
+            "{case}: the status names the file: {status}"
+        );
         assert!(keel.is_alive(), "{case}: the server is still running");
         assert_eq!(keel.shutdown().code(), Some(0), "{case}");
     }

@@ -93,8 +93,9 @@ pub(crate) struct Local {
     jobs: std_mpsc::Sender<Job>,
     path: PathBuf,
     fim: Option<FimTemplate>,
-    /// The embedded model has no endpoint to fail: the circuit stays closed.
-    circuit: watch::Sender<CircuitState>,
+    /// The embedded model has no endpoint to fail: the circuit opens only when the model
+    /// file cannot be loaded, so that the status and the editor say why nothing comes.
+    circuit: Arc<watch::Sender<CircuitState>>,
     loaded: Arc<Loaded>,
     line_tokens: Arc<LineTokens>,
     /// Requests sent and not yet taken up by the inference thread: a prefill stops for them.
@@ -222,9 +223,13 @@ impl Local {
         let published = Arc::clone(&loaded);
         let waiting = Arc::new(AtomicUsize::new(0));
         let counted = Arc::clone(&waiting);
+        let circuit = Arc::new(watch::Sender::new(CircuitState::Closed));
+        let failing = Arc::clone(&circuit);
         std::thread::Builder::new()
             .name("keel-local-model".into())
-            .spawn(move || run(&model_path, threads, queue, &published, &counted))
+            .spawn(move || {
+                run(&model_path, threads, queue, &published, &counted, &failing);
+            })
             .map_err(|err| {
                 ProviderError::model(format!("cannot start the inference thread: {err}"))
             })?;
@@ -232,7 +237,7 @@ impl Local {
             jobs,
             path,
             fim: config.fim,
-            circuit: watch::Sender::new(CircuitState::Closed),
+            circuit,
             loaded,
             line_tokens: Arc::default(),
             waiting,
@@ -354,10 +359,16 @@ fn run(
     queue: std_mpsc::Receiver<Job>,
     published: &Loaded,
     waiting: &AtomicUsize,
+    circuit: &watch::Sender<CircuitState>,
 ) {
     // A panic while loading must still end the wait of whoever counts tokens.
     let loaded = std::panic::catch_unwind(|| load(path))
         .unwrap_or_else(|_| Err(ProviderError::model("llama.cpp failed to load the model")));
+    if let Err(err) = &loaded {
+        circuit.send_replace(CircuitState::Open {
+            reason: err.message.clone(),
+        });
+    }
     published.set(
         loaded
             .as_ref()
