@@ -2,7 +2,8 @@
 //! 127.0.0.1 standing in for an `openai` chat model whose replies are scripted: good,
 //! fenced, syntax-breaking, out of range, garbage, slow. Nothing that fails the checks
 //! reaches the edit; listing never calls the model; resolve reports progress, honours the
-//! deadline and can be cancelled.
+//! deadline and can be cancelled. "Fix with AI" is offered only where a model may see the
+//! file and no deterministic fix exists, and its edit must remove the finding it targets.
 
 #[path = "providers_support/mod.rs"]
 mod support;
@@ -852,4 +853,117 @@ fn keel_action_lists_and_runs_fix_with_ai() {
         "{stderr}"
     );
     assert_eq!(std::fs::read_to_string(&app).unwrap(), FLASK);
+}
+
+/// A model that does not answer within `actions.deadline_ms`: no edit (there is no
+/// deterministic fix to fall back on), and the user is told both.
+#[test]
+fn fix_with_ai_gives_no_edit_at_the_deadline_and_says_why() {
+    let mut s = Session::start_in(
+        Some(vec![Reply::hang()]),
+        600,
+        true,
+        json!({}),
+        None,
+        FLASK_URI,
+        FLASK,
+    );
+    let action = s.fix_listed();
+    let started = Instant::now();
+    let resolved = s
+        .keel
+        .request("codeAction/resolve", action)
+        .expect("resolve answers");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        resolved.get("edit").is_none_or(Value::is_null),
+        "{resolved:#}"
+    );
+    let message = fallback_message(&mut s);
+    assert!(
+        message.contains("did not answer within 600 ms")
+            && message.contains("no deterministic fix"),
+        "{message}"
+    );
+    s.runtime.block_on(s.model.client_closed());
+}
+
+/// SQL built with `format!` from a request's data in an axum handler, and a model's fix
+/// that binds the value instead.
+const SQL_HANDLER: &str = "\
+use axum::extract::Query;
+use sqlx::PgPool;
+
+async fn find_user(Query(email): Query<String>, pool: PgPool) -> Option<String> {
+    let sql = format!(\"SELECT name FROM users WHERE email = '{}'\", email);
+    sqlx::query_scalar(&sql).fetch_one(&pool).await.ok()
+}
+";
+
+const SQL_FIX: &str = "\
+async fn find_user(Query(email): Query<String>, pool: PgPool) -> Option<String> {
+    sqlx::query_scalar(\"SELECT name FROM users WHERE email = $1\")
+        .bind(email)
+        .fetch_one(&pool)
+        .await
+        .ok()
+}";
+
+/// `keel action run fix-with-ai` on a Rust file prints the model's checked fix as a diff,
+/// and `keel check` finds nothing left once it is written.
+#[test]
+fn keel_action_fixes_sql_built_with_format_by_binding_the_value() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let model = runtime.block_on(TestServer::start(vec![chat(SQL_FIX), chat(SQL_FIX)]));
+    let root = TempDir::new("fix-sql");
+    std::fs::create_dir_all(root.path().join("src")).unwrap();
+    let file = root.path().join("src/users.rs");
+    std::fs::write(&file, SQL_HANDLER).unwrap();
+    std::fs::write(
+        root.path().join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"openai\"\nendpoint = \"{}\"\nmodel = \"m\"\n",
+            model.url()
+        ),
+    )
+    .unwrap();
+    let keel = |args: &[&str]| {
+        std::process::Command::new(keel_e2e::keel_binary())
+            .args(args)
+            .current_dir(root.path())
+            .output()
+            .expect("keel runs")
+    };
+    let before = keel(&["check", "src/users.rs"]);
+    assert!(String::from_utf8_lossy(&before.stdout).contains("rs-sql-format"));
+    let diff = keel(&["action", "run", "fix-with-ai", "src/users.rs:6"]);
+    let printed = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        diff.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diff.stderr)
+    );
+    assert!(
+        printed.contains("-    let sql = format!(") && printed.contains("+        .bind(email)\n"),
+        "{printed}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        SQL_HANDLER,
+        "no --write"
+    );
+    let prompt = model.received()[0].json().to_string();
+    assert!(
+        prompt.contains("rs-sql-format") && prompt.contains(".bind(email)"),
+        "{prompt}"
+    );
+
+    let written = keel(&["action", "run", "fix-with-ai", "src/users.rs:6", "--write"]);
+    assert!(written.status.success());
+    let after = keel(&["check", "src/users.rs"]);
+    let report = String::from_utf8_lossy(&after.stdout);
+    assert!(
+        after.status.success() && !report.contains("rs-sql-format"),
+        "{report}"
+    );
 }

@@ -376,6 +376,43 @@ mod tests {
     }
 
     #[test]
+    fn a_fix_is_refused_while_the_finding_it_fixes_stays_in_the_rewritten_code() {
+        let file = "import os\n\n\ndef run():\n    return eval(os.environ[\"CODE\"])\n";
+        let tree = Language::Python.parse_str(file).unwrap();
+        let target = Target {
+            text: file,
+            tree: &tree,
+            language: Language::Python,
+            path: None,
+            range: file.find("def run").unwrap()..file.len() - 1,
+            names: vec!["run".into()],
+            kept: Vec::new(),
+            fixes: Some("py-eval-exec".into()),
+        };
+        let run = |reply: &str| {
+            check(
+                reply,
+                &target,
+                &RuleSet::builtin(),
+                &DiagnosticsConfig::default(),
+            )
+        };
+        // Moved down by an import, the finding is still the one the fix targets.
+        let kept = run("import json\ndef run():\n    return eval(os.environ[\"CODE\"])");
+        let err = kept.expect_err("the finding stays");
+        assert!(
+            err.contains("still has the `py-eval-exec` finding at line 6"),
+            "{err}"
+        );
+        let fixed =
+            run("import ast\ndef run():\n    return ast.literal_eval(os.environ[\"CODE\"])");
+        assert_eq!(
+            apply(file, &fixed.unwrap()),
+            "import os\nimport ast\n\n\ndef run():\n    return ast.literal_eval(os.environ[\"CODE\"])\n"
+        );
+    }
+
+    #[test]
     fn broken_out_of_range_placeholder_and_chatty_replies_are_refused() {
         let refused = |reply: &str, reason: &str| {
             let err = run(reply).expect_err(reply);
