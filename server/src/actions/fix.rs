@@ -104,7 +104,8 @@ pub(super) fn task(
     }
     task.push_str(
         "Make the smallest change to the code below so that this rule no longer applies there, \
-         keeping its names and everything else it does, and reply with the whole code.",
+         keeping its decorators, names and everything else it does, and reply with the whole \
+         code.",
     );
     task
 }

@@ -98,8 +98,9 @@ fn prepare(request: &Request) -> Prepared {
     let range = line_start(text, start)..line_end(text, end);
     // CRUD handlers are many and placed away from the model class: deterministic only.
     let region = match (&deterministic, request.candidate.id) {
-        // No reference: the model's code is the only version there is.
-        (_, ActionId::FixWithAi) => {
+        // No reference: the model's code is the only version there is. Without the finding
+        // (data a client altered) there is nothing to check the fix against: no model.
+        (_, ActionId::FixWithAi) if request.candidate.finding.is_some() => {
             let range = fix::region(text, &request.tree, start, end);
             let original = text.get(range.clone()).unwrap_or_default().to_string();
             Some(Region {
