@@ -2,7 +2,8 @@
 //! 127.0.0.1 standing in for an `openai` chat model whose replies are scripted: good,
 //! fenced, syntax-breaking, out of range, garbage, slow. Nothing that fails the checks
 //! reaches the edit; listing never calls the model; resolve reports progress, honours the
-//! deadline and can be cancelled.
+//! deadline and can be cancelled. "Fix with AI" is offered only where a model may see the
+//! file and no deterministic fix exists, and its edit must remove the finding it targets.
 
 #[path = "providers_support/mod.rs"]
 mod support;
@@ -228,7 +229,7 @@ fn replies_that_fail_the_checks_never_reach_the_edit() {
     }
 }
 
-/// The message the user is shown when the deterministic version is used instead.
+/// The next message the user is shown: why the model's version is not the one used.
 fn fallback_message(s: &mut Session) -> String {
     let shown = s
         .keel
@@ -527,5 +528,442 @@ fn the_urls_py_edit_is_versioned_when_the_file_is_open() {
     assert_eq!(
         applied("from django.urls import path\n\nurlpatterns = []\n", &urls),
         "from django.urls import path\nfrom . import views\n\nurlpatterns = [\n    path(\"orders/<int:id>/\", views.fetch_order, name=\"fetch_order\"),\n]\n"
+    );
+}
+
+// ---- Fix with AI -----------------------------------------------------------------------
+
+/// A Flask app with two findings: `py-eval-exec` (no deterministic fix) and
+/// `py-http-no-timeout` (which has one).
+const FLASK: &str = "\
+from flask import Flask, request
+import requests
+
+app = Flask(__name__)
+
+
+@app.route(\"/calc\")
+def calc():
+    expr = request.args[\"expr\"]
+    return str(eval(expr))
+
+
+@app.route(\"/proxy\")
+def proxy():
+    return requests.get(request.args[\"u\"]).text
+";
+
+const FLASK_URI: &str = "file:///work/service/calc.py";
+
+/// The lines (0-based) of the `eval` call and of the `requests.get` call.
+const EVAL_LINE: u32 = 9;
+const GET_LINE: u32 = 14;
+
+/// A model's fix of `calc` that removes the finding.
+const GOOD_FIX: &str = "\
+import ast
+@app.route(\"/calc\")
+def calc():
+    expr = request.args[\"expr\"]
+    return str(ast.literal_eval(expr))";
+
+const FIX_TITLE: &str = "Fix py-eval-exec (AI)";
+
+impl Session {
+    /// Keel on the Flask app, with the scripted model (`None`: no provider) and `more`
+    /// options.
+    fn flask(replies: Option<Vec<Reply>>, more: Value, resolve: bool) -> Session {
+        Session::start_in(replies, 20_000, resolve, more, None, FLASK_URI, FLASK)
+    }
+
+    /// The code actions listed on `line` of the document (no model call: checked by callers).
+    fn actions_on(&mut self, line: u32) -> Vec<Value> {
+        let actions = self
+            .keel
+            .request(
+                "textDocument/codeAction",
+                json!({
+                    "textDocument": {"uri": self.uri},
+                    "range": {"start": {"line": line, "character": 4}, "end": {"line": line, "character": 4}},
+                    "context": {"diagnostics": []},
+                }),
+            )
+            .expect("codeAction answers");
+        actions.as_array().cloned().unwrap_or_default()
+    }
+
+    fn titles_on(&mut self, line: u32) -> Vec<String> {
+        self.actions_on(line)
+            .iter()
+            .filter_map(|action| action["title"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// The "Fix with AI" action on the `eval` line.
+    fn fix_listed(&mut self) -> Value {
+        let actions = self.actions_on(EVAL_LINE);
+        actions
+            .iter()
+            .find(|action| action["title"] == FIX_TITLE)
+            .cloned()
+            .unwrap_or_else(|| panic!("no Fix with AI in {actions:#?}"))
+    }
+
+    /// The document's findings' rule ids, pulled after replacing its text with `text`.
+    fn rules_flagged_in(&mut self, text: &str) -> Vec<String> {
+        let uri = self.uri.clone();
+        self.keel.change(&uri, 2, json!([{"text": text}]));
+        let report = self
+            .keel
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .expect("diagnostics answer");
+        report["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| item["code"].as_str().map(str::to_string))
+            .collect()
+    }
+}
+
+/// The edits of a resolved action, on the document `uri`.
+fn edits_of(resolved: &Value, uri: &str) -> Vec<Value> {
+    resolved["edit"]["changes"][uri]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn fix_with_ai_is_listed_without_a_model_call_and_its_checked_edit_removes_the_finding() {
+    let mut s = Session::flask(Some(vec![chat(GOOD_FIX)]), json!({}), true);
+    assert_eq!(
+        s.titles_on(EVAL_LINE),
+        [FIX_TITLE, "Ignore py-eval-exec on this line"]
+    );
+    let action = s.fix_listed();
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], false);
+    assert_eq!(action["diagnostics"][0]["code"], "py-eval-exec");
+    assert!(action.get("edit").is_none_or(Value::is_null));
+    assert_eq!(s.requests_received(), 0, "listing called the model");
+
+    let resolved = s
+        .keel
+        .request("codeAction/resolve", action)
+        .expect("resolve answers");
+    assert_eq!(resolved["title"], FIX_TITLE);
+    let fixed = applied(FLASK, &edits_of(&resolved, FLASK_URI));
+    assert!(
+        fixed.contains("import requests\nimport ast\n")
+            && fixed.contains("    return str(ast.literal_eval(expr))\n\n\n@app.route(\"/proxy\")"),
+        "{fixed}"
+    );
+    // The prompt names the finding and gives the rule's reasons and remedy.
+    let prompt = s.model.received()[0].json().to_string();
+    for part in [
+        "py-eval-exec",
+        "runs text as Python code",
+        "full power of the process",
+        "ast.literal_eval(request.args",
+        "def calc():",
+    ] {
+        assert!(prompt.contains(part), "{part} not in {prompt}");
+    }
+    assert_eq!(s.rules_flagged_in(&fixed), ["py-http-no-timeout"]);
+}
+
+#[test]
+fn fix_with_ai_edits_that_fail_the_checks_never_reach_the_buffer() {
+    let original = "@app.route(\"/calc\")\ndef calc():\n    expr = request.args[\"expr\"]\n    return str(eval(expr))";
+    let cases = [
+        (
+            "keeps the finding",
+            original,
+            "still has the `py-eval-exec` finding",
+        ),
+        (
+            "syntax-breaking",
+            "@app.route(\"/calc\")\ndef calc(:\n    return str(ast.literal_eval(",
+            "syntax error",
+        ),
+        (
+            "prose and a fence",
+            "Here is the fix:\n```python\ndef calc():\n    return 1\n```",
+            "markdown fences",
+        ),
+        (
+            "placeholder",
+            "@app.route(\"/calc\")\ndef calc():\n    ...",
+            "placeholder",
+        ),
+    ];
+    let mut s = Session::flask(Some(Vec::new()), json!({}), true);
+    for (round, (name, reply, reason)) in cases.iter().enumerate() {
+        // The first reply and the retry both fail.
+        s.model.push(chat(reply));
+        s.model.push(chat(reply));
+        let action = s.fix_listed();
+        let resolved = s
+            .keel
+            .request("codeAction/resolve", action)
+            .expect("resolve answers");
+        assert!(
+            resolved.get("edit").is_none_or(Value::is_null),
+            "{name}: {resolved:#}"
+        );
+        assert_eq!(s.requests_received(), 2 * (round + 1), "{name}: one retry");
+        let retry = s.model.received()[2 * round + 1].json().to_string();
+        assert!(
+            retry.contains("was refused") && retry.contains(reason),
+            "{name}: the retry says why: {retry}"
+        );
+        let message = fallback_message(&mut s);
+        assert!(
+            message.contains(FIX_TITLE)
+                && message.contains("no deterministic fix")
+                && message.contains(reason),
+            "{name}: {message}"
+        );
+    }
+}
+
+#[test]
+fn fix_with_ai_runs_as_a_command_for_clients_without_resolve() {
+    let mut s = Session::flask(Some(vec![chat(GOOD_FIX)]), json!({}), false);
+    s.keel
+        .answer("workspace/applyEdit", json!({"applied": true}));
+    let command = s.fix_listed()["command"].clone();
+    assert_eq!(command["command"], "keel.action.run");
+    assert_eq!(s.requests_received(), 0, "listing called the model");
+    s.keel
+        .request(
+            "workspace/executeCommand",
+            json!({"command": command["command"], "arguments": command["arguments"]}),
+        )
+        .expect("the command runs");
+    let sent = s
+        .keel
+        .wait_server_request("workspace/applyEdit", TIMEOUT)
+        .expect("the edit is sent to the client");
+    let edits = sent["edit"]["changes"][FLASK_URI]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(applied(FLASK, &edits).contains("ast.literal_eval(expr)"));
+}
+
+/// "Fix with AI" is offered only where a model may be asked: a provider is configured, it
+/// is allowed (`privacy.allow_remote`), the file is not excluded; and only for findings
+/// without a deterministic fix.
+#[test]
+fn fix_with_ai_is_not_offered_where_no_model_may_see_the_file_or_a_fix_exists() {
+    let mut s = Session::flask(Some(Vec::new()), json!({}), true);
+    let titles = s.titles_on(GET_LINE);
+    assert!(
+        titles
+            .iter()
+            .any(|title| title.contains("(py-http-no-timeout)")),
+        "{titles:?}"
+    );
+    assert!(
+        !titles.iter().any(|title| title.ends_with("(AI)")),
+        "{titles:?}"
+    );
+
+    let mut s = Session::flask(None, json!({}), true);
+    assert_eq!(s.titles_on(EVAL_LINE), ["Ignore py-eval-exec on this line"]);
+
+    let remote = json!({
+        "provider": {"kind": "openai", "endpoint": "http://192.0.2.10:8080", "model": "m"},
+        "privacy": {"allow_remote": false},
+    });
+    let mut s = Session::flask(None, remote, true);
+    assert_eq!(s.titles_on(EVAL_LINE), ["Ignore py-eval-exec on this line"]);
+
+    let root = TempDir::new("fix-excluded");
+    let path = root.path().join("secret_calc.py");
+    std::fs::write(&path, FLASK).unwrap();
+    let uri = keel_e2e::file_uri(&path);
+    let more = json!({"privacy": {"exclude": ["secret_*.py"]}});
+    let mut s = Session::start_in(
+        Some(Vec::new()),
+        20_000,
+        true,
+        more,
+        Some(root.path()),
+        &uri,
+        FLASK,
+    );
+    assert_eq!(s.titles_on(EVAL_LINE), ["Ignore py-eval-exec on this line"]);
+    assert_eq!(s.requests_received(), 0);
+}
+
+/// `keel action list` and `keel action run fix-with-ai` take the editor's code path: the
+/// same listing, the same model call and checks.
+#[test]
+fn keel_action_lists_and_runs_fix_with_ai() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let model = runtime.block_on(TestServer::start(vec![chat(GOOD_FIX)]));
+    let root = TempDir::new("fix-cli");
+    let app = root.path().join("calc.py");
+    std::fs::write(&app, FLASK).unwrap();
+    std::fs::write(
+        root.path().join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"openai\"\nendpoint = \"{}\"\nmodel = \"m\"\n",
+            model.url()
+        ),
+    )
+    .unwrap();
+    let keel = |args: &[&str]| {
+        let output = std::process::Command::new(keel_e2e::keel_binary())
+            .args(args)
+            .current_dir(root.path())
+            .output()
+            .expect("keel runs");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).to_string(),
+            String::from_utf8_lossy(&output.stderr).to_string(),
+        )
+    };
+    let (ok, listed, _) = keel(&["action", "list", "calc.py:10"]);
+    assert!(ok);
+    assert_eq!(listed, format!("fix-with-ai\t{FIX_TITLE}\n"));
+    assert!(model.received().is_empty(), "listing called the model");
+    let (ok, _, _) = keel(&["action", "run", "fix-with-ai", "calc.py:10", "--write"]);
+    assert!(ok);
+    let written = std::fs::read_to_string(&app).unwrap();
+    assert!(
+        written.contains("return str(ast.literal_eval(expr))"),
+        "{written}"
+    );
+    // With the model's edit refused twice, nothing is written and the reason is given.
+    model.push(chat("def calc():\n    ..."));
+    model.push(chat("def calc():\n    ..."));
+    std::fs::write(&app, FLASK).unwrap();
+    let (ok, _, stderr) = keel(&["action", "run", "fix-with-ai", "calc.py:10", "--write"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("no deterministic fix") && stderr.contains("placeholder"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&app).unwrap(), FLASK);
+}
+
+/// A model that does not answer within `actions.deadline_ms`: no edit (there is no
+/// deterministic fix to fall back on), and the user is told both.
+#[test]
+fn fix_with_ai_gives_no_edit_at_the_deadline_and_says_why() {
+    let mut s = Session::start_in(
+        Some(vec![Reply::hang()]),
+        600,
+        true,
+        json!({}),
+        None,
+        FLASK_URI,
+        FLASK,
+    );
+    let action = s.fix_listed();
+    let started = Instant::now();
+    let resolved = s
+        .keel
+        .request("codeAction/resolve", action)
+        .expect("resolve answers");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        resolved.get("edit").is_none_or(Value::is_null),
+        "{resolved:#}"
+    );
+    let message = fallback_message(&mut s);
+    assert!(
+        message.contains("did not answer within 600 ms")
+            && message.contains("no deterministic fix"),
+        "{message}"
+    );
+    s.runtime.block_on(s.model.client_closed());
+}
+
+/// SQL built with `format!` from a request's data in an axum handler, and a model's fix
+/// that binds the value instead.
+const SQL_HANDLER: &str = "\
+use axum::extract::Query;
+use sqlx::PgPool;
+
+async fn find_user(Query(email): Query<String>, pool: PgPool) -> Option<String> {
+    let sql = format!(\"SELECT name FROM users WHERE email = '{}'\", email);
+    sqlx::query_scalar(&sql).fetch_one(&pool).await.ok()
+}
+";
+
+const SQL_FIX: &str = "\
+async fn find_user(Query(email): Query<String>, pool: PgPool) -> Option<String> {
+    sqlx::query_scalar(\"SELECT name FROM users WHERE email = $1\")
+        .bind(email)
+        .fetch_one(&pool)
+        .await
+        .ok()
+}";
+
+/// `keel action run fix-with-ai` on a Rust file prints the model's checked fix as a diff,
+/// and `keel check` finds nothing left once it is written.
+#[test]
+fn keel_action_fixes_sql_built_with_format_by_binding_the_value() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let model = runtime.block_on(TestServer::start(vec![chat(SQL_FIX), chat(SQL_FIX)]));
+    let root = TempDir::new("fix-sql");
+    std::fs::create_dir_all(root.path().join("src")).unwrap();
+    let file = root.path().join("src/users.rs");
+    std::fs::write(&file, SQL_HANDLER).unwrap();
+    std::fs::write(
+        root.path().join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"openai\"\nendpoint = \"{}\"\nmodel = \"m\"\n",
+            model.url()
+        ),
+    )
+    .unwrap();
+    let keel = |args: &[&str]| {
+        std::process::Command::new(keel_e2e::keel_binary())
+            .args(args)
+            .current_dir(root.path())
+            .output()
+            .expect("keel runs")
+    };
+    let before = keel(&["check", "src/users.rs"]);
+    assert!(String::from_utf8_lossy(&before.stdout).contains("rs-sql-format"));
+    let diff = keel(&["action", "run", "fix-with-ai", "src/users.rs:6"]);
+    let printed = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        diff.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diff.stderr)
+    );
+    assert!(
+        printed.contains("-    let sql = format!(") && printed.contains("+        .bind(email)\n"),
+        "{printed}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        SQL_HANDLER,
+        "no --write"
+    );
+    let prompt = model.received()[0].json().to_string();
+    assert!(
+        prompt.contains("rs-sql-format") && prompt.contains(".bind(email)"),
+        "{prompt}"
+    );
+
+    let written = keel(&["action", "run", "fix-with-ai", "src/users.rs:6", "--write"]);
+    assert!(written.status.success());
+    let after = keel(&["check", "src/users.rs"]);
+    let report = String::from_utf8_lossy(&after.stdout);
+    assert!(
+        after.status.success() && !report.contains("rs-sql-format"),
+        "{report}"
     );
 }

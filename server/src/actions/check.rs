@@ -1,8 +1,9 @@
 //! The checks a model's code passes before it becomes an edit: what it may contain (no
 //! markdown fence left, no ellipsis or placeholder body, no secret), what it may define (the
 //! same top-level names as the code it replaces: nothing outside the target), and what the
-//! edited file must be (no new syntax error, no new rule finding). Indentation is
-//! normalised to the target's and leading imports go where the file's imports are.
+//! edited file must be (no new syntax error, no new rule finding, and for a fix, not the
+//! finding it fixes). Indentation is normalised to the target's and leading imports go
+//! where the file's imports are.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -29,6 +30,8 @@ pub struct Target<'a> {
     /// Edits outside the range kept from the deterministic version (imports, a route's
     /// registration).
     pub kept: Vec<Edit>,
+    /// The rule whose finding in the range the edit must remove ("Fix with AI").
+    pub fixes: Option<String>,
 }
 
 /// The edits that put `reply` in place, or why it is refused (fed back to the model).
@@ -55,6 +58,18 @@ pub fn check(
 
     let mut edits = target.kept.clone();
     edits.extend(import_edits(&imports, target));
+    // Where the code lands in the edited file, behind what the other edits insert above it.
+    let (added, removed) = edits
+        .iter()
+        .filter(|edit| edit.start_byte <= target.range.start)
+        .fold((0, 0), |(added, removed), edit| {
+            (
+                added + edit.new_text.len(),
+                removed + edit.end_byte.saturating_sub(edit.start_byte),
+            )
+        });
+    let landed = (target.range.start + added).saturating_sub(removed);
+    let landed = landed..landed + code.len();
     edits.push(Edit {
         start_byte: target.range.start,
         end_byte: target.range.end,
@@ -76,6 +91,20 @@ pub fn check(
         config,
     );
     let after = rules.check_file(target.path, target.language, &edited, &tree, config);
+    let line_of = |byte: usize| edited[..byte.min(edited.len())].matches('\n').count() + 1;
+    if let Some(rule) = &target.fixes
+        && let Some(kept) = after.iter().find(|finding| {
+            finding.rule_id == *rule
+                && finding.start_byte >= landed.start
+                && finding.start_byte <= landed.end
+        })
+    {
+        return Err(format!(
+            "the edited code still has the `{rule}` finding at line {}: {}; change the flagged code so that the rule no longer applies",
+            line_of(kept.start_byte),
+            kept.message
+        ));
+    }
     let mut counts: HashMap<&str, i64> = HashMap::new();
     for finding in &before {
         *counts.entry(&finding.rule_id).or_default() -= 1;
@@ -84,13 +113,11 @@ pub fn check(
         let count = counts.entry(&finding.rule_id).or_default();
         *count += 1;
         if *count > 0 {
-            let line = edited[..finding.start_byte.min(edited.len())]
-                .matches('\n')
-                .count()
-                + 1;
             return Err(format!(
-                "the edit adds a `{}` finding at line {line}: {}",
-                finding.rule_id, finding.message
+                "the edit adds a `{}` finding at line {}: {}",
+                finding.rule_id,
+                line_of(finding.start_byte),
+                finding.message
             ));
         }
     }
@@ -314,6 +341,7 @@ mod tests {
             range: start..end,
             names: vec!["rates".into()],
             kept: Vec::new(),
+            fixes: None,
         }
     }
 
@@ -345,6 +373,43 @@ mod tests {
         assert_eq!(run(&format!("```python\n{GOOD}\n```\n")).unwrap(), placed);
         let shifted: String = GOOD.lines().map(|line| format!("  {line}\n")).collect();
         assert_eq!(run(&shifted).unwrap(), placed);
+    }
+
+    #[test]
+    fn a_fix_is_refused_while_the_finding_it_fixes_stays_in_the_rewritten_code() {
+        let file = "import os\n\n\ndef run():\n    return eval(os.environ[\"CODE\"])\n";
+        let tree = Language::Python.parse_str(file).unwrap();
+        let target = Target {
+            text: file,
+            tree: &tree,
+            language: Language::Python,
+            path: None,
+            range: file.find("def run").unwrap()..file.len() - 1,
+            names: vec!["run".into()],
+            kept: Vec::new(),
+            fixes: Some("py-eval-exec".into()),
+        };
+        let run = |reply: &str| {
+            check(
+                reply,
+                &target,
+                &RuleSet::builtin(),
+                &DiagnosticsConfig::default(),
+            )
+        };
+        // Moved down by an import, the finding is still the one the fix targets.
+        let kept = run("import json\ndef run():\n    return eval(os.environ[\"CODE\"])");
+        let err = kept.expect_err("the finding stays");
+        assert!(
+            err.contains("still has the `py-eval-exec` finding at line 6"),
+            "{err}"
+        );
+        let fixed =
+            run("import ast\ndef run():\n    return ast.literal_eval(os.environ[\"CODE\"])");
+        assert_eq!(
+            apply(file, &fixed.unwrap()),
+            "import os\nimport ast\n\n\ndef run():\n    return ast.literal_eval(os.environ[\"CODE\"])\n"
+        );
     }
 
     #[test]

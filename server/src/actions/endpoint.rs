@@ -121,6 +121,7 @@ pub fn candidates(source: &Source<'_>, at: usize) -> Vec<Candidate> {
             title: format!("Generate endpoint {} {}", spec.method, spec.path),
             start_byte: comment.start_byte(),
             end_byte: comment.end_byte(),
+            finding: None,
         });
     }
     if let Some((model, start, end)) = model_at(source, at) {
@@ -129,6 +130,7 @@ pub fn candidates(source: &Source<'_>, at: usize) -> Vec<Candidate> {
             title: format!("Generate CRUD endpoints for {}", model.name),
             start_byte: start,
             end_byte: end,
+            finding: None,
         });
     }
     found

@@ -1,6 +1,7 @@
 //! Code actions: "Add error handling" and "Generate endpoint", listed from the syntax tree
 //! alone, computed deterministically, and (in `model`) rewritten by a model whose reply
-//! passes `check` or is refused. Takes text, a syntax tree and plain facts about the
+//! passes `check` or is refused; "Fix with AI" (`fix`), listed from a rule's finding, which
+//! only a model's checked edit can resolve. Takes text, a syntax tree and plain facts about the
 //! project (`Project`, with the texts of the other files an action may edit); returns edits
 //! in byte offsets, for the file and for those others (`Change`). May call `syntax`,
 //! `diagnostics` (to re-check a result) and `llm` (only from `model`, never while
@@ -10,6 +11,7 @@
 pub mod check;
 mod django;
 mod endpoint;
+pub mod fix;
 pub mod model;
 mod project;
 mod python;
@@ -43,13 +45,15 @@ pub enum ActionId {
     AddErrorHandling,
     GenerateEndpoint,
     GenerateCrud,
+    FixWithAi,
 }
 
 impl ActionId {
-    pub const ALL: [ActionId; 3] = [
+    pub const ALL: [ActionId; 4] = [
         ActionId::AddErrorHandling,
         ActionId::GenerateEndpoint,
         ActionId::GenerateCrud,
+        ActionId::FixWithAi,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +61,7 @@ impl ActionId {
             ActionId::AddErrorHandling => "add-error-handling",
             ActionId::GenerateEndpoint => "generate-endpoint",
             ActionId::GenerateCrud => "generate-crud",
+            ActionId::FixWithAi => "fix-with-ai",
         }
     }
 
@@ -64,12 +69,20 @@ impl ActionId {
         ActionId::ALL.into_iter().find(|id| id.as_str() == name)
     }
 
-    /// The LSP code action kind: a rewrite of existing code, or new code.
+    /// The LSP code action kind: a rewrite of existing code, new code, or the fix of a
+    /// finding.
     pub fn kind(self) -> &'static str {
         match self {
             ActionId::AddErrorHandling => "refactor.rewrite",
             ActionId::GenerateEndpoint | ActionId::GenerateCrud => "refactor",
+            ActionId::FixWithAi => "quickfix",
         }
+    }
+
+    /// Only a model can make this action's edit: without one that passes the checks there
+    /// is no edit at all.
+    pub fn model_only(self) -> bool {
+        self == ActionId::FixWithAi
     }
 }
 
@@ -79,9 +92,20 @@ impl ActionId {
 pub struct Candidate {
     pub id: ActionId,
     pub title: String,
-    /// The code the action rewrites (a function) or replaces (a comment), in bytes.
+    /// The code the action rewrites (a function) or replaces (a comment), or the flagged
+    /// code a fix targets, in bytes.
     pub start_byte: usize,
     pub end_byte: usize,
+    /// The finding a fix targets ("Fix with AI" only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<Flagged>,
+}
+
+/// A rule's finding, as much of it as a fix needs to be asked for and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flagged {
+    pub rule_id: String,
+    pub message: String,
 }
 
 /// Edits to another file of the project than the one the action runs in (a route
@@ -135,6 +159,7 @@ pub fn deterministic(source: &Source<'_>, candidate: &Candidate) -> Result<Chang
         }
         (ActionId::GenerateEndpoint, _) => endpoint::from_comment(source, candidate),
         (ActionId::GenerateCrud, _) => endpoint::crud(source, candidate),
+        (ActionId::FixWithAi, _) => Err(fix::NO_DETERMINISTIC.to_string()),
     }?;
     if change.edits.is_empty() && change.elsewhere.is_empty() {
         return Err(format!(

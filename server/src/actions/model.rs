@@ -14,7 +14,9 @@ use tree_sitter::Tree;
 
 use super::check::{Target, check, top_level_names};
 use super::syntax::{line_end, line_start};
-use super::{ActionId, Candidate, Change, Edit, FileEdits, Project, Source, apply, deterministic};
+use super::{
+    ActionId, Candidate, Change, Edit, FileEdits, Project, Source, apply, deterministic, fix,
+};
 use crate::config::{DiagnosticsConfig, PrivacyConfig};
 use crate::diagnostics::RuleSet;
 use crate::llm::{ChatRequest, Message, Provider, Role};
@@ -42,6 +44,14 @@ pub struct Model {
     /// `privacy.exclude` covers the file: nothing of it may reach a model, whatever the
     /// provider (the caller knows the workspace roots the globs are relative to).
     pub excluded: bool,
+}
+
+impl Model {
+    /// A model is configured and may be sent this file: what offering an action that only
+    /// a model can make ("Fix with AI") takes.
+    pub fn may_see_file(&self) -> bool {
+        self.provider.is_some() && !self.excluded
+    }
 }
 
 /// The edits to apply, and how they were made.
@@ -84,10 +94,22 @@ fn prepare(request: &Request) -> Prepared {
         project: &request.project,
     };
     let deterministic = deterministic(&source, &request.candidate);
-    let range =
-        line_start(text, request.candidate.start_byte)..line_end(text, request.candidate.end_byte);
+    let (start, end) = (request.candidate.start_byte, request.candidate.end_byte);
+    let range = line_start(text, start)..line_end(text, end);
     // CRUD handlers are many and placed away from the model class: deterministic only.
     let region = match (&deterministic, request.candidate.id) {
+        // No reference: the model's code is the only version there is. Without the finding
+        // (data a client altered) there is nothing to check the fix against: no model.
+        (_, ActionId::FixWithAi) if request.candidate.finding.is_some() => {
+            let range = fix::region(text, &request.tree, start, end);
+            let original = text.get(range.clone()).unwrap_or_default().to_string();
+            Some(Region {
+                names: top_level_names(&original, request.language),
+                range,
+                reference: original,
+                kept: Vec::new(),
+            })
+        }
         (Ok(change), ActionId::AddErrorHandling | ActionId::GenerateEndpoint) => {
             let (inside, outside): (Vec<Edit>, Vec<Edit>) = change
                 .edits
@@ -202,7 +224,7 @@ async fn ask(
         system: SYSTEM.into(),
         messages: vec![Message {
             role: Role::User,
-            content: prompt(request, range.clone(), reference),
+            content: prompt(request, range.clone(), reference, &rules),
         }],
         max_tokens: 1024,
         temperature: 0.2,
@@ -233,6 +255,11 @@ async fn ask(
                     range,
                     names,
                     kept,
+                    fixes: request
+                        .candidate
+                        .finding
+                        .as_ref()
+                        .map(|flagged| flagged.rule_id.clone()),
                 };
                 check(&reply, &target, &rules, &config)
             })
@@ -272,7 +299,7 @@ Reply with the complete rewritten code only: no explanation, no markdown fence, 
 or ellipsis, nothing outside the piece you were given. Put any import the code needs on the \
 first lines of the reply.";
 
-fn prompt(request: &Request, range: Range<usize>, reference: &str) -> String {
+fn prompt(request: &Request, range: Range<usize>, reference: &str, rules: &RuleSet) -> String {
     let text = &request.text;
     let original = text.get(range.clone()).unwrap_or_default();
     // The top of the file holds the imports and the app object the code must follow.
@@ -283,6 +310,10 @@ fn prompt(request: &Request, range: Range<usize>, reference: &str) -> String {
         .take(40)
         .collect::<Vec<_>>()
         .join("\n");
+    let file = request
+        .path
+        .as_ref()
+        .map_or("(unsaved)".to_string(), |path| path.display().to_string());
     let task = match (request.candidate.id, request.language) {
         (ActionId::AddErrorHandling, Language::Python) => {
             "Add error handling: wrap the risky calls (HTTP, database, file, subprocess, \
@@ -295,12 +326,15 @@ fn prompt(request: &Request, range: Range<usize>, reference: &str) -> String {
              Context when the crate uses anyhow), return a Result when the function does not, \
              and in a web handler answer with a status code instead of panicking."
         }
+        (ActionId::FixWithAi, language) => {
+            let task = fix::task(&request.candidate, text, language, rules);
+            return format!(
+                "File {file} ({language}), top of the file:\n{head}\n\n{task}\n\nThe code to rewrite:\n{original}\n",
+                language = language.name(),
+            );
+        }
         _ => "Write the endpoint the comment describes, following the file's conventions.",
     };
-    let file = request
-        .path
-        .as_ref()
-        .map_or("(unsaved)".to_string(), |path| path.display().to_string());
     format!(
         "File {file} ({language}), top of the file:\n{head}\n\n{task}\n\nThe code to rewrite:\n{original}\n\n\
          A mechanical version of the result, to improve on (keep its names):\n{reference}\n",

@@ -179,6 +179,7 @@ pub fn error_handling_candidate(
         title: format!("Add error handling to `{name}`"),
         start_byte: definition.start_byte(),
         end_byte: definition.end_byte(),
+        finding: None,
     })
 }
 

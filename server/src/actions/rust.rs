@@ -75,6 +75,7 @@ pub fn error_handling_candidate(
         title: format!("Add error handling to `{name}`"),
         start_byte: function.start_byte(),
         end_byte: function.end_byte(),
+        finding: None,
     })
 }
 

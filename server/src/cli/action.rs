@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::actions::{self, ActionId, Project, ProjectFile, Source, model};
+use crate::config::Config;
+use crate::diagnostics::RuleSet;
 use crate::syntax::Language;
 use clap::{Args, Subcommand};
 
@@ -17,7 +19,12 @@ use clap::{Args, Subcommand};
 pub enum ActionCommand {
     /// List the actions offered at FILE:LINE[:COL] (1-based; COL counts characters and
     /// defaults to the line's first non-blank character).
-    List { position: String },
+    List {
+        position: String,
+        /// Workspace root holding keel.toml (default: the current directory).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Run action ID at FILE:LINE[:COL] and print the change as a unified diff.
     Run(RunArgs),
 }
@@ -40,7 +47,7 @@ pub struct RunArgs {
 
 pub fn run(command: ActionCommand) -> ExitCode {
     let result = match command {
-        ActionCommand::List { position } => list(&position),
+        ActionCommand::List { position, root } => list(&position, root.as_deref()),
         ActionCommand::Run(args) => run_action(&args),
     };
     match result {
@@ -101,7 +108,46 @@ fn open(position: &str) -> Result<Opened, String> {
     })
 }
 
-fn candidates(opened: &Opened, project: &Project) -> Result<Vec<actions::Candidate>, String> {
+/// The workspace an action runs in: its configuration, its rules, and what a model may be
+/// asked about the file.
+struct Setting {
+    config: Config,
+    rules: Arc<RuleSet>,
+    model: model::Model,
+}
+
+fn setting(root: Option<&Path>, opened: &Opened, no_model: bool) -> Result<Setting, String> {
+    let root = root
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = super::workspace_config(&root).config;
+    let rules = Arc::new(crate::diagnostics::check::load_rules(&root)?);
+    // The same provider the editor would use; none (or --no-model) means deterministic.
+    let provider = if no_model {
+        None
+    } else {
+        crate::llm::from_settings(&config).ok()
+    };
+    // The same exclusion the editor's index applies, relative to the same root.
+    let index = crate::context::Index::new();
+    index.configure(vec![root], &config.privacy.exclude)?;
+    let model = model::Model {
+        provider,
+        deadline: Duration::from_millis(config.actions.deadline_ms),
+        privacy: config.privacy.clone(),
+        excluded: index.is_excluded(&opened.path),
+    };
+    Ok(Setting {
+        config,
+        rules,
+        model,
+    })
+}
+
+/// The actions at the position, as the editor lists them: those of the syntax tree, and
+/// "Fix with AI" for the findings on the line when a model may see the file.
+fn candidates(opened: &Opened, project: &Project, setting: &Setting) -> Vec<actions::Candidate> {
     let source = Source {
         text: &opened.text,
         tree: &opened.tree,
@@ -109,12 +155,24 @@ fn candidates(opened: &Opened, project: &Project) -> Result<Vec<actions::Candida
         path: Some(&opened.path),
         project,
     };
-    Ok(actions::list(&source, opened.at, opened.at))
+    let mut found = actions::list(&source, opened.at, opened.at);
+    if setting.model.may_see_file() {
+        let findings = setting.rules.check_file(
+            Some(&opened.path),
+            opened.language,
+            &opened.text,
+            &opened.tree,
+            &setting.config.diagnostics,
+        );
+        found.extend(actions::fix::candidates(&findings, &opened.text, opened.at));
+    }
+    found
 }
 
-fn list(position: &str) -> Result<ExitCode, String> {
+fn list(position: &str, root: Option<&Path>) -> Result<ExitCode, String> {
     let opened = open(position)?;
-    let found = candidates(&opened, &Project::default())?;
+    let setting = setting(root, &opened, false)?;
+    let found = candidates(&opened, &Project::default(), &setting);
     if found.is_empty() {
         eprintln!("keel: no action here");
     }
@@ -137,24 +195,18 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
         .flatten()
         .cloned()
         .collect();
-    let candidate = candidates(&opened, &project)?
+    let setting = setting(args.root.as_deref(), &opened, args.no_model)?;
+    let candidate = candidates(&opened, &project, &setting)
         .into_iter()
         .find(|candidate| candidate.id == id)
-        .ok_or_else(|| format!("{} is not offered at {}", id.as_str(), args.position))?;
-
-    let root = args
-        .root
-        .clone()
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."));
-    let config = super::workspace_config(&root).config;
-    let rules = Arc::new(crate::diagnostics::check::load_rules(&root)?);
-    // The same provider the editor would use; none (or --no-model) means deterministic.
-    let provider = if args.no_model {
-        None
-    } else {
-        crate::llm::from_settings(&config).ok()
-    };
+        .ok_or_else(|| {
+            let needs = if id.model_only() {
+                " (it needs a configured model that may see the file)"
+            } else {
+                ""
+            };
+            format!("{} is not offered at {}{needs}", id.as_str(), args.position)
+        })?;
     let request = model::Request {
         text: opened.text.clone(),
         tree: opened.tree.clone(),
@@ -163,15 +215,11 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
         project,
         candidate,
     };
-    // The same exclusion the editor's index applies, relative to the same root.
-    let index = crate::context::Index::new();
-    index.configure(vec![root.clone()], &config.privacy.exclude)?;
-    let model = model::Model {
-        provider,
-        deadline: Duration::from_millis(config.actions.deadline_ms),
-        privacy: config.privacy.clone(),
-        excluded: index.is_excluded(&opened.path),
-    };
+    let Setting {
+        config,
+        rules,
+        model,
+    } = setting;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -2,11 +2,14 @@
 //! candidates (syntax tree only, never the model), `codeAction/resolve` computes the edit
 //! (the model's when one is configured, with `$/progress` and a deadline), and for clients
 //! that cannot resolve, the `keel.action.run` command applies it with `workspace/applyEdit`.
+//! "Fix with AI" is offered beside a finding's quick fixes (`fix_with_ai`) when the model
+//! may see the file, and resolves the same way; when the model's edit is refused it has no
+//! edit, and the user is told why.
 //! An action that also edits another file (a Django `urls.py`) gets that file's open text
 //! when the editor has it, and one workspace edit for all files.
 //! This file only converts; what an action does lives in `crate::actions`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -15,7 +18,7 @@ use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command,
-    ExecuteCommandParams, MessageType, NumberOrString, TextEdit, Uri,
+    Diagnostic, ExecuteCommandParams, MessageType, NumberOrString, TextEdit, Uri,
 };
 use tracing::{debug, info};
 
@@ -23,6 +26,8 @@ use super::Backend;
 use super::convert;
 use super::diagnostics::workspace_edit;
 use crate::actions::{self, Candidate, Project, Source, model};
+use crate::config::Config;
+use crate::diagnostics::Finding;
 use crate::workspace::Encoding;
 use crate::workspace::position::{byte_offset, position_of};
 use ropey::Rope;
@@ -101,9 +106,11 @@ impl Backend {
             // Not one of Keel's refactorings (quick fixes come with their edit).
             return Ok(action);
         };
-        let (edit, title) = self.compute(&data).await?;
-        action.edit = Some(edit);
-        action.title = title;
+        // No edit (a refused fix, already explained to the user): the action does nothing.
+        if let Some((edit, title)) = self.compute(&data).await? {
+            action.edit = Some(edit);
+            action.title = title;
+        }
         action.command = None;
         Ok(action)
     }
@@ -127,7 +134,9 @@ impl Backend {
             .ok_or_else(|| {
                 Error::invalid_params(format!("{RUN_COMMAND} takes the action's data"))
             })?;
-        let (edit, _) = self.compute(&data).await?;
+        let Some((edit, _)) = self.compute(&data).await? else {
+            return Ok(None);
+        };
         let applied = self.client.apply_edit(edit).await?;
         if !applied.applied {
             info!(
@@ -138,9 +147,33 @@ impl Backend {
         Ok(None)
     }
 
+    /// What a model may be asked about the file at `path`: the provider the configuration
+    /// allows (`privacy.allow_remote` included), the deadline, and whether `privacy.exclude`
+    /// keeps the file from any model.
+    fn model_for(&self, path: Option<&Path>, config: &Config) -> model::Model {
+        model::Model {
+            provider: self.completions.provider(config).ok(),
+            deadline: Duration::from_millis(config.actions.deadline_ms),
+            privacy: config.privacy.clone(),
+            excluded: path.is_some_and(|path| self.context.index.is_excluded(path)),
+        }
+    }
+
+    /// Whether "Fix with AI" may be offered in the document `uri`: a model is configured
+    /// and may see the file. Decided from the configuration alone: no model call.
+    pub(super) fn offers_ai_fixes(&self, uri: &str) -> bool {
+        let path = uri
+            .parse::<Uri>()
+            .ok()
+            .and_then(|uri| uri.to_file_path().map(|path| path.into_owned()));
+        self.model_for(path.as_deref(), &self.config())
+            .may_see_file()
+    }
+
     /// The workspace edit and final title of an action, reporting progress while a model
-    /// works. Dropping the future (on `$/cancelRequest`) stops the model call.
-    async fn compute(&self, data: &ActionData) -> Result<(lsp::WorkspaceEdit, String)> {
+    /// works; none when an action only a model can make was refused (the user is told why).
+    /// Dropping the future (on `$/cancelRequest`) stops the model call.
+    async fn compute(&self, data: &ActionData) -> Result<Option<(lsp::WorkspaceEdit, String)>> {
         let snapshot = self
             .documents
             .snapshot(&data.uri)
@@ -191,7 +224,8 @@ impl Backend {
                 .ok_or_else(|| Error::invalid_params("the document could not be parsed"))?
         };
         let config = self.config();
-        let provider = self.completions.provider(&config).ok();
+        let model = self.model_for(path.as_deref(), &config);
+        let provider = model.provider.clone();
         let request = model::Request {
             text: String::from(&snapshot.text),
             tree,
@@ -199,16 +233,6 @@ impl Backend {
             path,
             project,
             candidate: data.candidate.clone(),
-        };
-        let excluded = request
-            .path
-            .as_deref()
-            .is_some_and(|path| self.context.index.is_excluded(path));
-        let model = model::Model {
-            provider: provider.clone(),
-            deadline: Duration::from_millis(config.actions.deadline_ms),
-            privacy: config.privacy.clone(),
-            excluded,
         };
         let rules = self.live.rules();
         let reports = if provider.is_some() {
@@ -230,12 +254,25 @@ impl Backend {
             drop(sender);
             let _ = reporter.await;
         }
-        let resolved = resolved.map_err(|message| Error {
-            message: message.into(),
-            ..Error::invalid_params("")
-        })?;
         let mut title = data.candidate.title.clone();
-        if resolved.by_model {
+        let resolved = match resolved {
+            Ok(resolved) => resolved,
+            Err(message) if data.candidate.id.model_only() => {
+                debug!("{title}: no edit: {message}");
+                let message = format!("Keel: {title}: {message}.");
+                self.client
+                    .show_message(MessageType::WARNING, message)
+                    .await;
+                return Ok(None);
+            }
+            Err(message) => {
+                return Err(Error {
+                    message: message.into(),
+                    ..Error::invalid_params("")
+                });
+            }
+        };
+        if resolved.by_model && !title.ends_with(" (AI)") {
             title.push_str(" (AI)");
         }
         if let Some(note) = &resolved.note {
@@ -254,7 +291,7 @@ impl Backend {
             let edits = to_text_edits(text, &file.edits, self.encoding());
             add_file_edits(&mut edit, other, *version, edits);
         }
-        Ok((edit, title))
+        Ok(Some((edit, title)))
     }
 
     /// `$/progress` for one resolve, if the client shows progress: a sender for the
@@ -314,6 +351,25 @@ fn unresolved(
         command,
         ..Default::default()
     })
+}
+
+/// "Fix with AI" for `finding` (shown as `diagnostic`), unless its rule has a deterministic
+/// fix: never preferred, computed on resolve like the refactorings.
+pub(super) fn fix_with_ai(
+    uri: &str,
+    version: i32,
+    finding: &Finding,
+    diagnostic: &Diagnostic,
+    resolves: bool,
+) -> Option<CodeActionOrCommand> {
+    let candidate = actions::fix::candidate(finding)?;
+    let CodeActionOrCommand::CodeAction(mut action) = unresolved(uri, version, candidate, resolves)
+    else {
+        return None;
+    };
+    action.diagnostics = Some(vec![diagnostic.clone()]);
+    action.is_preferred = Some(false);
+    Some(CodeActionOrCommand::CodeAction(action))
 }
 
 fn to_text_edits(text: &Rope, edits: &[actions::Edit], encoding: Encoding) -> Vec<TextEdit> {

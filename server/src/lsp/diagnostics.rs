@@ -305,21 +305,23 @@ fn sent_by_client(diagnostic: &Diagnostic, sent: &[Diagnostic]) -> bool {
         .any(|other| other.range == diagnostic.range && other.code == diagnostic.code)
 }
 
-/// Quick fixes for the findings on the lines of `requested` and those the client `sent`:
-/// each rule's deterministic fix (preferred), and a comment that silences the rule on that
-/// line.
+/// Quick fixes for the findings on the lines of the requested range and those the client
+/// sent in the request's context: each rule's deterministic fix (preferred), else "Fix with
+/// AI" when `offer_ai` (the model may see this file), and a comment that silences the rule
+/// on that line.
 pub fn code_actions(
     live: &LiveDiagnostics,
     snapshot: &Snapshot,
     findings: &[Finding],
-    requested: lsp::Range,
-    sent: &[Diagnostic],
+    params: &lsp::CodeActionParams,
     support: ClientSupport,
     encoding: Encoding,
+    offer_ai: bool,
 ) -> Vec<CodeActionOrCommand> {
     let Ok(uri) = snapshot.uri.parse::<Uri>() else {
         return Vec::new();
     };
+    let (requested, sent) = (params.range, &params.context.diagnostics);
     let diagnostics = to_lsp(live, snapshot, findings, encoding);
     let mut actions = Vec::new();
     for (finding, diagnostic) in findings.iter().zip(diagnostics) {
@@ -340,6 +342,15 @@ pub fn code_actions(
                 true,
                 &diagnostic,
                 workspace_edit(&uri, snapshot.version, edits, support),
+            ));
+        }
+        if offer_ai {
+            actions.extend(super::actions::fix_with_ai(
+                &snapshot.uri,
+                snapshot.version,
+                finding,
+                &diagnostic,
+                support.resolve_edit,
             ));
         }
         if let Some(edit) = ignore_comment(snapshot, finding) {

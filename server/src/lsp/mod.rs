@@ -541,10 +541,12 @@ impl LanguageServer for Backend {
         let (live, documents) = (self.live.clone(), self.documents.clone());
         let (config, encoding, support) =
             (self.diagnostics_config(), self.encoding(), self.support());
+        let offer_ai = self.offers_ai_fixes(&snapshot.uri);
         let actions = tokio::task::spawn_blocking(move || {
             let findings = live.findings(&documents, &snapshot, &config);
-            let (range, sent) = (params.range, &params.context.diagnostics);
-            diagnostics::code_actions(&live, &snapshot, &findings, range, sent, support, encoding)
+            diagnostics::code_actions(
+                &live, &snapshot, &findings, &params, support, encoding, offer_ai,
+            )
         })
         .await
         .map_err(internal)?;
