@@ -967,3 +967,61 @@ fn keel_action_fixes_sql_built_with_format_by_binding_the_value() {
         "{report}"
     );
 }
+
+#[test]
+fn with_the_embedded_model_an_action_leaves_code_that_compiles() {
+    // The tiny test model writes nonsense: whatever it writes, the checks stand between it
+    // and the buffer, and the edit applied is code that compiles.
+    let models = std::env::var_os("KEEL_TEST_MODELS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| keel_e2e::user_cache_dir().join("keel").join("test-models"));
+    let tiny = models.join("tiny.gguf");
+    assert!(
+        tiny.is_file(),
+        "{} is missing: run scripts/fetch-test-models",
+        tiny.display()
+    );
+    let provider = json!({"kind": "local", "model": tiny.display().to_string(), "threads": 1});
+    let mut s = Session::start_in(
+        None,
+        60_000,
+        true,
+        json!({"provider": provider}),
+        None,
+        URI,
+        APP,
+    );
+    let action = s.listed();
+    let resolved = s
+        .keel
+        .request("codeAction/resolve", action)
+        .expect("resolve answers");
+    let edits = resolved["edit"]["changes"][URI]
+        .as_array()
+        .cloned()
+        .expect("an edit");
+    let edited = applied(APP, &edits);
+    assert_ne!(edited, APP);
+    let title = resolved["title"].as_str().unwrap_or_default();
+    if !title.ends_with("(AI)") {
+        // The model ran and its edit was refused: the user is told why.
+        let told = fallback_message(&mut s);
+        assert!(
+            told.contains("refused") || told.contains("in time"),
+            "{told}"
+        );
+    }
+    let dir = TempDir::new("embedded-action");
+    let file = dir.path().join("app.py");
+    std::fs::write(&file, &edited).unwrap();
+    let compiled = std::process::Command::new("python3")
+        .args(["-m", "py_compile"])
+        .arg(&file)
+        .output()
+        .expect("python3");
+    assert!(
+        compiled.status.success(),
+        "{}\n{edited}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+}
