@@ -1025,3 +1025,41 @@ fn with_the_embedded_model_an_action_leaves_code_that_compiles() {
         String::from_utf8_lossy(&compiled.stderr)
     );
 }
+
+#[test]
+fn secrets_in_the_code_fix_with_ai_sends_are_redacted() {
+    const SECRET: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXYZ9876";
+    // On the line above the finding, so the finding's line does not move.
+    let flask = FLASK.replace(
+        "    expr = request.args[\"expr\"]\n",
+        &format!("    api_key = \"{SECRET}\"; expr = request.args[\"expr\"]\n"),
+    );
+    let mut s = Session::start_in(
+        Some(vec![chat(GOOD_FIX), chat(GOOD_FIX)]),
+        20_000,
+        true,
+        json!({}),
+        None,
+        FLASK_URI,
+        &flask,
+    );
+    let action = s.fix_listed();
+    let _ = s
+        .keel
+        .request("codeAction/resolve", action)
+        .expect("resolve answers");
+    let received = s.model.received();
+    assert!(!received.is_empty(), "the model was asked");
+    for request in &received {
+        assert!(request.body.contains("def calc"), "the code was sent");
+        assert!(
+            request.body.contains("api_key = "),
+            "the line holding the secret was sent, redacted"
+        );
+        assert!(!request.body.contains(SECRET), "the secret was sent");
+        assert!(
+            !request.body.contains("sk_live_51Hq"),
+            "part of the secret was sent"
+        );
+    }
+}
