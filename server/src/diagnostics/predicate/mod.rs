@@ -23,7 +23,7 @@ use flow::{Flow, flow_of};
 use format::{formatted, is_literal};
 use names::{names_one_of, qualified_name};
 use scope::{
-    calls_local_async_fn, held_across_await, imported_from, inside_async, inside_call,
+    calls_local_async_fn, guarded, held_across_await, imported_from, inside_async, inside_call,
     inside_except, inside_loop, inside_result_fn, inside_route_handler, inside_test,
 };
 pub use secret::is_secret_name;
@@ -47,6 +47,7 @@ enum Condition {
     InsideExcept,
     InsideRouteHandler,
     InsideResultFn,
+    Guarded,
     HasKwarg(Vec<String>),
     LacksKwarg(Vec<String>),
     Formatted,
@@ -148,6 +149,9 @@ const PREDICATES: &[Spec] = &[
         "@call",
         |_| Condition::InsideRouteHandler,
     ),
+    spec("guarded", RUST, Arguments::Nothing, "@receiver", |_| {
+        Condition::Guarded
+    }),
     spec(
         "inside-result-fn",
         RUST,
@@ -320,6 +324,7 @@ impl Predicate {
             Condition::InsideExcept => inside_except(node, file),
             Condition::InsideRouteHandler => inside_route_handler(node, file),
             Condition::InsideResultFn => inside_result_fn(node, file),
+            Condition::Guarded => guarded(node, file),
             Condition::HasKwarg(names) => keyword_argument(node, names, file.text),
             Condition::LacksKwarg(names) => {
                 !keyword_argument(node, names, file.text) && !has_child(node, "dictionary_splat")

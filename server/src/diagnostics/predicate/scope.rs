@@ -217,6 +217,95 @@ pub(super) fn is_route_function<'t>(function: Node<'t>, file: &File<'t>) -> bool
     is_view_class && listed(&routes.view_methods, name)
 }
 
+/// Rust: `value` (what `.unwrap()` is called on) was checked just before, so the unwrap
+/// cannot panic: inside `if value.is_ok()`/`is_some()` (or after `&&`), in a `match value`
+/// arm for `Ok(..)`/`Some(..)`, or after an earlier `if value.is_err()`/`is_none()` whose
+/// branch leaves (`return`, `continue`, `break`, `?`, a panic).
+pub(super) fn guarded<'t>(value: Node<'t>, file: &File<'t>) -> bool {
+    let checked = file.text_of(value);
+    if checked.is_empty() || checked.contains('(') {
+        return false;
+    }
+    let tests = |condition: Node<'t>, methods: &[&str]| {
+        let condition = file.text_of(condition);
+        methods
+            .iter()
+            .any(|method| condition.contains(&format!("{checked}.{method}()")))
+    };
+    let leaves = |branch: Node<'t>| {
+        let branch = file.text_of(branch);
+        ["return", "continue", "break", "panic!", "unreachable!", "?"]
+            .iter()
+            .any(|exit| branch.contains(exit))
+    };
+    for (ancestor, child) in file.ancestors(value) {
+        match ancestor.kind() {
+            "function_item" | "closure_expression" => return false,
+            "if_expression"
+                if ancestor.child_by_field_name("consequence") == Some(child)
+                    && ancestor
+                        .child_by_field_name("condition")
+                        .is_some_and(|condition| tests(condition, &["is_ok", "is_some"])) =>
+            {
+                return true;
+            }
+            "binary_expression"
+                if ancestor.child_by_field_name("right") == Some(child)
+                    && ancestor
+                        .child_by_field_name("operator")
+                        .is_some_and(|operator| file.text_of(operator) == "&&")
+                    && ancestor
+                        .child_by_field_name("left")
+                        .is_some_and(|left| tests(left, &["is_ok", "is_some"])) =>
+            {
+                return true;
+            }
+            "match_arm" => {
+                let scrutinee = file
+                    .parent(ancestor)
+                    .and_then(|arms| file.parent(arms))
+                    .and_then(|matched| matched.child_by_field_name("value"))
+                    .map(|matched| file.text_of(matched));
+                let pattern = ancestor
+                    .child_by_field_name("pattern")
+                    .map(|pattern| file.text_of(pattern))
+                    .unwrap_or("");
+                if scrutinee == Some(checked)
+                    && (pattern.starts_with("Ok(") || pattern.starts_with("Some("))
+                {
+                    return true;
+                }
+            }
+            "block" => {
+                // An earlier `if value.is_err() { return .. }` in this block.
+                let mut cursor = ancestor.walk();
+                let earlier = ancestor
+                    .named_children(&mut cursor)
+                    .take_while(|statement| statement.end_byte() <= child.start_byte())
+                    .filter_map(|statement| {
+                        if statement.kind() == "expression_statement" {
+                            statement.named_child(0)
+                        } else {
+                            Some(statement)
+                        }
+                    })
+                    .filter(|statement| statement.kind() == "if_expression")
+                    .any(|check| {
+                        check
+                            .child_by_field_name("condition")
+                            .is_some_and(|condition| tests(condition, &["is_err", "is_none"]))
+                            && check.child_by_field_name("consequence").is_some_and(leaves)
+                    });
+                if earlier {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Rust: the nearest function (closures and async blocks are their own) returns a
 /// `Result` (`Result<..>`, `io::Result<..>`, an alias like `ApiResult<..>`), so `?` is
 /// there to use. `Poll<Result<..>>` and the like do not count.
