@@ -151,7 +151,11 @@ const LOCAL_BUDGET_TOKENS: u32 = 768;
 pub struct DiagnosticsConfig {
     /// Rule ids to turn off.
     pub disable: Vec<String>,
+    /// AI review of the functions changed since their last review, when a file is saved.
     pub ai_review: AiReview,
+    /// AI review may also send code to a provider that is not on this machine (a hosted
+    /// API): each save costs calls and sends the changed functions there.
+    pub ai_review_remote: bool,
     /// Per-rule severity overrides: rule id -> severity.
     pub severity: BTreeMap<String, Severity>,
 }
@@ -612,16 +616,7 @@ fn check_layer(layer: &Value, previous: Option<&Value>, source: &Source) -> (Val
             continue;
         }
         match check_value(&key, &value) {
-            Ok(()) => {
-                if let Some(message) = not_available_yet(&key, &value) {
-                    problems.push(Problem {
-                        level: Level::Warning,
-                        source: source.clone(),
-                        message,
-                    });
-                }
-                set_path(&mut clean, &key, value);
-            }
+            Ok(()) => set_path(&mut clean, &key, value),
             Err(message) => {
                 let kept = previous
                     .and_then(|previous| lookup(previous, &key))
@@ -642,14 +637,6 @@ fn check_layer(layer: &Value, previous: Option<&Value>, source: &Source) -> (Val
         }
     }
     (clean, problems)
-}
-
-/// A valid value for a setting whose feature is not built yet: the user hears that it
-/// does nothing, rather than wondering why nothing happens.
-fn not_available_yet(key: &str, value: &Value) -> Option<String> {
-    (key == "diagnostics.ai_review" && value.as_str() == Some("on-save")).then(|| {
-        "`diagnostics.ai_review` = \"on-save\": AI review is not available yet; the setting is accepted and does nothing for now".to_string()
-    })
 }
 
 /// Whether one value is valid for its key, judged by deserializing it into the defaults.
@@ -777,16 +764,10 @@ mod tests {
     }
 
     #[test]
-    fn ai_review_on_save_is_kept_but_warned_about_as_not_available_yet() {
+    fn ai_review_takes_on_save_or_off_and_nothing_else() {
         let mut layers = Layers::default();
         let problems = layers.set_client_settings(json!({"diagnostics": {"ai_review": "on-save"}}));
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert_eq!(problems[0].level, Level::Warning);
-        assert!(
-            problems[0].message.contains("`diagnostics.ai_review`")
-                && problems[0].message.contains("not available yet"),
-            "{problems:?}"
-        );
+        assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
             layers.resolve().config.diagnostics.ai_review,
             AiReview::OnSave
@@ -796,6 +777,9 @@ mod tests {
                 .set_client_settings(json!({"diagnostics": {"ai_review": "off"}}))
                 .is_empty()
         );
+        let problems = layers.set_client_settings(json!({"diagnostics": {"ai_review": "always"}}));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(layers.resolve().config.diagnostics.ai_review, AiReview::Off);
     }
 
     #[test]

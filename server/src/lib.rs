@@ -26,6 +26,8 @@ pub mod lsp;
 pub mod memory;
 /// The request types the context engine builds and the providers send.
 pub mod prompt;
+/// AI review on save: changed functions sent to the model, its concerns anchored to the code.
+pub mod review;
 /// The language registry: grammars and per-thread parsers.
 pub mod syntax;
 /// Open documents, positions, file walking, debounce.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use keel_e2e::{Launch, Server, TIMEOUT, TempDir};
 use serde_json::{Value, json};
-use support::{Reply, TestServer, sse};
+use support::{Reply, TestServer, chat_answer as chat};
 
 const URI: &str = "file:///work/service/app.py";
 
@@ -49,21 +49,6 @@ def rates():
         raise HTTPException(status_code=502, detail=\"rates unavailable\") from exc
     return response.json()";
 
-/// A streamed `/v1/chat/completions` answer in two chunks.
-fn chat(text: &str) -> Reply {
-    let half = (0..=text.len() / 2)
-        .rev()
-        .find(|at| text.is_char_boundary(*at))
-        .unwrap_or(0);
-    let mut events: Vec<String> = [&text[..half], &text[half..]]
-        .iter()
-        .map(|piece| json!({"choices": [{"index": 0, "delta": {"content": piece}}]}).to_string())
-        .collect();
-    events.push("[DONE]".into());
-    let events: Vec<(Option<&str>, &str)> = events.iter().map(|e| (None, e.as_str())).collect();
-    Reply::stream("text/event-stream", &sse(&events), Duration::from_millis(5))
-}
-
 struct Session {
     runtime: tokio::runtime::Runtime,
     model: TestServer,
@@ -80,7 +65,8 @@ impl Session {
         Session::start_in(replies, deadline_ms, resolve, json!({}), None, URI, APP)
     }
 
-    /// `start` with more options, a workspace folder, and the document `uri` holding `text`.
+    /// `start` with more options (`"tagSupport": true` is not one: the client then takes
+    /// LSP 3.18's code action tags), a workspace folder, and the document `uri` holding `text`.
     fn start_in(
         replies: Option<Vec<Reply>>,
         deadline_ms: u64,
@@ -104,11 +90,16 @@ impl Session {
             options["provider"] = json!({"kind": "openai", "endpoint": model.url(), "model": "m"});
         }
         for (key, value) in more.as_object().into_iter().flatten() {
-            options[key] = value.clone();
+            if key != "tagSupport" {
+                options[key] = value.clone();
+            }
         }
         let mut capabilities = json!({"window": {"workDoneProgress": true}});
         if resolve {
             capabilities["textDocument"] = json!({"codeAction": {"resolveSupport": {"properties": ["edit"]}, "dataSupport": true}});
+        }
+        if more["tagSupport"] == true {
+            capabilities["textDocument"]["codeAction"]["tagSupport"] = json!({"valueSet": [1]});
         }
         let result = keel.initialize(capabilities, Some(options), root);
         assert_eq!(
@@ -199,6 +190,40 @@ fn a_fenced_good_reply_passes_the_checks_and_is_titled_ai() {
     assert!(edit.contains(", HTTPException"), "{edit}");
     let prompt = s.model.received()[0].json();
     assert!(prompt.to_string().contains("def rates()"), "{prompt}");
+}
+
+#[test]
+fn a_models_edit_carries_the_llm_generated_tag_for_a_client_that_takes_it() {
+    let tags = json!({"tagSupport": true});
+    let resolved = |s: &mut Session| {
+        let action = s.listed();
+        assert!(action.get("tags").is_none(), "nothing a model wrote yet");
+        s.keel
+            .request("codeAction/resolve", action)
+            .expect("resolve answers")
+    };
+    let mut s = Session::start_in(
+        Some(vec![chat(GOOD)]),
+        20_000,
+        true,
+        tags.clone(),
+        None,
+        URI,
+        APP,
+    );
+    let by_model = resolved(&mut s);
+    assert_eq!(by_model["title"], "Add error handling to `rates` (AI)");
+    assert_eq!(by_model["tags"], json!([1]));
+    // The deterministic version is no model's.
+    let mut s = Session::start_in(None, 20_000, true, tags, None, URI, APP);
+    let deterministic = resolved(&mut s);
+    assert_eq!(deterministic["title"], "Add error handling to `rates`");
+    assert!(deterministic.get("tags").is_none(), "{deterministic:#}");
+    // A client that does not list the tag never gets it.
+    let mut s = Session::start(Some(vec![chat(GOOD)]), 20_000, true);
+    let untagged = resolved(&mut s);
+    assert_eq!(untagged["title"], "Add error handling to `rates` (AI)");
+    assert!(untagged.get("tags").is_none(), "{untagged:#}");
 }
 
 #[test]

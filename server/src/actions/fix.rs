@@ -23,7 +23,7 @@ pub fn candidate(finding: &Finding) -> Option<Candidate> {
     }
     Some(Candidate {
         id: ActionId::FixWithAi,
-        title: format!("Fix {} (AI)", finding.rule_id),
+        title: format!("Fix {}{}", finding.rule_id, super::AI_MARK),
         start_byte: finding.start_byte,
         end_byte: finding.end_byte,
         finding: Some(Flagged {

@@ -28,6 +28,10 @@ pub use crate::diagnostics::Edit;
 use crate::syntax::Language;
 pub use project::{Project, ProjectFile};
 
+/// The end of the title of an action whose edit a model writes: the user sees which edits
+/// are AI's, and a client that takes LSP's `LLMGenerated` tag gets it (`lsp/tags.rs`).
+pub const AI_MARK: &str = " (AI)";
+
 /// The file an action reads and edits, as plain values.
 #[derive(Clone, Copy)]
 pub struct Source<'a> {

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use tree_sitter::Tree;
 
 use super::check::{Target, check, top_level_names};
@@ -236,7 +235,9 @@ async fn ask(
         if attempt == 2 {
             progress("the model's edit was refused; asking once more");
         }
-        let reply = collect(provider.chat(chat.clone())).await?;
+        let reply = crate::llm::read_all(provider.chat(chat.clone()))
+            .await
+            .map_err(|err| format!("the model failed: {err}"))?;
         progress("checking the model's edit");
         let checked = {
             let (request, rules, config, reply) = (
@@ -284,14 +285,6 @@ async fn ask(
         }
     }
     Err(format!("the model's edit was refused: {refusal}"))
-}
-
-async fn collect(mut stream: crate::llm::TextStream) -> Result<String, String> {
-    let mut reply = String::new();
-    while let Some(piece) = stream.next().await {
-        reply.push_str(&piece.map_err(|err| format!("the model failed: {err}"))?);
-    }
-    Ok(reply)
 }
 
 const SYSTEM: &str = "You are a senior backend engineer editing one piece of code in a file. \

@@ -41,6 +41,27 @@ const JSON_ONLY: &str = "Reply with a single JSON document and nothing else.";
 /// HTTP connection is closed, or local generation stops at the next token.
 pub type TextStream = Pin<Box<dyn Stream<Item = Result<String, ProviderError>> + Send>>;
 
+/// The whole of a model's answer, for callers that need all of it before they can use any
+/// (an action's edit, a review's JSON).
+pub async fn read_all(mut stream: TextStream) -> Result<String, ProviderError> {
+    use futures_util::StreamExt;
+    let mut reply = String::new();
+    while let Some(piece) = stream.next().await {
+        reply.push_str(&piece?);
+    }
+    Ok(reply)
+}
+
+/// Whether the configured provider sends prompts off this machine: an HTTP provider whose
+/// endpoint is not loopback. The embedded model never does.
+pub fn is_remote(config: &ProviderConfig) -> bool {
+    config
+        .kind
+        .filter(|kind| *kind != ProviderKind::Local)
+        .and_then(|kind| http::endpoint(kind, config))
+        .is_some_and(|endpoint| !http::is_loopback(&endpoint))
+}
+
 impl Role {
     /// The role's name in the chat APIs.
     fn as_str(self) -> &'static str {

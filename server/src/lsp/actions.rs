@@ -272,8 +272,8 @@ impl Backend {
                 });
             }
         };
-        if resolved.by_model && !title.ends_with(" (AI)") {
-            title.push_str(" (AI)");
+        if resolved.by_model && !title.ends_with(actions::AI_MARK) {
+            title.push_str(actions::AI_MARK);
         }
         if let Some(note) = &resolved.note {
             debug!("action resolved without the model: {note}");

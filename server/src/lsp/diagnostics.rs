@@ -29,6 +29,10 @@ use super::capabilities::ClientSupport;
 /// Long enough that a typing burst is checked once, short enough to feel immediate.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
+/// The `source` of the AI review's diagnostics, so a user tells them from the rules' (and
+/// can filter them) at a glance.
+const AI_SOURCE: &str = "keel-ai";
+
 pub struct LiveDiagnostics {
     rules: RwLock<Arc<RuleSet>>,
     /// Per document: only the last scheduled check publishes.
@@ -40,6 +44,8 @@ pub struct LiveDiagnostics {
     pub(super) pool: BackgroundPool,
     /// The workspace's root: rules see paths relative to it (`tests/test_api.py`).
     root: OnceLock<PathBuf>,
+    /// The AI review's concerns, shown beside the findings (`lsp/review.rs` starts reviews).
+    pub(super) review: crate::review::Reviewer,
 }
 
 impl LiveDiagnostics {
@@ -51,6 +57,7 @@ impl LiveDiagnostics {
             pending: Debounce::default(),
             checked: FindingsCache::default(),
             root: OnceLock::new(),
+            review: crate::review::Reviewer::default(),
         }
     }
 
@@ -82,6 +89,37 @@ impl LiveDiagnostics {
     pub fn forget(&self, uri: &str) {
         self.pending.forget(uri);
         self.checked.forget(uri);
+        self.review.forget(uri);
+    }
+
+    /// Everything the editor shows for `snapshot`: the rules' findings, then the AI
+    /// review's concerns on lines no finding flags. CPU work: call it off the LSP task.
+    pub fn diagnostics(
+        &self,
+        documents: &Documents,
+        snapshot: &Snapshot,
+        config: &DiagnosticsConfig,
+        encoding: Encoding,
+    ) -> Vec<Diagnostic> {
+        let findings = self.findings(documents, snapshot, config);
+        let mut diagnostics = to_lsp(self, snapshot, &findings, encoding);
+        if self.review.has_concerns(&snapshot.uri) {
+            let covered: Vec<_> = findings
+                .iter()
+                .map(|finding| finding.start_byte..finding.end_byte)
+                .collect();
+            let text = String::from(&snapshot.text);
+            let placed = self.review.place(&snapshot.uri, &text, &covered);
+            diagnostics.extend(placed.into_iter().map(|concern| Diagnostic {
+                range: range(snapshot, concern.start_byte, concern.end_byte, encoding),
+                severity: Some(severity(concern.severity)),
+                code: Some(NumberOrString::String(format!("ai-{}", concern.category))),
+                source: Some(AI_SOURCE.into()),
+                message: concern.message,
+                ..Default::default()
+            }));
+        }
+        diagnostics
     }
 
     /// The findings for `snapshot`, from the cache when the text and rules have not changed.
@@ -167,10 +205,7 @@ impl LiveDiagnostics {
             let work = {
                 let live = live.clone();
                 let documents = documents.clone();
-                move || {
-                    let findings = live.findings(&documents, &snapshot, &config);
-                    to_lsp(&live, &snapshot, &findings, encoding)
-                }
+                move || live.diagnostics(&documents, &snapshot, &config, encoding)
             };
             let checked = live.pool.run(work).await;
             drop(busy);

@@ -17,7 +17,9 @@ mod diagnostics;
 mod model;
 mod notices;
 mod panics;
+mod review;
 mod status;
+mod tags;
 mod transport;
 
 use std::path::PathBuf;
@@ -68,7 +70,7 @@ pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
     let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
     Server::new(pipes.server_input, pipes.server_output, socket)
         .concurrency_level(CONCURRENCY)
-        .serve(panics::ContainPanics(service))
+        .serve(panics::ContainPanics(tags::TagAiActions::new(service)))
         .await;
     // The server's output pipe closed with `serve`; let the last replies reach the client.
     let _ = pipes.writer.await;
@@ -450,6 +452,7 @@ impl LanguageServer for Backend {
             Err(err) => warn!("didSave: {err}"),
         }
         self.context.saved(&params.text_document.uri);
+        self.review_after_save(&params.text_document.uri).await;
         if let Some(root) = self.root.get().cloned()
             && params
                 .text_document
@@ -509,8 +512,7 @@ impl LanguageServer for Backend {
         let (live, documents) = (self.live.clone(), self.documents.clone());
         let (config, encoding) = (self.diagnostics_config(), self.encoding());
         let items = tokio::task::spawn_blocking(move || {
-            let findings = live.findings(&documents, &snapshot, &config);
-            diagnostics::to_lsp(&live, &snapshot, &findings, encoding)
+            live.diagnostics(&documents, &snapshot, &config, encoding)
         })
         .await
         .map_err(internal)?;

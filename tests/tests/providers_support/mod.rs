@@ -138,7 +138,23 @@ pub fn sse(events: &[(Option<&str>, &str)]) -> Vec<String> {
         .collect()
 }
 
-/// JSON lines as stream pieces.
+/// A streamed `/v1/chat/completions` (`openai`) answer in two chunks.
+pub fn chat_answer(text: &str) -> Reply {
+    let half = (0..=text.len() / 2)
+        .rev()
+        .find(|at| text.is_char_boundary(*at))
+        .unwrap_or(0);
+    let mut events: Vec<String> = [&text[..half], &text[half..]]
+        .iter()
+        .map(|piece| {
+            serde_json::json!({"choices": [{"index": 0, "delta": {"content": piece}}]}).to_string()
+        })
+        .collect();
+    events.push("[DONE]".into());
+    let events: Vec<(Option<&str>, &str)> = events.iter().map(|e| (None, e.as_str())).collect();
+    Reply::stream("text/event-stream", &sse(&events), Duration::from_millis(5))
+}
+
 /// A streamed `/v1/completions` (`openai-completions`) answer in three chunks.
 pub fn answer(text: &str) -> Reply {
     answer_after(text, Duration::from_millis(5))
@@ -166,6 +182,7 @@ pub fn answer_after(text: &str, delay: Duration) -> Reply {
     Reply::stream("text/event-stream", &sse(&events), delay)
 }
 
+/// JSON lines as stream pieces.
 pub fn ndjson(lines: &[&str]) -> Vec<String> {
     lines.iter().map(|line| format!("{line}\n")).collect()
 }
