@@ -83,35 +83,6 @@ fn problems_in_every_layer_are_shown_once_with_the_fix() {
 }
 
 #[test]
-fn ai_review_on_save_warns_once_that_it_is_not_available_yet() {
-    let mut server = Server::start();
-    server.initialize(json!({}), None, None);
-    let on_save = json!({"settings": {"diagnostics": {"ai_review": "on-save"}}});
-    server.notify("workspace/didChangeConfiguration", on_save.clone());
-    let shown = server
-        .wait_notification_where("window/showMessage", TIMEOUT, |params| {
-            params["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("ai_review"))
-        })
-        .expect("the user is told");
-    assert_eq!(shown["type"], 2, "a warning: {shown}");
-    assert!(
-        shown["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("not available yet")),
-        "{shown}"
-    );
-    server.notify("workspace/didChangeConfiguration", on_save);
-    let about_ai_review = shown_messages(&mut server)
-        .into_iter()
-        .filter(|m| m.contains("ai_review"))
-        .count();
-    assert_eq!(about_ai_review, 1, "shown once");
-    assert_eq!(server.shutdown().code(), Some(0));
-}
-
-#[test]
 fn doctor_prints_each_value_and_where_it_came_from() {
     let root = TempDir::new("doctor");
     std::fs::write(
