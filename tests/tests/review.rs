@@ -9,6 +9,8 @@
 #[path = "providers_support/mod.rs"]
 mod support;
 
+use std::time::{Duration, Instant};
+
 use keel_e2e::{Launch, Server, TIMEOUT, TempDir, edit};
 use serde_json::{Value, json};
 use support::{Reply, TestServer, chat_answer};
@@ -74,11 +76,11 @@ impl Session {
         for (key, value) in options.as_object().into_iter().flatten() {
             all[key] = value.clone();
         }
-        let capabilities = if pull {
-            json!({"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": true}}})
-        } else {
-            json!({})
-        };
+        let mut capabilities = json!({"window": {"workDoneProgress": true}});
+        if pull {
+            capabilities["textDocument"] = json!({"diagnostic": {}});
+            capabilities["workspace"] = json!({"diagnostics": {"refreshSupport": true}});
+        }
         keel.initialize(capabilities, Some(all), root);
         Session {
             _runtime: runtime,
@@ -100,12 +102,8 @@ impl Session {
     }
 
     /// Waits for the `n`th review to end and returns how many functions it sent.
-    fn review_done(&self, n: usize) -> usize {
-        assert!(
-            self.keel.wait_log("review done", n, TIMEOUT),
-            "review {n} never ended; log:\n{}",
-            self.keel.stderr()
-        );
+    fn review_done(&mut self, n: usize) -> usize {
+        self.until(|s| s.keel.stderr().matches("review done").count() >= n);
         let log = self.keel.stderr();
         let line = log
             .lines()
@@ -119,6 +117,21 @@ impl Session {
             .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|digits| digits.parse().ok());
         asked.unwrap_or_else(|| panic!("no count in {line}"))
+    }
+
+    /// Waits for `done`, reading the server's messages meanwhile and answering its requests
+    /// (the progress it creates) as an editor does.
+    fn until(&mut self, done: impl Fn(&Session) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !done(self) {
+            assert!(
+                Instant::now() < deadline,
+                "waited in vain; log:\n{}",
+                self.keel.stderr()
+            );
+            self.keel.round_trip();
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     fn pull(&mut self, uri: &str) -> Vec<Value> {
@@ -191,6 +204,28 @@ fn a_save_shows_anchored_concerns_as_warnings_and_drops_invented_and_duplicate_o
     assert!(bodies[1].contains("def run(name)") && !bodies[1].contains("def fetch"));
     let asked = s.model.received()[0].json();
     assert_eq!(asked["response_format"]["type"], "json_object");
+    // The user saw the review under way, call by call, and its end.
+    s.keel.round_trip();
+    let progress: Vec<Value> = s
+        .keel
+        .seen("$/progress")
+        .into_iter()
+        .map(|params| params["value"].clone())
+        .collect();
+    assert_eq!(
+        progress.first().map(|v| &v["title"]),
+        Some(&json!("Keel: AI review")),
+        "{progress:#?}"
+    );
+    assert!(
+        progress.iter().any(|v| v["message"] == "function 2 of 2"),
+        "{progress:#?}"
+    );
+    assert_eq!(
+        progress.last().map(|v| &v["kind"]),
+        Some(&json!("end")),
+        "{progress:#?}"
+    );
 }
 
 #[test]
@@ -213,10 +248,18 @@ fn only_functions_changed_since_their_review_are_sent_and_stale_concerns_go() {
         "a pulling client is asked to pull again"
     );
 
-    // Saved again unchanged: nothing is sent.
+    // Saved again unchanged: nothing is sent, and no progress flashes by.
     s.save(URI);
     assert_eq!(s.review_done(2), 0);
     assert_eq!(s.model.received().len(), 2);
+    s.keel.round_trip();
+    let begun = s
+        .keel
+        .seen("$/progress")
+        .iter()
+        .filter(|params| params["value"]["kind"] == "begin")
+        .count();
+    assert_eq!(begun, 1, "one progress, the first review's");
 
     // `run` edited (line 11, "ls" -> "cat"): only `run` is sent; `fetch`'s concern stays.
     s.keel
@@ -357,14 +400,7 @@ fn a_garbage_reply_or_a_hung_model_shows_nothing_and_blocks_nothing() {
     s.keel.open(URI, "python", APP);
     s.save(URI);
     // The first function's reply is garbage; the second's never comes.
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while s.model.received().len() < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the second function was not sent"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    s.until(|s| s.model.received().len() >= 2);
     // While the model hangs, edits and requests are answered and the text stays in sync.
     s.keel
         .change(URI, 2, json!([edit((0, 0), (0, 0), "# edited\n")]));

@@ -14,17 +14,17 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     self as lsp, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command,
-    Diagnostic, ExecuteCommandParams, MessageType, NumberOrString, TextEdit, Uri,
+    Diagnostic, ExecuteCommandParams, MessageType, TextEdit, Uri,
 };
 use tracing::{debug, info};
 
 use super::Backend;
 use super::convert;
 use super::diagnostics::workspace_edit;
+use super::notices;
 use crate::actions::{self, Candidate, Project, Source, model};
 use crate::config::Config;
 use crate::diagnostics::Finding;
@@ -236,7 +236,7 @@ impl Backend {
         };
         let rules = self.live.rules();
         let reports = if provider.is_some() {
-            self.start_progress(&data.candidate.title).await
+            notices::start_progress(&self.client, self.support(), &data.candidate.title).await
         } else {
             None
         };
@@ -292,35 +292,6 @@ impl Backend {
             add_file_edits(&mut edit, other, *version, edits);
         }
         Ok(Some((edit, title)))
-    }
-
-    /// `$/progress` for one resolve, if the client shows progress: a sender for the
-    /// messages, and the task that reports them and ends the progress once the sender drops.
-    async fn start_progress(
-        &self,
-        title: &str,
-    ) -> Option<(mpsc::UnboundedSender<String>, tokio::task::JoinHandle<()>)> {
-        if !self.support().progress {
-            return None;
-        }
-        let token = NumberOrString::String(format!("keel/action/{}", fastrand::u64(..)));
-        self.client
-            .create_work_done_progress(token.clone())
-            .await
-            .ok()?;
-        let ongoing = self
-            .client
-            .progress(token, format!("Keel: {title}"))
-            .begin()
-            .await;
-        let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
-        let reporter = tokio::spawn(async move {
-            while let Some(message) = receiver.recv().await {
-                ongoing.report(message).await;
-            }
-            ongoing.finish().await;
-        });
-        Some((sender, reporter))
     }
 }
 

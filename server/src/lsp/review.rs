@@ -1,8 +1,9 @@
 //! AI review on save over LSP: after `didSave`, decides whether the file may be reviewed
 //! (`diagnostics.ai_review`, a model the configuration allows, `privacy.exclude`, and for a
 //! provider off this machine `diagnostics.ai_review_remote`), then runs the review in the
-//! background and shows its concerns with the document's diagnostics as they come: pushed
-//! again to a client that takes pushes, a refresh asked of one that pulls.
+//! background (with `$/progress` while the model is asked) and shows its concerns with the
+//! document's diagnostics as they come: pushed again to a client that takes pushes, a
+//! refresh asked of one that pulls.
 //! What is reviewed and how lives in `crate::review`; this file only decides and schedules.
 
 use std::path::Path;
@@ -11,7 +12,7 @@ use std::time::Duration;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 use tracing::{debug, info};
 
-use super::Backend;
+use super::{Backend, notices};
 use crate::config::AiReview;
 use crate::review::{self, Ask};
 
@@ -122,7 +123,29 @@ impl Backend {
                 language,
                 path: shown.as_deref(),
             };
-            let outcome = live.review.review(&uri, functions, &ask, &show).await;
+            // Progress only when the model is asked: saving an unchanged file shows nothing.
+            let reports = if live.review.to_send(&functions, &ask) > 0 {
+                notices::start_progress(&client, support, "AI review").await
+            } else {
+                None
+            };
+            let progress = {
+                let sender = reports.as_ref().map(|(sender, _)| sender.clone());
+                move |message: &str| {
+                    if let Some(sender) = &sender {
+                        let _ = sender.send(message.to_string());
+                    }
+                }
+            };
+            let outcome = live
+                .review
+                .review(&uri, functions, &ask, &show, &progress)
+                .await;
+            drop(progress);
+            if let Some((sender, reporter)) = reports {
+                drop(sender);
+                let _ = reporter.await;
+            }
             debug!(uri, ?outcome, "review done");
             if let Some(failure) = &outcome.failure {
                 // Once per save at most; the next save tries again.

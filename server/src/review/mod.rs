@@ -126,17 +126,30 @@ impl Default for Reviewer {
 }
 
 impl Reviewer {
+    /// How many of `functions` a review would send now: those not reviewed before, up to
+    /// `MAX_PER_SAVE`.
+    pub fn to_send(&self, functions: &[String], ask: &Ask<'_>) -> usize {
+        functions
+            .iter()
+            .filter(|function| self.cached(key(ask, function)).is_none())
+            .take(MAX_PER_SAVE)
+            .count()
+    }
+
     /// Reviews `functions` (texts of the saved `document`, from `functions`): each one not
     /// reviewed before is sent to the model, up to `MAX_PER_SAVE`. `found` is called each
-    /// time the document's concerns change, so they can be shown as they come.
+    /// time the document's concerns change, so they can be shown as they come; `progress`
+    /// hears which call of how many is under way.
     pub async fn review(
         &self,
         document: &str,
         functions: Vec<String>,
         ask: &Ask<'_>,
         found: &(dyn Fn() + Send + Sync),
+        progress: &(dyn Fn(&str) + Send + Sync),
     ) -> Outcome {
         let save = self.saves.ticket(document);
+        let total = self.to_send(&functions, ask);
         let mut outcome = Outcome::default();
         let mut kept = Vec::new();
         for function in functions {
@@ -163,6 +176,11 @@ impl Reviewer {
                 continue;
             }
             outcome.asked += 1;
+            progress(&format!(
+                "function {} of {}",
+                outcome.asked,
+                total.max(outcome.asked)
+            ));
             let asked = tokio::time::timeout(CALL_TIMEOUT, review_one(&function, ask)).await;
             let concerns: Arc<[Concern]> = match asked {
                 Ok(Ok(concerns)) => concerns.into(),
