@@ -44,7 +44,7 @@ pub fn view_from_comment(
     let code = if rest {
         rest_view(spec, &name)
     } else {
-        plain_view(spec, &name)
+        plain_view(spec, &name, views_are_async(root, text))
     };
     let wanted: &[(&str, &str)] = if rest {
         &[
@@ -141,7 +141,31 @@ except json.JSONDecodeError:
 if not isinstance(payload, dict):
     return JsonResponse({\"error\": \"the body must be a JSON object\"}, status=400)";
 
-fn plain_view(spec: &Spec, name: &str) -> String {
+/// Whether the file's views are written `async def`: more of its top-level functions are
+/// than are not. (REST framework's `@api_view` has no async form: plain views only.)
+fn views_are_async(root: Node<'_>, text: &str) -> bool {
+    let mut cursor = root.walk();
+    let (mut asynchronous, mut synchronous) = (0, 0);
+    for statement in root.named_children(&mut cursor) {
+        let function = match statement.kind() {
+            "function_definition" => Some(statement),
+            "decorated_definition" => statement
+                .child_by_field_name("definition")
+                .filter(|definition| definition.kind() == "function_definition"),
+            _ => None,
+        };
+        match function {
+            Some(function) if text_of(function, text).starts_with("async") => asynchronous += 1,
+            Some(_) => synchronous += 1,
+            None => {}
+        }
+    }
+    asynchronous > synchronous
+}
+
+/// A plain Django view answering JSON; `async def` where the file's views are (Django's
+/// method and CSRF decorators take both).
+fn plain_view(spec: &Spec, name: &str, is_async: bool) -> String {
     let echoed = spec.echoed();
     let read = indented(READ_OBJECT, "    ");
     let body = match spec.method.as_str() {
@@ -159,7 +183,8 @@ fn plain_view(spec: &Spec, name: &str) -> String {
         "@csrf_exempt\n"
     };
     format!(
-        "{exempt}@require_http_methods([\"{method}\"])\ndef {name}({arguments}):\n    \"\"\"{doc}\"\"\"\n{body}",
+        "{exempt}@require_http_methods([\"{method}\"])\n{def} {name}({arguments}):\n    \"\"\"{doc}\"\"\"\n{body}",
+        def = if is_async { "async def" } else { "def" },
         method = spec.method,
         arguments = arguments(spec),
         doc = spec.docstring(),

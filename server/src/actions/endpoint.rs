@@ -922,6 +922,37 @@ mod tests {
     }
 
     #[test]
+    fn a_django_view_is_async_where_the_files_views_are() {
+        let project = Project::default();
+        let generated = |views: &str| {
+            let change = generate(
+                Language::Python,
+                "/p/blog/views.py",
+                views,
+                &project,
+                "# GET",
+                ActionId::GenerateEndpoint,
+            );
+            apply(views, &change.edits)
+        };
+        let head = "from django.http import JsonResponse\n\n\n";
+        let comment = "\n\n# GET /authors/{id}: fetch an author\n";
+        let asynchronous = format!(
+            "{head}async def health(request):\n    return JsonResponse({{}})\n\n\n@csrf_exempt\nasync def ping(request):\n    return JsonResponse({{}})\n{comment}"
+        );
+        assert!(
+            generated(&asynchronous).contains("async def fetch_author(request, id):"),
+            "{}",
+            generated(&asynchronous)
+        );
+        let synchronous = format!(
+            "{head}def health(request):\n    return JsonResponse({{}})\n\n\nasync def ping(request):\n    return JsonResponse({{}})\n\n\ndef ready(request):\n    return JsonResponse({{}})\n{comment}"
+        );
+        let text = generated(&synchronous);
+        assert!(text.contains("\ndef fetch_author(request, id):"), "{text}");
+    }
+
+    #[test]
     fn a_comment_reads_as_method_path_and_description() {
         let spec = Spec::parse("# POST /users: create a user").unwrap();
         assert_eq!(spec.method, "POST");
