@@ -221,28 +221,44 @@ pub fn crud(source: &Source<'_>, class: Node<'_>, model: &DataModel) -> Result<C
     let rest = uses_rest_framework(source);
     let names = names(model);
     let class_name = &model.name;
-    let (code, imports) = if rest {
+    let serializer_name = format!("{class_name}Serializer");
+    // The app keeps its serializers in serializers.py: the model's goes there (unless it is
+    // there already) and the views import it.
+    let serializers = source
+        .project
+        .serializers
+        .as_ref()
+        .filter(|_| rest && source.project.views.is_some());
+    let serializer = {
         let mut listed = vec!["\"id\"".to_string()];
         listed.extend(fields.iter().map(|field| format!("\"{field}\"")));
-        (
-            format!(
-                "class {class_name}Serializer(serializers.ModelSerializer):
+        format!(
+            "class {serializer_name}(serializers.ModelSerializer):
     class Meta:
         model = {class_name}
-        fields = [{fields}]
-
-
-class {class_name}ViewSet(viewsets.ModelViewSet):
+        fields = [{fields}]",
+            fields = listed.join(", "),
+        )
+    };
+    let (code, imports) = if rest {
+        let serializer_here = if serializers.is_some() {
+            String::new()
+        } else {
+            format!("{serializer}\n\n\n")
+        };
+        let mut imports = vec![("rest_framework", "viewsets")];
+        if serializers.is_none() {
+            imports.insert(0, ("rest_framework", "serializers"));
+        }
+        (
+            format!(
+                "{serializer_here}class {class_name}ViewSet(viewsets.ModelViewSet):
     \"\"\"Create, read, update and delete {class_name} records.\"\"\"
 
     queryset = {class_name}.objects.all()
-    serializer_class = {class_name}Serializer",
-                fields = listed.join(", "),
+    serializer_class = {serializer_name}",
             ),
-            vec![
-                ("rest_framework", "serializers"),
-                ("rest_framework", "viewsets"),
-            ],
+            imports,
         )
     } else {
         (
@@ -293,11 +309,46 @@ class {class_name}ViewSet(viewsets.ModelViewSet):
             let mut edits = Vec::new();
             add_imports(root, &views.text, &mut edits);
             edits.extend(python_from_import(root, &views.text, ".models", class_name));
+            let mut elsewhere = Vec::new();
+            if let Some(serializers) = serializers {
+                edits.extend(python_from_import(
+                    root,
+                    &views.text,
+                    ".serializers",
+                    &serializer_name,
+                ));
+                if !defines_class(&serializers.text, &serializer_name) {
+                    let tree = Language::Python
+                        .parse_str(&serializers.text)
+                        .ok_or("serializers.py could not be parsed")?;
+                    let root = tree.root_node();
+                    let mut added = Vec::new();
+                    added.extend(from_imports(
+                        root,
+                        &serializers.text,
+                        &[("rest_framework", "serializers")],
+                    ));
+                    added.extend(python_from_import(
+                        root,
+                        &serializers.text,
+                        ".models",
+                        class_name,
+                    ));
+                    added.push(append(&serializers.text, &serializer));
+                    elsewhere.push(FileEdits {
+                        path: serializers.path.clone(),
+                        edits: added,
+                    });
+                }
+            }
             edits.push(append(&views.text, &code));
-            let mut elsewhere = vec![FileEdits {
-                path: views.path.clone(),
-                edits,
-            }];
+            elsewhere.insert(
+                0,
+                FileEdits {
+                    path: views.path.clone(),
+                    edits,
+                },
+            );
             elsewhere.extend(register(source, Some(&views.path), routes)?);
             Ok(Change {
                 edits: Vec::new(),
@@ -323,6 +374,15 @@ class {class_name}ViewSet(viewsets.ModelViewSet):
             Ok(Change { edits, elsewhere })
         }
     }
+}
+
+/// Whether `text` defines a top-level class `name` (a serializer the app already has).
+fn defines_class(text: &str, name: &str) -> bool {
+    text.lines().any(|line| {
+        line.strip_prefix("class ")
+            .and_then(|rest| rest.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with(['(', ':']))
+    })
 }
 
 fn plain_crud(class: &str, item: &str, key: &str) -> String {

@@ -922,6 +922,73 @@ mod tests {
     }
 
     #[test]
+    fn a_django_models_serializer_goes_to_the_apps_serializers_py_or_is_reused() {
+        let models = "from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=100)\n";
+        let project = |serializers: &str| Project {
+            views: Some(ProjectFile {
+                path: "/p/shop/views.py".into(),
+                text: "from rest_framework.decorators import api_view\n".into(),
+            }),
+            urls: Some(ProjectFile {
+                path: "/p/shop/urls.py".into(),
+                text: "from django.urls import path\n\nfrom . import views\n\nurlpatterns = []\n"
+                    .into(),
+            }),
+            serializers: Some(ProjectFile {
+                path: "/p/shop/serializers.py".into(),
+                text: serializers.into(),
+            }),
+            ..Project::default()
+        };
+        let other = "from rest_framework import serializers\n\nfrom .models import Order\n\n\nclass OrderSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Order\n        fields = \"__all__\"\n";
+        let with_other = project(other);
+        let change = generate(
+            Language::Python,
+            "/p/shop/models.py",
+            models,
+            &with_other,
+            "class Product",
+            ActionId::GenerateCrud,
+        );
+        let [views, serializers, _urls] = change.elsewhere.as_slice() else {
+            panic!("views.py, serializers.py and urls.py are edited: {change:#?}");
+        };
+        assert!(serializers.path.ends_with("serializers.py"));
+        let serializers_text = apply(other, &serializers.edits);
+        assert!(
+            serializers_text.contains("from .models import Order, Product\n")
+                && serializers_text.ends_with("class ProductSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Product\n        fields = [\"id\", \"name\"]\n"),
+            "{serializers_text}"
+        );
+        let views_text = apply(&with_other.views.as_ref().unwrap().text, &views.edits);
+        assert!(
+            views_text.contains("from .serializers import ProductSerializer\n")
+                && views_text.contains("serializer_class = ProductSerializer")
+                && !views_text.contains("class ProductSerializer")
+                && !views_text.contains("import serializers"),
+            "{views_text}"
+        );
+        // The app already has the serializer: it is used, not written again.
+        let existing =
+            format!("{other}\n\nclass ProductSerializer(serializers.ModelSerializer):\n    pass\n");
+        let change = generate(
+            Language::Python,
+            "/p/shop/models.py",
+            models,
+            &project(&existing),
+            "class Product",
+            ActionId::GenerateCrud,
+        );
+        assert!(
+            !change
+                .elsewhere
+                .iter()
+                .any(|file| file.path.ends_with("serializers.py")),
+            "{change:#?}"
+        );
+    }
+
+    #[test]
     fn a_django_view_is_async_where_the_files_views_are() {
         let project = Project::default();
         let generated = |views: &str| {

@@ -1,6 +1,6 @@
 //! What an action needs to know about the project beyond the file: the crate's
-//! dependencies, and for a Django app the `urls.py` its routes are registered in and the
-//! `views.py` generated views go to. `Project::discover` is the only code of `actions` that
+//! dependencies, and for a Django app the `urls.py` its routes are registered in, the
+//! `views.py` generated views go to and the `serializers.py` holding its serializers. `Project::discover` is the only code of `actions` that
 //! reads a file; everything else gets the texts it found.
 
 use std::path::{Path, PathBuf};
@@ -28,6 +28,9 @@ pub struct Project {
     pub urls: Option<ProjectFile>,
     /// Django: the `views.py` beside a `models.py`, where views generated from a model go.
     pub views: Option<ProjectFile>,
+    /// Django REST framework: the `serializers.py` beside a `models.py`, where a model's
+    /// serializer goes (or is found).
+    pub serializers: Option<ProjectFile>,
     /// Django: the folder holding `manage.py`, from which the project's modules import.
     pub python_root: Option<PathBuf>,
 }
@@ -59,9 +62,12 @@ impl Project {
             .map(|dir| dir.join("urls.py"))
             .find(|urls| urls.is_file() && urls != file)
             .and_then(ProjectFile::read);
-        let views = (file.file_name().and_then(|name| name.to_str()) == Some("models.py"))
-            .then(|| file.with_file_name("views.py"))
-            .and_then(ProjectFile::read);
+        let beside_models = |name: &str| {
+            (file.file_name().and_then(|name| name.to_str()) == Some("models.py"))
+                .then(|| file.with_file_name(name))
+                .and_then(ProjectFile::read)
+        };
+        let (views, serializers) = (beside_models("views.py"), beside_models("serializers.py"));
         let python_root = file
             .ancestors()
             .skip(1)
@@ -70,6 +76,7 @@ impl Project {
         Project {
             urls,
             views,
+            serializers,
             python_root,
             ..Project::default()
         }
@@ -86,6 +93,20 @@ impl Project {
             rust_dependencies,
             ..Project::default()
         }
+    }
+
+    /// The other files an action may edit, as they were read.
+    pub fn files(&self) -> impl Iterator<Item = &ProjectFile> {
+        [&self.urls, &self.views, &self.serializers]
+            .into_iter()
+            .flatten()
+    }
+
+    /// The same, to replace a text with the editor's unsaved one.
+    pub fn files_mut(&mut self) -> impl Iterator<Item = &mut ProjectFile> {
+        [&mut self.urls, &mut self.views, &mut self.serializers]
+            .into_iter()
+            .flatten()
     }
 
     pub fn depends_on(&self, name: &str) -> bool {

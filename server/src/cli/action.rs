@@ -190,11 +190,7 @@ fn run_action(args: &RunArgs) -> Result<ExitCode, String> {
     let opened = open(&args.position)?;
     let project = Project::discover(&opened.path);
     // The other files an action may edit, as the edits' offsets expect them.
-    let others: Vec<ProjectFile> = [&project.urls, &project.views]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect();
+    let others: Vec<ProjectFile> = project.files().cloned().collect();
     let setting = setting(args.root.as_deref(), &opened, args.no_model)?;
     let candidate = candidates(&opened, &project, &setting)
         .into_iter()

@@ -200,10 +200,7 @@ impl Backend {
         // Another file the action edits may be open with unsaved changes: the edits are
         // computed on, and versioned against, the text the editor holds.
         let mut others = Vec::new();
-        for file in [&mut project.urls, &mut project.views]
-            .into_iter()
-            .flatten()
-        {
+        for file in project.files_mut() {
             let Some(uri) = Uri::from_file_path(&file.path) else {
                 continue;
             };
