@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 
 /** The keel.toml sections the keel.* settings mirror. */
-const SECTIONS = ['provider', 'completion', 'context', 'diagnostics', 'privacy'];
+const SECTIONS = ['provider', 'completion', 'context', 'diagnostics', 'actions', 'privacy'];
 const INSTALL = 'cargo install --path server';
 
 /** What the server pushes as the `keel/status` notification. */

@@ -6,7 +6,8 @@ local defaults = {
   --- The server command; `keel` on PATH unless set (e.g. `{ '/path/to/keel' }`).
   cmd = nil,
   filetypes = { 'python', 'rust' },
-  --- keel.toml sections (`provider`, `completion`, `context`, `diagnostics`, `privacy`),
+  --- keel.toml sections (`provider`, `completion`, `context`, `diagnostics`, `actions`,
+  --- `privacy`),
   --- sent as initializationOptions and as settings.
   settings = {},
   --- Ghost text from `textDocument/inlineCompletion` (Neovim 0.12+).
