@@ -98,6 +98,10 @@ pub struct ChatRequest {
     pub temperature: f32,
     /// Ask for a JSON document as the whole answer (where the API has a way to say so).
     pub json: bool,
+    /// Nobody waits on the answer right now (an AI review): a backend that runs one request
+    /// at a time (the embedded model) lets any request the editor waits for go first, and
+    /// this one fails saying so.
+    pub background: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

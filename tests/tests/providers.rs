@@ -77,6 +77,7 @@ fn chat(json: bool) -> ChatRequest {
         max_tokens: 64,
         temperature: 0.0,
         json,
+        background: false,
     }
 }
 

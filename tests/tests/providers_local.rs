@@ -167,6 +167,45 @@ async fn dropping_the_stream_stops_generation_at_the_next_token() {
     );
 }
 
+/// An AI review's request (background) on the one inference thread gives way to a
+/// completion the editor waits for: it fails saying so, and the completion is answered.
+#[tokio::test]
+async fn background_work_gives_way_to_a_request_the_editor_waits_for() {
+    let provider = local(&model(TINY));
+    let mut review = provider.chat(ChatRequest {
+        system: "You review code.".into(),
+        messages: vec![Message {
+            role: Role::User,
+            content: "def f():\n    return 1\n".repeat(20),
+        }],
+        max_tokens: 100_000,
+        temperature: 0.0,
+        json: false,
+        background: true,
+    });
+    // Asked for while the review is queued or reading its prompt.
+    let completion = provider.complete(prefix("x = ", 4, &[]));
+    let ended = tokio::time::timeout(PATIENCE, async {
+        loop {
+            match review.next().await {
+                Some(Ok(_)) => continue,
+                other => break other,
+            }
+        }
+    })
+    .await
+    .expect("the review ends");
+    let error = match ended {
+        Some(Err(error)) => error.to_string(),
+        other => panic!("the review ended without saying it gave way: {other:?}"),
+    };
+    assert!(error.contains("gave way"), "{error}");
+    assert!(
+        !collect(completion).await.is_empty(),
+        "the completion is answered"
+    );
+}
+
 #[tokio::test]
 async fn the_default_model_completes_a_python_function_and_chats() {
     let provider = local(&model(DEFAULT));
@@ -184,6 +223,7 @@ async fn the_default_model_completes_a_python_function_and_chats() {
         max_tokens: 16,
         temperature: 0.0,
         json: false,
+        background: false,
     }))
     .await
     .concat();

@@ -228,6 +228,7 @@ async fn ask(
         max_tokens: 1024,
         temperature: 0.2,
         json: false,
+        background: false,
     };
     crate::context::redact::redact_chat(&mut chat, privacy);
     let mut refusal = String::new();

@@ -516,8 +516,12 @@ impl Engine {
 
 impl Shared {
     fn log_error(&self, message: &str) {
+        // The same failure with other numbers ("not called for another 3 s") is the same
+        // failure: a countdown must not become a warning a second.
+        let shape =
+            |message: &str| -> String { message.chars().filter(|c| !c.is_ascii_digit()).collect() };
         let mut last = lock(&self.last_error);
-        if last.as_deref() == Some(message) {
+        if last.as_deref().map(shape) == Some(shape(message)) {
             debug!("completion failed again: {message}");
         } else {
             warn!("completion failed: {message}");

@@ -194,6 +194,7 @@ pub(crate) fn as_chat(request: &FimRequest) -> ChatRequest {
         max_tokens: request.max_tokens,
         temperature: request.temperature,
         json: false,
+        background: false,
     }
 }
 

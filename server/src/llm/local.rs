@@ -36,7 +36,7 @@ use crate::config::{FimTemplate, ProviderConfig};
 const CONTEXT_TOKENS: usize = 4096;
 /// Prompt tokens decoded per step; cancellation is checked between steps.
 const PREFILL_CHUNK: usize = 256;
-/// Prompt tokens decoded per step of a prefill nobody waits for yet.
+/// Prompt tokens decoded per step of work nobody waits for yet (a prefill, a review).
 const SPECULATIVE_CHUNK: usize = 32;
 /// Chunks buffered between the inference thread and a slow reader.
 const CHANNEL_CHUNKS: usize = 64;
@@ -175,19 +175,47 @@ struct Job {
     temperature: f32,
     stop: Vec<String>,
     out: mpsc::Sender<Result<String, ProviderError>>,
-    /// A prefill nobody waits for: it only fills the KV cache, and gives way to any
-    /// request that arrives meanwhile.
-    speculative: bool,
+    priority: Priority,
+}
+
+/// How a job stands towards the others on the one inference thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    /// Someone waits for the answer: a completion, an action. Counted in `waiting`.
+    Asked,
+    /// Nobody waits on the answer right now (an AI review): it gives way to any asked
+    /// request that arrives meanwhile, and fails saying so.
+    Background,
+    /// A prefill nobody waits for: it only fills the KV cache, and gives way likewise.
+    Prefill,
 }
 
 impl Job {
-    /// Whether to stop: the reader went away, or (for a prefill) a request is waiting.
+    /// Whether to stop: the reader went away, or (for work nobody waits for) a request is
+    /// waiting.
     fn stopped(&self, waiting: &AtomicUsize) -> bool {
-        if self.speculative {
-            waiting.load(Ordering::Acquire) > 0
-        } else {
-            self.out.is_closed()
+        let asked = waiting.load(Ordering::Acquire) > 0;
+        match self.priority {
+            Priority::Asked => self.out.is_closed(),
+            Priority::Background => asked || self.out.is_closed(),
+            Priority::Prefill => asked,
         }
+    }
+
+    /// What a stopped job ends with: a background request's reader must not take the
+    /// part it got (or nothing) for a whole answer.
+    fn gave_way(&self) -> Result<(), ProviderError> {
+        if self.priority == Priority::Background && !self.out.is_closed() {
+            return Err(ProviderError::model(
+                "gave way to a request the editor waits for",
+            ));
+        }
+        Ok(())
+    }
+
+    fn stop(&self, timing: &Timing, why: &str) -> Result<(), ProviderError> {
+        timing.log(why);
+        self.gave_way()
     }
 }
 
@@ -250,6 +278,7 @@ impl Local {
         max_tokens: u32,
         temperature: f32,
         stop: Vec<String>,
+        priority: Priority,
     ) -> TextStream {
         let (out, results) = mpsc::channel(CHANNEL_CHUNKS);
         let job = Job {
@@ -258,9 +287,11 @@ impl Local {
             temperature,
             stop,
             out,
-            speculative: false,
+            priority,
         };
-        self.waiting.fetch_add(1, Ordering::AcqRel);
+        if priority == Priority::Asked {
+            self.waiting.fetch_add(1, Ordering::AcqRel);
+        }
         if let Err(std_mpsc::SendError(job)) = self.jobs.send(job) {
             let _ = job.out.try_send(Err(ProviderError::model(
                 "the inference thread has stopped",
@@ -286,12 +317,29 @@ impl Provider for Local {
         let (text, special) = raw_prompt(self.fim, &request);
         let prompt = Prompt::Raw { text, special };
         let stop = fim::stops(self.fim, &request);
-        self.submit(prompt, request.max_tokens, request.temperature, stop)
+        self.submit(
+            prompt,
+            request.max_tokens,
+            request.temperature,
+            stop,
+            Priority::Asked,
+        )
     }
 
     fn chat(&self, request: ChatRequest) -> TextStream {
         let (max_tokens, temperature) = (request.max_tokens, request.temperature);
-        self.submit(Prompt::Chat(request), max_tokens, temperature, Vec::new())
+        let priority = if request.background {
+            Priority::Background
+        } else {
+            Priority::Asked
+        };
+        self.submit(
+            Prompt::Chat(request),
+            max_tokens,
+            temperature,
+            Vec::new(),
+            priority,
+        )
     }
 
     fn probe(&self) -> BoxFuture<'static, Result<String, ProviderError>> {
@@ -318,7 +366,7 @@ impl Provider for Local {
             temperature: 0.0,
             stop: Vec::new(),
             out,
-            speculative: true,
+            priority: Priority::Prefill,
         };
         let _ = self.jobs.send(job);
     }
@@ -377,10 +425,13 @@ fn run(
     );
     let mut cache = None;
     for job in queue {
-        if !job.speculative {
+        if job.priority == Priority::Asked {
             waiting.fetch_sub(1, Ordering::AcqRel);
         }
         if job.stopped(waiting) {
+            if let Err(err) = job.gave_way() {
+                let _ = job.out.blocking_send(Err(err));
+            }
             continue;
         }
         let result = match &loaded {
@@ -482,7 +533,7 @@ fn generate<'m>(
     };
     cache.tokens.truncate(reused);
     let mut timing = Timing {
-        speculative: job.speculative,
+        speculative: job.priority == Priority::Prefill,
         prompt: tokens.len(),
         reused,
         started: Instant::now(),
@@ -491,17 +542,16 @@ fn generate<'m>(
     };
     let mut batch = LlamaBatch::new(PREFILL_CHUNK, 1);
     let last = tokens.len() - 1;
-    // A prefill reads in smaller steps, so that a request arriving meanwhile waits at most
-    // one of them (about 0.25 s on two cores).
-    let chunk_size = if job.speculative {
-        SPECULATIVE_CHUNK
-    } else {
+    // Work nobody waits for reads in smaller steps, so that a request arriving meanwhile
+    // waits at most one of them (about 0.25 s on two cores).
+    let chunk_size = if job.priority == Priority::Asked {
         PREFILL_CHUNK
+    } else {
+        SPECULATIVE_CHUNK
     };
     for chunk in tokens[reused..].chunks(chunk_size) {
         if job.stopped(waiting) {
-            timing.log("stopped while reading the prompt");
-            return Ok(());
+            return job.stop(&timing, "stopped while reading the prompt");
         }
         batch.clear();
         let start = cache.tokens.len();
@@ -526,16 +576,20 @@ fn generate<'m>(
         ])
     };
     timing.prefilled = Some(Instant::now());
-    if job.speculative {
+    if job.priority == Priority::Prefill {
         timing.log("prefilled");
         return Ok(());
     }
     let mut utf8 = Utf8Stream::default();
     let mut stops = StopScanner::new(&job.stop);
     for _ in 0..max_tokens {
-        if job.out.is_closed() {
-            timing.log("stopped by the reader");
-            return Ok(());
+        if job.stopped(waiting) {
+            let why = if job.out.is_closed() {
+                "stopped by the reader"
+            } else {
+                "gave way to a request"
+            };
+            return job.stop(&timing, why);
         }
         let token = sampler.sample(&cache.context, batch.n_tokens() - 1);
         if vocab.is_eog(token) {
@@ -574,7 +628,7 @@ fn generate<'m>(
 /// Where one request's time went, for the debug log (and `scripts/bench-embedded`, which
 /// reads it): prompt tokens, those the KV cache already held, prefill and generation time.
 struct Timing {
-    /// A prefill nobody waits for yet (see `Job::speculative`).
+    /// A prefill nobody waits for yet (`Priority::Prefill`).
     speculative: bool,
     prompt: usize,
     reused: usize,

@@ -325,6 +325,8 @@ async fn review_one(function: &str, ask: &Ask<'_>) -> Result<Vec<Concern>, Strin
         max_tokens: MAX_REPLY_TOKENS,
         temperature: 0.0,
         json: true,
+        // Completions and actions go first on a model that runs one request at a time.
+        background: true,
     };
     crate::context::redact::redact_chat(&mut chat, ask.privacy);
     let reply = crate::llm::read_all(ask.provider.chat(chat))
