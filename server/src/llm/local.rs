@@ -1,7 +1,8 @@
 //! The embedded model: llama.cpp in this process, through `llama-cpp-2`. The model is
 //! loaded once, on a thread of its own that runs one request at a time and keeps the last
 //! prompt's KV cache for the next; callers get a stream fed from that thread, and dropping
-//! it stops generation at the next token.
+//! it stops generation at the next token. Work nobody waits for (a read-ahead prefill, an
+//! AI review) gives way to any request the editor waits for (`Priority`).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

@@ -32,6 +32,7 @@ pub(crate) struct File<'t> {
     /// The root's children, in order: where `ancestors` starts its walk down.
     top_level: OnceCell<Vec<Node<'t>>>,
     local_functions: OnceCell<HashMap<&'t str, Node<'t>>>,
+    rust_functions: OnceCell<HashMap<&'t str, Vec<Node<'t>>>>,
     /// `#tainted?`/`#trusted?` answers by node id: a rule's patterns often ask both.
     flows: RefCell<HashMap<usize, Flow<'t>>>,
 }
@@ -57,6 +58,7 @@ impl<'t> File<'t> {
             module_values: OnceCell::new(),
             top_level: OnceCell::new(),
             local_functions: OnceCell::new(),
+            rust_functions: OnceCell::new(),
             flows: RefCell::new(HashMap::new()),
         }
     }
@@ -199,6 +201,33 @@ impl<'t> File<'t> {
     /// The file's top-level functions by name, whose returns the data flow follows.
     pub(super) fn local_functions(&self) -> &HashMap<&'t str, Node<'t>> {
         self.local_functions.get_or_init(|| local_functions(self))
+    }
+
+    /// A Rust file's functions and methods named `name`: at the top level, in `impl`
+    /// blocks and in inline modules.
+    pub(super) fn rust_functions(&self, name: &str) -> &[Node<'t>] {
+        let functions = self.rust_functions.get_or_init(|| {
+            let mut functions: HashMap<&'t str, Vec<Node<'t>>> = HashMap::new();
+            let mut pending = vec![self.root];
+            while let Some(container) = pending.pop() {
+                let mut cursor = container.walk();
+                for item in container.named_children(&mut cursor) {
+                    match item.kind() {
+                        "function_item" => {
+                            if let Some(name) = item.child_by_field_name("name") {
+                                functions.entry(self.text_of(name)).or_default().push(item);
+                            }
+                        }
+                        "impl_item" | "mod_item" | "trait_item" => {
+                            pending.extend(item.child_by_field_name("body"));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            functions
+        });
+        functions.get(name).map_or(&[], Vec::as_slice)
     }
 
     pub(super) fn cached_flow(&self, node: Node<'_>) -> Option<Flow<'t>> {

@@ -76,7 +76,10 @@ impl<'t> Walk<'_, 't> {
         match node.kind() {
             "string_literal" | "raw_string_literal" | "integer_literal" | "float_literal"
             | "boolean_literal" | "char_literal" => Flow::Trusted,
-            "identifier" => self.name(self.text(node), node.start_byte()),
+            "identifier" => {
+                let flow = self.name(self.text(node), node.start_byte());
+                self.unless_allow_listed(node, self.text(node), flow)
+            }
             "reference_expression"
             | "parenthesized_expression"
             | "try_expression"
@@ -86,7 +89,7 @@ impl<'t> Walk<'_, 't> {
                 None => Flow::Unknown,
             },
             "field_expression" | "index_expression" => match node.named_child(0) {
-                Some(object) => self.eval(object),
+                Some(object) => self.unless_allow_listed(node, self.text(node), self.eval(object)),
                 None => Flow::Unknown,
             },
             "type_cast_expression" => match node.child_by_field_name("type") {
@@ -230,6 +233,7 @@ impl<'t> Walk<'_, 't> {
                     .unwrap_or("");
                 if listed(&self.taint.clean_methods, method)
                     || turbofish.is_some_and(|types| self.all_safe_types(types))
+                    || self.returns_no_text(method)
                 {
                     return Flow::Trusted;
                 }
@@ -271,7 +275,10 @@ impl<'t> Walk<'_, 't> {
                 let of_safe_type = function
                     .child_by_field_name("path")
                     .is_some_and(|owner| self.safe_type_name(self.text(owner)));
-                if of_safe_type || self.listed_path(&self.taint.sanitizers, path) {
+                if of_safe_type
+                    || self.listed_path(&self.taint.sanitizers, path)
+                    || self.returns_no_text(last)
+                {
                     Flow::Trusted
                 } else if listed(&self.taint.pass_through_functions, last) {
                     arguments()
@@ -281,6 +288,140 @@ impl<'t> Walk<'_, 't> {
             }
             _ => Flow::Unknown,
         }
+    }
+
+    /// Whether every function or method of this file named `name` (at least one) returns
+    /// a value that cannot carry request text: a `&'static str` (a literal, such as a
+    /// `match` of a deserialised enum to fixed names) or a safe type (a number, a `Uuid`).
+    fn returns_no_text(&self, name: &str) -> bool {
+        let functions = self.file.rust_functions(name);
+        !functions.is_empty()
+            && functions.iter().all(|function| {
+                function
+                    .child_by_field_name("return_type")
+                    .is_some_and(|kind| {
+                        let text: String = self
+                            .text(kind)
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .concat();
+                        text == "&'staticstr" || self.safe_type(kind)
+                    })
+            })
+    }
+
+    /// `flow`, unless `value` (a name or a field, `q.region`, whose text is `checked`) was
+    /// checked against a constant allow-list before this use: `if !ALLOWED.contains(&value) { return ..; }`
+    /// above it, or `if ALLOWED.contains(&value) { .. }` around it. Only asked of tainted
+    /// values, so the search costs nothing on the rest.
+    fn unless_allow_listed(&self, value: Node<'t>, checked: &str, flow: Flow<'t>) -> Flow<'t> {
+        if !matches!(flow, Flow::Tainted(_)) {
+            return flow;
+        }
+        for (ancestor, child) in self.file.ancestors(value) {
+            if Some(ancestor) == self.function {
+                break;
+            }
+            // Around the use: the branch where the value is on the list.
+            if ancestor.kind() == "if_expression"
+                && ancestor.child_by_field_name("consequence") == Some(child)
+                && ancestor
+                    .child_by_field_name("condition")
+                    .is_some_and(|condition| self.on_allow_list(condition, checked))
+            {
+                return Flow::Trusted;
+            }
+            // Above the use in the same block: a branch that leaves when it is not.
+            if ancestor.kind() == "block" {
+                let mut cursor = ancestor.walk();
+                let earlier: Vec<Node<'t>> = ancestor
+                    .named_children(&mut cursor)
+                    .take_while(|statement| statement.end_byte() <= value.start_byte())
+                    .collect();
+                let guarded = earlier.into_iter().any(|statement| {
+                    let branch = if statement.kind() == "expression_statement" {
+                        statement.named_child(0)
+                    } else {
+                        Some(statement)
+                    };
+                    branch.is_some_and(|branch| {
+                        branch.kind() == "if_expression"
+                            && branch.child_by_field_name("alternative").is_none()
+                            && branch
+                                .child_by_field_name("consequence")
+                                .is_some_and(|block| self.leaves(block))
+                            && branch
+                                .child_by_field_name("condition")
+                                .and_then(|condition| {
+                                    (condition.kind() == "unary_expression"
+                                        && self.text(condition).starts_with('!'))
+                                    .then(|| condition.named_child(0))
+                                    .flatten()
+                                })
+                                .is_some_and(|inner| self.on_allow_list(inner, checked))
+                    })
+                });
+                if guarded {
+                    return Flow::Trusted;
+                }
+            }
+        }
+        flow
+    }
+
+    /// Whether `condition` is `LIST.contains(value)` for a constant `LIST` (an UPPER_CASE
+    /// name or a literal array) and `value` the text `checked` (behind `&`, `*`,
+    /// `.as_str()` and the like).
+    fn on_allow_list(&self, condition: Node<'t>, checked: &str) -> bool {
+        let condition = if condition.kind() == "parenthesized_expression" {
+            condition.named_child(0).unwrap_or(condition)
+        } else {
+            condition
+        };
+        if condition.kind() != "call_expression" {
+            return false;
+        }
+        let Some(function) = condition.child_by_field_name("function") else {
+            return false;
+        };
+        let (Some(list), Some(method)) = (
+            function.child_by_field_name("value"),
+            function.child_by_field_name("field"),
+        ) else {
+            return false;
+        };
+        let list_text = self.text(list);
+        let constant = list.kind() == "array_expression"
+            || list_text.rsplit("::").next().is_some_and(|name| {
+                name.chars().any(|c| c.is_ascii_uppercase())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            });
+        let Some(argument) = condition
+            .child_by_field_name("arguments")
+            .and_then(|arguments| arguments.named_child(0))
+        else {
+            return false;
+        };
+        let mut given = self.text(argument).trim_start_matches(['&', '*']);
+        for conversion in [".as_str()", ".as_ref()", ".as_deref()", ".to_string()"] {
+            given = given.strip_suffix(conversion).unwrap_or(given);
+        }
+        constant && self.text(method) == "contains" && given == checked
+    }
+
+    /// Whether running `block` always leaves the function (it ends in `return`).
+    fn leaves(&self, block: Node<'t>) -> bool {
+        let Some(last) = block.named_children(&mut block.walk()).last() else {
+            return false;
+        };
+        let last = if last.kind() == "expression_statement" {
+            last.named_child(0).unwrap_or(last)
+        } else {
+            last
+        };
+        last.kind() == "return_expression"
     }
 
     /// `format!("{}", a)` and its kin carry what their arguments and inline captures
@@ -316,7 +457,26 @@ impl<'t> Walk<'_, 't> {
                 // A function or macro called inside the arguments: its result is unknown
                 // (unless it is a method, whose receiver was read above).
                 "identifier" if matches!(after, Some("(" | "!" | "::")) => Flow::Unknown,
-                "identifier" => self.name(self.text(*token), token.start_byte()),
+                "identifier" => {
+                    // `q.region` in a macro is tokens: the path read, for an allow-list
+                    // check of that field.
+                    let mut path = self.text(*token).to_string();
+                    let mut next = at + 1;
+                    while children.get(next).is_some_and(|dot| self.text(*dot) == ".")
+                        && children
+                            .get(next + 1)
+                            .is_some_and(|field| field.kind() == "identifier")
+                        && children
+                            .get(next + 2)
+                            .is_none_or(|call| self.text(*call) != "(")
+                    {
+                        path.push('.');
+                        path.push_str(self.text(children[next + 1]));
+                        next += 2;
+                    }
+                    let flow = self.name(self.text(*token), token.start_byte());
+                    self.unless_allow_listed(*token, &path, flow)
+                }
                 _ => Flow::Trusted,
             };
             flow = flow.join(part);
