@@ -866,21 +866,31 @@ mod tests {
         );
     }
 
+    /// A REST framework app `shop` with a `views.py`, a `urls.py` and perhaps a
+    /// `serializers.py` holding `serializers`.
+    fn shop_project(serializers: Option<&str>) -> Project {
+        let file = |name: &str, text: &str| ProjectFile {
+            path: format!("/p/shop/{name}").into(),
+            text: text.into(),
+        };
+        Project {
+            views: Some(file(
+                "views.py",
+                "from rest_framework.decorators import api_view\n",
+            )),
+            urls: Some(file(
+                "urls.py",
+                "from django.urls import path\n\nfrom . import views\n\nurlpatterns = []\n",
+            )),
+            serializers: serializers.map(|text| file("serializers.py", text)),
+            ..Project::default()
+        }
+    }
+
     #[test]
     fn a_django_model_gets_a_viewset_in_views_py_and_a_router_in_urls_py() {
         let models = "from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=100)\n    price = models.IntegerField()\n\n    class Meta:\n        ordering = [\"name\"]\n";
-        let project = Project {
-            views: Some(ProjectFile {
-                path: "/p/shop/views.py".into(),
-                text: "from rest_framework.decorators import api_view\n".into(),
-            }),
-            urls: Some(ProjectFile {
-                path: "/p/shop/urls.py".into(),
-                text: "from django.urls import path\n\nfrom . import views\n\nurlpatterns = []\n"
-                    .into(),
-            }),
-            ..Project::default()
-        };
+        let project = shop_project(None);
         let change = generate(
             Language::Python,
             "/p/shop/models.py",
@@ -924,22 +934,7 @@ mod tests {
     #[test]
     fn a_django_models_serializer_goes_to_the_apps_serializers_py_or_is_reused() {
         let models = "from django.db import models\n\n\nclass Product(models.Model):\n    name = models.CharField(max_length=100)\n";
-        let project = |serializers: &str| Project {
-            views: Some(ProjectFile {
-                path: "/p/shop/views.py".into(),
-                text: "from rest_framework.decorators import api_view\n".into(),
-            }),
-            urls: Some(ProjectFile {
-                path: "/p/shop/urls.py".into(),
-                text: "from django.urls import path\n\nfrom . import views\n\nurlpatterns = []\n"
-                    .into(),
-            }),
-            serializers: Some(ProjectFile {
-                path: "/p/shop/serializers.py".into(),
-                text: serializers.into(),
-            }),
-            ..Project::default()
-        };
+        let project = |serializers: &str| shop_project(Some(serializers));
         let other = "from rest_framework import serializers\n\nfrom .models import Order\n\n\nclass OrderSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Order\n        fields = \"__all__\"\n";
         let with_other = project(other);
         let change = generate(

@@ -24,7 +24,7 @@ use tracing::{debug, info};
 use super::Backend;
 use super::convert;
 use super::diagnostics::workspace_edit;
-use super::notices;
+use super::notices::Progress;
 use crate::actions::{self, Candidate, Project, Source, model};
 use crate::config::Config;
 use crate::diagnostics::Finding;
@@ -232,25 +232,14 @@ impl Backend {
             candidate: data.candidate.clone(),
         };
         let rules = self.live.rules();
-        let reports = if provider.is_some() {
-            notices::start_progress(&self.client, self.support(), &data.candidate.title).await
+        let progress = if provider.is_some() {
+            Progress::start(&self.client, self.support(), &data.candidate.title).await
         } else {
-            None
+            Progress::default()
         };
-        let progress = {
-            let sender = reports.as_ref().map(|(sender, _)| sender.clone());
-            move |message: &str| {
-                if let Some(sender) = &sender {
-                    let _ = sender.send(message.to_string());
-                }
-            }
-        };
-        let resolved = model::resolve(request, model, rules, config.diagnostics, &progress).await;
-        drop(progress);
-        if let Some((sender, reporter)) = reports {
-            drop(sender);
-            let _ = reporter.await;
-        }
+        let report = |message: &str| progress.report(message);
+        let resolved = model::resolve(request, model, rules, config.diagnostics, &report).await;
+        progress.finish().await;
         let mut title = data.candidate.title.clone();
         let resolved = match resolved {
             Ok(resolved) => resolved,

@@ -43,28 +43,57 @@ impl Notices {
     }
 }
 
-/// `$/progress` titled "Keel: `title`", if the client shows progress: a sender for the
-/// messages, and the task that reports them and ends the progress once the sender drops.
-pub async fn start_progress(
-    client: &Client,
-    support: ClientSupport,
-    title: &str,
-) -> Option<(mpsc::UnboundedSender<String>, tokio::task::JoinHandle<()>)> {
-    if !support.progress {
-        return None;
-    }
-    let token = NumberOrString::String(format!("keel/work/{}", fastrand::u64(..)));
-    client.create_work_done_progress(token.clone()).await.ok()?;
-    let ongoing = client
-        .progress(token, format!("Keel: {title}"))
-        .begin()
-        .await;
-    let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
-    let reporter = tokio::spawn(async move {
-        while let Some(message) = receiver.recv().await {
-            ongoing.report(message).await;
+/// `$/progress` for one piece of work the user waits on: reports go to the editor while it
+/// lasts; `finish` ends it. Empty (reports go nowhere) when the client shows no progress or
+/// there is nothing to show.
+#[derive(Default)]
+pub struct Progress {
+    sender: Option<mpsc::UnboundedSender<String>>,
+    reporter: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Progress {
+    /// Progress titled "Keel: `title`", if the client shows progress.
+    pub async fn start(client: &Client, support: ClientSupport, title: &str) -> Progress {
+        if !support.progress {
+            return Progress::default();
         }
-        ongoing.finish().await;
-    });
-    Some((sender, reporter))
+        let token = NumberOrString::String(format!("keel/work/{}", fastrand::u64(..)));
+        if client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_err()
+        {
+            return Progress::default();
+        }
+        let ongoing = client
+            .progress(token, format!("Keel: {title}"))
+            .begin()
+            .await;
+        let (sender, mut receiver) = mpsc::unbounded_channel::<String>();
+        let reporter = tokio::spawn(async move {
+            while let Some(message) = receiver.recv().await {
+                ongoing.report(message).await;
+            }
+            ongoing.finish().await;
+        });
+        Progress {
+            sender: Some(sender),
+            reporter: Some(reporter),
+        }
+    }
+
+    pub fn report(&self, message: &str) {
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(message.to_string());
+        }
+    }
+
+    /// Ends the progress once every report is out.
+    pub async fn finish(mut self) {
+        drop(self.sender.take());
+        if let Some(reporter) = self.reporter.take() {
+            let _ = reporter.await;
+        }
+    }
 }

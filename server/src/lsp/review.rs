@@ -12,7 +12,8 @@ use std::time::Duration;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 use tracing::{debug, info};
 
-use super::{Backend, notices};
+use super::Backend;
+use super::notices::Progress;
 use crate::config::AiReview;
 use crate::review::{self, Ask};
 
@@ -124,28 +125,17 @@ impl Backend {
                 path: shown.as_deref(),
             };
             // Progress only when the model is asked: saving an unchanged file shows nothing.
-            let reports = if live.review.to_send(&functions, &ask) > 0 {
-                notices::start_progress(&client, support, "AI review").await
+            let progress = if live.review.to_send(&functions, &ask) > 0 {
+                Progress::start(&client, support, "AI review").await
             } else {
-                None
+                Progress::default()
             };
-            let progress = {
-                let sender = reports.as_ref().map(|(sender, _)| sender.clone());
-                move |message: &str| {
-                    if let Some(sender) = &sender {
-                        let _ = sender.send(message.to_string());
-                    }
-                }
-            };
+            let report = |message: &str| progress.report(message);
             let outcome = live
                 .review
-                .review(&uri, functions, &ask, &show, &progress)
+                .review(&uri, functions, &ask, &show, &report)
                 .await;
-            drop(progress);
-            if let Some((sender, reporter)) = reports {
-                drop(sender);
-                let _ = reporter.await;
-            }
+            progress.finish().await;
             debug!(uri, ?outcome, "review done");
             if let Some(failure) = &outcome.failure {
                 // Once per save at most; the next save tries again.
