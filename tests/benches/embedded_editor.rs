@@ -21,6 +21,8 @@
 //! `KEEL_BENCH_SPOTS` spots per file (default 4), `KEEL_BENCH_PAUSE_MS` the pause before
 //! each new spot (default 1000), `KEEL_BENCH_SEED`, `KEEL_BENCH_PROJECTS` (comma-separated),
 //! `KEEL_BENCH_THREADS` (`provider.threads`; default: Keel's own default).
+//! `KEEL_BENCH_MODEL` (a GGUF file for `provider.model`), `KEEL_BENCH_LOG` (a file the
+//! server logs are appended to).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -293,10 +295,15 @@ fn main() {
         .ok()
         .map(|list| list.split(',').map(str::to_string).collect());
     // Default settings, but for the threads when asked (to compare 1 and 2).
-    let options = match env_usize("KEEL_BENCH_THREADS", 0) {
+    let mut options = match env_usize("KEEL_BENCH_THREADS", 0) {
         0 => json!({}),
         threads => json!({"provider": {"threads": threads}}),
     };
+    if let Ok(model) = std::env::var("KEEL_BENCH_MODEL") {
+        options["provider"]["kind"] = json!("local");
+        options["provider"]["model"] = json!(model);
+    }
+    let log_to = std::env::var_os("KEEL_BENCH_LOG").map(std::path::PathBuf::from);
     let mut samples: Vec<Sample> = Vec::new();
     let mut hits = 0;
     for &(project, language) in PROJECTS {
@@ -397,6 +404,14 @@ fn main() {
                 "textDocument/didClose",
                 json!({"textDocument": {"uri": buffer.uri}}),
             );
+        }
+        if let Some(log_to) = &log_to {
+            let mut log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log_to)
+                .expect("the log file given by KEEL_BENCH_LOG");
+            std::io::Write::write_all(&mut log, server.stderr().as_bytes()).expect("log written");
         }
         drop(server);
     }

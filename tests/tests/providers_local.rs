@@ -452,3 +452,128 @@ fn a_missing_truncated_or_corrupt_model_file_is_an_error_not_a_crash() {
         assert_eq!(keel.shutdown().code(), Some(0), "{case}");
     }
 }
+
+/// The prompt tokens and those the KV cache already held, of the last model request the
+/// server's debug log reports.
+fn last_request_tokens(log: &str) -> (usize, usize) {
+    let line = log
+        .lines()
+        .rev()
+        .find_map(|line| line.split("local request: ").nth(1))
+        .unwrap_or_else(|| panic!("no model request logged:\n{log}"));
+    let field = |name: &str| -> usize {
+        line.split_whitespace()
+            .find_map(|part| part.strip_prefix(name))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {line}"))
+    };
+    (field("prompt="), field("reused="))
+}
+
+/// After an edit far below the spot of the last suggestion, the model reads ahead while the
+/// user pauses; a suggestion asked a few lines below the edit then finds most of its prompt
+/// already read, even though the previous prompts' region could not reach that far.
+#[test]
+fn a_pause_after_an_edit_far_below_reads_ahead_the_prompt_of_the_lines_below_it() {
+    let dir = keel_e2e::TempDir::new("keel-read-ahead");
+    let mut keel = keel_e2e::Server::launch(keel_e2e::Launch {
+        env: vec![("KEEL_LOG".into(), "keel=debug".into())],
+        ..keel_e2e::Launch::default()
+    });
+    let options = serde_json::json!({
+        "provider": {"kind": "local", "model": model(TINY).display().to_string(), "threads": 1},
+        "completion": {"debounce_ms": 0},
+        "context": {"budget_tokens": 384},
+    });
+    keel.initialize(serde_json::json!({}), Some(options), Some(dir.path()));
+    let uri = keel_e2e::file_uri(&dir.path().join("orders.py"));
+    let code: String = (0..200)
+        .map(|i| format!("def total_{i}(order):\n    return order.amount * {i} + order.tax\n\n"))
+        .collect();
+    keel.open(&uri, "python", &code);
+    let ask = |keel: &mut keel_e2e::Server, line: u32| {
+        let params = serde_json::json!({
+            "textDocument": {"uri": uri},
+            "position": {"line": line, "character": 4},
+            "context": {"triggerKind": 2},
+        });
+        keel.request("textDocument/inlineCompletion", params)
+            .expect("answered");
+    };
+    // A suggestion in the body of a function near the top: the document's region of
+    // prompts starts there.
+    ask(&mut keel, 61);
+    // An edit 120 lines further down, then a pause: the model reads ahead.
+    let edited = 181;
+    keel.change(
+        &uri,
+        2,
+        serde_json::json!([{"range": {
+            "start": {"line": edited, "character": 4},
+            "end": {"line": edited, "character": 4},
+        }, "text": "x"}]),
+    );
+    assert!(
+        keel.wait_log("local prefill:", 1, PATIENCE),
+        "no read-ahead:\n{}",
+        keel.stderr()
+    );
+    // A suggestion a few lines below the edit.
+    ask(&mut keel, edited as u32 + 3);
+    let (prompt, reused) = last_request_tokens(&keel.stderr());
+    assert!(
+        reused * 3 >= prompt * 2,
+        "only {reused} of {prompt} prompt tokens were read ahead"
+    );
+}
+
+/// A model in Q4_1 (the default's format), whose prompts llama.cpp reads without its fast
+/// kernels, runs from a Q8_0 copy made once in the model store: the first run makes it, the
+/// next ones use it, and the file the user configured is left as it was.
+#[test]
+fn a_q4_1_model_runs_from_a_q8_0_copy_made_once() {
+    let dir = keel_e2e::TempDir::new("keel-q8-copy");
+    let original = std::fs::read(model(DEFAULT)).unwrap();
+    let configured = dir.path().join("SmolLM2-135M-Instruct.Q4_1.gguf");
+    std::fs::write(&configured, &original).unwrap();
+    std::fs::write(
+        dir.path().join("keel.toml"),
+        format!(
+            "[provider]\nkind = \"local\"\nmodel = {:?}\nthreads = 1\n",
+            configured.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("shop.py"), "def total(items):\n    ").unwrap();
+    let cache = dir.path().join("cache");
+    let complete = || {
+        let output = Command::new(keel_e2e::keel_binary())
+            .args(["complete", "shop.py:2:5"])
+            .current_dir(dir.path())
+            .env("XDG_CACHE_HOME", &cache)
+            .output()
+            .expect("run keel");
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "{stderr}");
+        stderr
+    };
+    let derived = cache.join("keel").join("models").join(".derived");
+    let first = complete();
+    let copies: Vec<PathBuf> = std::fs::read_dir(&derived)
+        .unwrap_or_else(|err| panic!("no {}: {err}\n{first}", derived.display()))
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    let copy = &copies[0];
+    assert!(copy.to_string_lossy().ends_with(".Q8_0.gguf"), "{copy:?}");
+    assert!(
+        first.contains("made ") && first.contains(".Q8_0.gguf"),
+        "{first}"
+    );
+    // Q8_0 takes 8.5 bits a weight against Q4_1's 5 (the embeddings are Q8_0 in both).
+    let size = std::fs::metadata(copy).unwrap().len();
+    assert!(size > original.len() as u64 * 5 / 4, "{size} bytes");
+    let second = complete();
+    assert!(!second.contains("made "), "{second}");
+    assert_eq!(std::fs::read(&configured).unwrap(), original);
+}

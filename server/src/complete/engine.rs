@@ -277,17 +277,19 @@ impl Engine {
         self.shared.prefills.forget(uri);
     }
 
-    /// After an edit, with `request.cursor` where the user may ask next: once the document
-    /// has been quiet for `PREFILL_QUIET` and no completion was asked meanwhile, a provider
-    /// that reuses its last prompt's start (the embedded model) reads the prompt a
-    /// completion there would send, so that a request anywhere between the edit and that
-    /// cursor finds most of its prompt decoded. The prompt is built exactly as a
-    /// completion's (privacy, redaction, budget), in the document's region.
+    /// After an edit at byte `from`, with `ahead.cursor` where the user may ask next: once
+    /// the document has been quiet for `PREFILL_QUIET` and no completion was asked
+    /// meanwhile, a provider that reuses its last prompt's start (the embedded model) reads
+    /// the prompt a completion there would send, so that a request anywhere between the
+    /// edit and that cursor finds most of its prompt decoded. The prompt is built exactly as
+    /// a completion's (privacy, redaction, budget), in the document's region; when that
+    /// region cannot reach so far, in a new one that starts above `from` (see
+    /// `read_ahead_request`).
     ///
     /// Only in documents where completions were asked for: a user who only reads
     /// diagnostics never pays for a model.
-    pub fn prefill(&self, asked: Request) {
-        let uri = asked.snapshot.uri.clone();
+    pub fn prefill(&self, ahead: Request, from: usize) {
+        let uri = ahead.snapshot.uri.clone();
         if !lock(&self.shared.documents).contains_key(&uri) {
             return;
         }
@@ -297,36 +299,35 @@ impl Engine {
             if !engine.shared.prefills.settled(&ticket, PREFILL_QUIET).await {
                 return;
             }
-            let Ok(provider) = engine.provider(&asked.config) else {
+            let Ok(provider) = engine.provider(&ahead.config) else {
                 return;
             };
             if !provider.reuses_prompt_start() {
                 return;
             }
             let tokens = provider.tokens();
-            let mut region = Some(engine.region(&uri));
-            let Request {
-                documents,
-                snapshot,
-                cursor,
-                config,
-                workspace,
-                ..
-            } = asked;
+            let current = engine.region(&uri);
             let built = cpu(false, move || {
-                let tree = documents.tree(&snapshot);
-                let site = Site::new(snapshot.text.clone(), tree, snapshot.language, cursor);
-                let request = site.request(
-                    site.shape(),
-                    &config,
-                    &workspace,
-                    tokens.as_ref(),
-                    region.as_mut(),
-                );
-                (request, region.flatten())
+                let tree = ahead.documents.tree(&ahead.snapshot);
+                let build = |cursor: usize, region: &mut Option<Region>| {
+                    let site = Site::new(
+                        ahead.snapshot.text.clone(),
+                        tree.clone(),
+                        ahead.snapshot.language,
+                        cursor,
+                    );
+                    site.request(
+                        site.shape(),
+                        &ahead.config,
+                        &ahead.workspace,
+                        tokens.as_ref(),
+                        Some(region),
+                    )
+                };
+                read_ahead_request(current, from, ahead.cursor, build)
             })
             .await;
-            let Some((Some(request), Some(region))) = built else {
+            let Some(Some((request, region))) = built else {
                 return;
             };
             if engine.shared.prefills.is_current(&ticket) {
@@ -664,4 +665,35 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
+}
+
+/// The prompt to read ahead and the region it belongs to. `build(cursor, region)` builds a
+/// completion's request at `cursor` in `region` (continuing it, or starting a new one in
+/// its place). The request at `ahead` in the `current` region when it still fits; else a
+/// new region started at `from`, where the user is (so that the spots between there and
+/// `ahead` continue it rather than each starting another), read as far towards `ahead` as
+/// it reaches.
+fn read_ahead_request(
+    current: Option<Region>,
+    from: usize,
+    ahead: usize,
+    build: impl Fn(usize, &mut Option<Region>) -> Option<FimRequest>,
+) -> Option<(FimRequest, Region)> {
+    if current.is_some() {
+        let mut region = current.clone();
+        let request = build(ahead, &mut region);
+        if region == current {
+            return request.zip(region);
+        }
+    }
+    let mut fresh = None;
+    let here = build(from, &mut fresh);
+    for cursor in [ahead, from + (ahead.saturating_sub(from)) / 2] {
+        let mut region = fresh.clone();
+        let request = build(cursor, &mut region);
+        if region == fresh {
+            return request.zip(region);
+        }
+    }
+    here.zip(fresh)
 }

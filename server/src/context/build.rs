@@ -188,8 +188,12 @@ fn build_in(input: &Input, total: usize) -> FimRequest {
 }
 
 /// Chosen candidates as one snippet per file, the most relevant file last (nearest the
-/// prefix, where models look hardest).
+/// prefix, where models look hardest), after the file's own imports: they are the same
+/// wherever the cursor is in the file, so prompts of the file's different regions still
+/// begin with the same bytes, which a provider that keeps its KV cache reads only once.
 fn group(chosen: Vec<Candidate>) -> Vec<Snippet> {
+    let (imports, chosen): (Vec<Candidate>, Vec<Candidate>) =
+        chosen.into_iter().partition(Candidate::is_file_imports);
     let mut files: Vec<(Arc<str>, Vec<String>)> = Vec::new();
     for candidate in chosen {
         match files.iter_mut().find(|(path, _)| *path == candidate.path) {
@@ -197,9 +201,11 @@ fn group(chosen: Vec<Candidate>) -> Vec<Snippet> {
             None => files.push((candidate.path, vec![candidate.text])),
         }
     }
-    files
+    let imports = imports
         .into_iter()
-        .rev()
+        .map(|candidate| (candidate.path, vec![candidate.text]));
+    imports
+        .chain(files.into_iter().rev())
         .map(|(path, texts)| Snippet {
             path: path.to_string(),
             text: texts.join("\n\n"),
@@ -237,6 +243,38 @@ mod tests {
             ));
         }
         text
+    }
+
+    #[test]
+    fn prompts_of_far_apart_regions_of_a_file_begin_with_its_imports() {
+        // Methods of classes whose headers the window no longer shows: each region's
+        // prompt frames its cursor with a different class.
+        let mut text = String::from(
+            "import json\nimport logging\nfrom decimal import Decimal\nfrom app.models import Order, User\n\nLIMIT = 10\n\n\n",
+        );
+        for class in 0..8 {
+            text.push_str(&format!("class Group{class}:\n"));
+            for i in class * 30..class * 30 + 30 {
+                text.push_str(&format!(
+                    "    def handler_{i}(self, request):\n        body = json.loads(request.body)\n        total_{i} = body['n'] + LIMIT\n        return total_{i}\n\n"
+                ));
+            }
+            text.push('\n');
+        }
+        let (first, region) = in_region(&text, "total_45 =", 768, None);
+        let (far, other) = in_region(&text, "total_165 =", 768, Some(&region));
+        assert_ne!(other, region, "a new region");
+        let (first, far) = (rendered(&first), rendered(&far));
+        let shared = first
+            .bytes()
+            .zip(far.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(
+            first[..shared].contains("from app.models import Order, User"),
+            "shared only {:?}",
+            &first[..shared]
+        );
     }
 
     #[test]
@@ -315,28 +353,25 @@ mod tests {
             padded(100).replace('#', "        #")
         );
         let request = request(&text, "y = ", 200, None);
-        let snippet = request
+        let own: Vec<&str> = request
             .snippets
             .iter()
-            .find(|s| s.path == "app/main.py")
-            .expect("a snippet of the file itself");
+            .filter(|s| s.path == "app/main.py")
+            .map(|s| s.text.as_str())
+            .collect();
+        // The imports lead the prompt; the rest of the file's own snippets come last.
+        assert_eq!(own.len(), 2, "{own:?}");
+        assert_eq!(own[0], "from app.models import User");
+        assert_eq!(request.snippets[0].text, own[0]);
+        let snippet = own[1];
         assert!(
-            snippet.text.contains("class Api:\n    def handle(self):"),
-            "{}",
-            snippet.text
+            snippet.contains("class Api:\n    def handle(self):"),
+            "{snippet}"
         );
         assert!(
-            snippet.text.contains("from app.models import User"),
-            "{}",
-            snippet.text
+            snippet.contains("def helper(a, b):\n    \"\"\"Adds.\"\"\""),
+            "{snippet}"
         );
-        assert!(
-            snippet
-                .text
-                .contains("def helper(a, b):\n    \"\"\"Adds.\"\"\""),
-            "{}",
-            snippet.text
-        );
-        assert!(snippet.text.contains("LIMIT = 10"), "{}", snippet.text);
+        assert!(snippet.contains("LIMIT = 10"), "{snippet}");
     }
 }

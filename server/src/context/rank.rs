@@ -96,6 +96,11 @@ impl Candidate<'_> {
         }
     }
 
+    /// The import lines of the document itself (which lead the prompt, see `build::group`).
+    pub(super) fn is_file_imports(&self) -> bool {
+        self.tier == Tier::Import
+    }
+
     /// A definition of the document itself, starting at byte `at`.
     fn in_document(mut self, at: usize) -> Self {
         self.at = Some(at);

@@ -27,6 +27,7 @@ use llama_cpp_2::vocab::LlamaVocab;
 use tokio::sync::{mpsc, watch};
 
 use super::model_store::{self, ModelStore};
+use super::requantize;
 use super::{
     ChatRequest, CircuitState, FimRequest, JSON_ONLY, Provider, ProviderError, TextStream,
     TokenCounter, fim,
@@ -457,7 +458,8 @@ fn run(
 fn load(path: &Path) -> Result<(&'static LlamaBackend, Arc<LlamaModel>), ProviderError> {
     let backend = backend()?;
     model_store::describe(path).map_err(ProviderError::model)?;
-    let model = LlamaModel::load_from_file(backend, path, &LlamaModelParams::default())
+    let fast = requantize::fast_prompt_copy(backend, path, &ModelStore::from_env().derived_dir());
+    let model = LlamaModel::load_from_file(backend, &fast, &LlamaModelParams::default())
         .map_err(|err| ProviderError::model(format!("cannot load {}: {err}", path.display())))?;
     Ok((backend, Arc::new(model)))
 }

@@ -17,6 +17,8 @@ mod local;
 pub mod model_store;
 mod ollama;
 mod openai;
+#[cfg(feature = "local-llm")]
+mod requantize;
 mod wire;
 
 use std::pin::Pin;

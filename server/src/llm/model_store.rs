@@ -124,6 +124,12 @@ impl ModelStore {
         ModelStore::new(cache.join("keel").join("models"))
     }
 
+    /// Where copies of model files in faster formats are kept (see `llm::requantize`):
+    /// hidden in the store, so that they are never listed as models of their own.
+    pub fn derived_dir(&self) -> PathBuf {
+        self.dir.join(".derived")
+    }
+
     pub fn default_model_path(&self) -> PathBuf {
         self.dir.join(DEFAULT_MODEL_FILE)
     }

@@ -121,23 +121,30 @@ impl Backend {
             return;
         };
         let text = &snapshot.text;
-        let next = (line as usize + PREFILL_AHEAD_LINES + 1).min(text.len_lines());
-        // The end of the last line read, before its line break.
-        let mut cursor = text.line_to_byte(next);
-        for byte in [b'\n', b'\r'] {
-            if cursor > 0 && text.byte(cursor - 1) == byte {
-                cursor -= 1;
+        // The end of a line, before its line break.
+        let line_end = |line: usize| {
+            let mut end = text.line_to_byte(line.min(text.len_lines()));
+            for byte in [b'\n', b'\r'] {
+                if end > 0 && text.byte(end - 1) == byte {
+                    end -= 1;
+                }
             }
-        }
+            end
+        };
+        let from = line_end(line as usize + 1);
+        let cursor = line_end(line as usize + PREFILL_AHEAD_LINES + 1).max(from);
         let workspace = self.context.workspace(uri, snapshot.version);
-        self.completions.prefill(Request {
-            documents: self.documents.clone(),
-            cursor,
-            snapshot,
-            config: self.config(),
-            mode: Mode::Inline,
-            workspace,
-        });
+        self.completions.prefill(
+            Request {
+                documents: self.documents.clone(),
+                cursor,
+                snapshot,
+                config: self.config(),
+                mode: Mode::Inline,
+                workspace,
+            },
+            from,
+        );
     }
 
     /// Tells the user once about a provider that cannot be used, and watches each new
