@@ -249,3 +249,51 @@ fn syntax_tree_is_served_for_grammars_and_null_otherwise() {
     assert_eq!(server.syntax_tree("file:///t.md").unwrap(), None);
     assert_eq!(server.text("file:///t.md").unwrap(), "# title\n");
 }
+
+/// One LSP message in, its framed reply read back, over whatever `stream` is.
+fn exchange(stream: &mut (impl std::io::Read + std::io::Write), body: &str) -> String {
+    stream
+        .write_all(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes())
+        .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).expect("a reply");
+        head.push(byte[0]);
+    }
+    let length: usize = String::from_utf8_lossy(&head)
+        .trim()
+        .trim_start_matches("Content-Length:")
+        .trim()
+        .parse()
+        .expect("a Content-Length header");
+    let mut reply = vec![0u8; length];
+    stream.read_exact(&mut reply).unwrap();
+    String::from_utf8(reply).unwrap()
+}
+
+/// libuv-based editors (Neovim, VS Code's Node) give a language server a socket, not a
+/// pipe, for its stdin and stdout.
+#[test]
+fn the_server_speaks_lsp_over_a_socket_as_its_stdin_and_stdout() {
+    use std::os::fd::OwnedFd;
+    use std::process::{Command, Stdio};
+    let (mut ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let theirs = OwnedFd::from(theirs);
+    let mut child = Command::new(keel_e2e::keel_binary())
+        .stdin(Stdio::from(theirs.try_clone().unwrap()))
+        .stdout(Stdio::from(theirs))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn keel");
+    ours.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let reply = exchange(
+        &mut ours,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+    );
+    assert!(reply.contains("\"capabilities\""), "{reply}");
+    let reply = exchange(&mut ours, r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#);
+    assert!(reply.contains("\"id\":2"), "{reply}");
+    drop(ours);
+    assert!(child.wait().unwrap().success());
+}

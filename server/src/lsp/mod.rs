@@ -19,6 +19,7 @@ mod notices;
 mod panics;
 mod review;
 mod status;
+mod stdio;
 mod tags;
 mod transport;
 
@@ -67,7 +68,7 @@ pub async fn serve_stdio(forwarded: UnboundedReceiver<Forwarded>) {
     #[cfg(debug_assertions)]
     let builder = builder.custom_method("keel/debugPanic", Backend::debug_panic);
     let (service, socket) = builder.finish();
-    let pipes = transport::connect(tokio::io::stdin(), tokio::io::stdout());
+    let pipes = transport::connect(stdio::stdin(), stdio::stdout());
     Server::new(pipes.server_input, pipes.server_output, socket)
         .concurrency_level(CONCURRENCY)
         .serve(panics::ContainPanics(tags::TagAiActions::new(service)))
