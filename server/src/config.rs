@@ -140,8 +140,8 @@ impl Default for ContextConfig {
 /// The prompt budget for models behind an API: they read 2,048 tokens in well under a
 /// second, and more context lifts definition recall (docs/PERFORMANCE.md).
 const REMOTE_BUDGET_TOKENS: u32 = 2048;
-/// The prompt budget for the embedded model, which reads about 130 tokens a second on two
-/// cores: a new region's first prompt takes 40% of it (about 2.4 s to read), and the rest
+/// The prompt budget for the embedded model, which reads about 350 tokens a second on two
+/// quiet cores: a new region's first prompt takes 40% of it (about 0.9 s to read), and the rest
 /// is room for the prompts further down, which read only their new lines
 /// (docs/PERFORMANCE.md, "The embedded model in the editor").
 const LOCAL_BUDGET_TOKENS: u32 = 768;

@@ -576,4 +576,19 @@ fn a_q4_1_model_runs_from_a_q8_0_copy_made_once() {
     let second = complete();
     assert!(!second.contains("made "), "{second}");
     assert_eq!(std::fs::read(&configured).unwrap(), original);
+    // The model file replaced (a newer download): a new copy takes the old one's place.
+    std::fs::File::options()
+        .write(true)
+        .open(&configured)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + Duration::from_secs(3600))
+        .unwrap();
+    let third = complete();
+    assert!(third.contains("made "), "{third}");
+    let now: Vec<PathBuf> = std::fs::read_dir(&derived)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(&now[0], copy);
 }

@@ -52,7 +52,7 @@ pub fn build(input: &Input) -> FimRequest {
 }
 
 /// Share of the budget the first prompt of a region takes. The rest is room for its prefix
-/// to grow while the user works further down: at 0.4 of 768 tokens, about 300 tokens (2.4 s
+/// to grow while the user works further down: at 0.4 of 768 tokens, about 300 tokens (0.9 s
 /// for the embedded model on two cores) and then 460 more, about 45 lines of code.
 const REGION_START_SHARE: f64 = 0.4;
 

@@ -62,6 +62,17 @@ fn copy(path: &Path, dir: &Path) -> Result<Option<PathBuf>, String> {
         let _ = std::fs::remove_file(&part);
         return Err(why);
     }
+    // The copies of a model file since replaced (same name, another size or time) are of
+    // no use any more: 145 MB each for the default model.
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if copy_of(&name, &stem) && entry.path() != copy {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
     tracing::info!(
         "made {} from {} in {} ms: its prompts read faster",
         copy.display(),
@@ -69,6 +80,19 @@ fn copy(path: &Path, dir: &Path) -> Result<Option<PathBuf>, String> {
         started.elapsed().as_millis()
     );
     Ok(Some(copy))
+}
+
+/// Whether `name` is a copy made of a model file named `stem` (`{stem}.{size}-{time}.Q8_0.gguf`).
+fn copy_of(name: &str, stem: &str) -> bool {
+    name.strip_prefix(stem)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .and_then(|rest| rest.strip_suffix(".Q8_0.gguf"))
+        .and_then(|version| version.split_once('-'))
+        .is_some_and(|(size, time)| {
+            [size, time]
+                .iter()
+                .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
+        })
 }
 
 /// Whether most of the file's weight tensors are Q4_1, read from its header alone.
@@ -114,4 +138,31 @@ fn quantize(from: &Path, to: &Path) -> Result<(), String> {
 fn c_path(path: &Path) -> Result<CString, String> {
     CString::new(path.as_os_str().as_encoded_bytes())
         .map_err(|_| format!("{} holds a NUL byte", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_of;
+
+    #[test]
+    fn only_the_copies_of_that_model_file_are_its_copies() {
+        let stem = "SmolLM2-135M-Instruct.Q4_1";
+        assert!(copy_of(
+            "SmolLM2-135M-Instruct.Q4_1.98362432-1796649763.Q8_0.gguf",
+            stem
+        ));
+        // Another model whose name starts the same way, and files that are not copies.
+        assert!(!copy_of(
+            "SmolLM2-135M-Instruct.Q4_1.fine-tuned.Q8_0.gguf",
+            stem
+        ));
+        assert!(!copy_of(
+            "SmolLM2-135M-Instruct.98362432-1796649763.Q8_0.gguf",
+            stem
+        ));
+        assert!(!copy_of(
+            "SmolLM2-135M-Instruct.Q4_1.98362432-1796649763.gguf",
+            stem
+        ));
+    }
 }
