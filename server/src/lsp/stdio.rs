@@ -5,8 +5,8 @@
 //! on the thread that handles the message. Anything else keeps tokio's versions.
 
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::fs::FileTypeExt;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::UnixStream;
@@ -28,12 +28,15 @@ pub fn stdin() -> Box<dyn AsyncRead + Unpin + Send> {
     }
 }
 
-/// Standard output for the runtime; must be called inside it.
+/// Standard output for the runtime; must be called inside it. Not when stderr goes to the
+/// same pipe (`2>&1`): non-blocking is a property of the pipe's open file, and the log's
+/// plain writes to stderr would then fail whenever the pipe is full.
 pub fn stdout() -> Box<dyn AsyncWrite + Unpin + Send> {
     let polled = std::io::stdout()
         .as_fd()
         .try_clone_to_owned()
         .and_then(|fd| match kind(&fd)? {
+            _ if same_file(&fd, std::io::stderr().as_fd())? => Ok(None),
             Kind::Pipe => Ok(Some(Box::new(pipe::Sender::from_owned_fd(fd)?) as Box<_>)),
             Kind::Socket => Ok(Some(Box::new(socket(fd)?) as Box<_>)),
             Kind::Other => Ok(None),
@@ -60,6 +63,14 @@ fn kind(fd: &OwnedFd) -> io::Result<Kind> {
     } else {
         Kind::Other
     })
+}
+
+fn same_file(fd: &OwnedFd, other: BorrowedFd) -> io::Result<bool> {
+    let identity = |fd: BorrowedFd| -> io::Result<(u64, u64)> {
+        let metadata = std::fs::File::from(fd.try_clone_to_owned()?).metadata()?;
+        Ok((metadata.dev(), metadata.ino()))
+    };
+    Ok(identity(fd.as_fd())? == identity(other)?)
 }
 
 fn socket(fd: OwnedFd) -> io::Result<UnixStream> {
