@@ -9,8 +9,10 @@
 
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use keel::llm::model_store::ModelStore;
+use keel::workspace::walk::{Entry, Walk};
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
@@ -43,7 +45,11 @@ fn main() {
             let store = ModelStore::from_env();
             let mut models = vec![store.default_model_path()];
             if let Ok(entries) = std::fs::read_dir(store.derived_dir()) {
-                models.extend(entries.filter_map(|entry| Some(entry.ok()?.path())));
+                models.extend(
+                    entries
+                        .filter_map(|entry| Some(entry.ok()?.path()))
+                        .filter(|path| path.extension().is_some_and(|found| found == "gguf")),
+                );
             }
             models
         }
@@ -89,38 +95,34 @@ fn main() {
     );
 }
 
-/// The largest source files of each project, in a fixed order.
-fn sample(corpus: &Path) -> Vec<PathBuf> {
+/// The largest source files of each project, in a fixed order, with their text.
+fn sample(corpus: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     for (project, extension) in PROJECTS {
-        let mut files: Vec<(u64, PathBuf)> = Vec::new();
-        let mut stack = vec![corpus.join(project)];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|found| found == extension) {
-                    let size = entry.metadata().map_or(0, |metadata| metadata.len());
-                    files.push((size, path));
+        let files = Mutex::new(Vec::new());
+        Walk::new([corpus.join(project)])
+            .select(move |path| path.extension().is_some_and(|found| found == extension))
+            .run(|entry| {
+                if let Entry::File { path, text } = entry {
+                    files
+                        .lock()
+                        .expect("not poisoned")
+                        .push((text.len(), path, text));
                 }
-            }
-        }
+            });
+        let mut files = files.into_inner().expect("not poisoned");
         files.sort_by(|a, b| b.cmp(a));
         out.extend(
             files
                 .into_iter()
                 .take(FILES_PER_PROJECT)
-                .map(|(_, path)| path),
+                .map(|(_, path, text)| (path, text)),
         );
     }
     out
 }
 
-fn score(backend: &LlamaBackend, path: &Path, files: &[PathBuf]) -> Score {
+fn score(backend: &LlamaBackend, path: &Path, files: &[(PathBuf, String)]) -> Score {
     let model = LlamaModel::load_from_file(backend, path, &LlamaModelParams::default())
         .unwrap_or_else(|err| panic!("cannot load {}: {err}", path.display()));
     let vocab = model.vocab();
@@ -129,8 +131,7 @@ fn score(backend: &LlamaBackend, path: &Path, files: &[PathBuf]) -> Score {
         top1: 0,
         tokens: 0,
     };
-    for file in files {
-        let text = std::fs::read_to_string(file).unwrap_or_default();
+    for (_, text) in files {
         let tokens = vocab.tokenize(text.as_bytes(), true, false);
         for window in tokens
             .chunks(WINDOW)

@@ -10,10 +10,13 @@
 
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_sys_2 as sys;
+
+/// A partial copy older than this was left by a process that stopped while writing it.
+const ABANDONED_AFTER: Duration = Duration::from_secs(3600);
 
 /// The file llama.cpp should load for the model at `path`: `path` itself, or for Q4_1
 /// weights their Q8_0 copy in `dir`, made now if it is not there yet. Any failure leaves
@@ -63,12 +66,22 @@ fn copy(path: &Path, dir: &Path) -> Result<Option<PathBuf>, String> {
         return Err(why);
     }
     // The copies of a model file since replaced (same name, another size or time) are of
-    // no use any more: 145 MB each for the default model.
+    // no use any more: 145 MB each for the default model. So are the partial copies of a
+    // process stopped while writing one (a copy takes seconds; an hour-old one is no
+    // other server's work in progress).
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if copy_of(&name, &stem) && entry.path() != copy {
+            let abandoned = name.starts_with(&format!(".{stem}."))
+                && name.ends_with(".part")
+                && entry
+                    .metadata()
+                    .and_then(|metadata| metadata.modified())
+                    .ok()
+                    .and_then(|modified| modified.elapsed().ok())
+                    .is_some_and(|age| age > ABANDONED_AFTER);
+            if (copy_of(&name, &stem) && entry.path() != copy) || abandoned {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

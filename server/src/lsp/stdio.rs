@@ -14,67 +14,62 @@ use tokio::net::unix::pipe;
 
 /// Standard input for the runtime; must be called inside it.
 pub fn stdin() -> Box<dyn AsyncRead + Unpin + Send> {
-    let polled = std::io::stdin()
-        .as_fd()
-        .try_clone_to_owned()
-        .and_then(|fd| match kind(&fd)? {
-            Kind::Pipe => Ok(Some(Box::new(pipe::Receiver::from_owned_fd(fd)?) as Box<_>)),
-            Kind::Socket => Ok(Some(Box::new(socket(fd)?) as Box<_>)),
-            Kind::Other => Ok(None),
-        });
-    match polled {
-        Ok(Some(input)) => input,
-        _ => Box::new(tokio::io::stdin()),
-    }
+    let input: io::Result<Box<dyn AsyncRead + Unpin + Send>> =
+        match polled(std::io::stdin().as_fd()) {
+            Ok(Polled::Pipe(fd)) => {
+                pipe::Receiver::from_owned_fd(fd).map(|pipe| Box::new(pipe) as _)
+            }
+            Ok(Polled::Socket(socket)) => Ok(Box::new(socket)),
+            Err(err) => Err(err),
+        };
+    input.unwrap_or_else(|_| Box::new(tokio::io::stdin()))
 }
 
 /// Standard output for the runtime; must be called inside it. Not when stderr goes to the
 /// same pipe (`2>&1`): non-blocking is a property of the pipe's open file, and the log's
 /// plain writes to stderr would then fail whenever the pipe is full.
 pub fn stdout() -> Box<dyn AsyncWrite + Unpin + Send> {
-    let polled = std::io::stdout()
-        .as_fd()
-        .try_clone_to_owned()
-        .and_then(|fd| match kind(&fd)? {
-            _ if same_file(&fd, std::io::stderr().as_fd())? => Ok(None),
-            Kind::Pipe => Ok(Some(Box::new(pipe::Sender::from_owned_fd(fd)?) as Box<_>)),
-            Kind::Socket => Ok(Some(Box::new(socket(fd)?) as Box<_>)),
-            Kind::Other => Ok(None),
-        });
-    match polled {
-        Ok(Some(output)) => output,
-        _ => Box::new(tokio::io::stdout()),
+    let stdout = std::io::stdout();
+    let shared = same_file(stdout.as_fd(), std::io::stderr().as_fd()).unwrap_or(true);
+    let polled = if shared {
+        Err(io::ErrorKind::Unsupported.into())
+    } else {
+        polled(stdout.as_fd())
+    };
+    let output: io::Result<Box<dyn AsyncWrite + Unpin + Send>> = match polled {
+        Ok(Polled::Pipe(fd)) => pipe::Sender::from_owned_fd(fd).map(|pipe| Box::new(pipe) as _),
+        Ok(Polled::Socket(socket)) => Ok(Box::new(socket)),
+        Err(err) => Err(err),
+    };
+    output.unwrap_or_else(|_| Box::new(tokio::io::stdout()))
+}
+
+/// A standard stream the runtime can poll, taken from a copy of `fd`.
+enum Polled {
+    Pipe(OwnedFd),
+    /// libuv (Neovim, VS Code's Node) gives a child process a socket pair for its stdio.
+    Socket(UnixStream),
+}
+
+/// `fd` as a pipe or a socket; an error for anything else (a file, a terminal).
+fn polled(fd: BorrowedFd) -> io::Result<Polled> {
+    let fd = fd.try_clone_to_owned()?;
+    let file_type = std::fs::File::from(fd.try_clone()?).metadata()?.file_type();
+    if file_type.is_fifo() {
+        Ok(Polled::Pipe(fd))
+    } else if file_type.is_socket() {
+        let stream = std::os::unix::net::UnixStream::from(fd);
+        stream.set_nonblocking(true)?;
+        Ok(Polled::Socket(UnixStream::from_std(stream)?))
+    } else {
+        Err(io::ErrorKind::Unsupported.into())
     }
 }
 
-enum Kind {
-    Pipe,
-    /// libuv (Neovim, VS Code's Node) gives a child process a socket pair for its stdio.
-    Socket,
-    Other,
-}
-
-fn kind(fd: &OwnedFd) -> io::Result<Kind> {
-    let file_type = std::fs::File::from(fd.try_clone()?).metadata()?.file_type();
-    Ok(if file_type.is_fifo() {
-        Kind::Pipe
-    } else if file_type.is_socket() {
-        Kind::Socket
-    } else {
-        Kind::Other
-    })
-}
-
-fn same_file(fd: &OwnedFd, other: BorrowedFd) -> io::Result<bool> {
+fn same_file(fd: BorrowedFd, other: BorrowedFd) -> io::Result<bool> {
     let identity = |fd: BorrowedFd| -> io::Result<(u64, u64)> {
         let metadata = std::fs::File::from(fd.try_clone_to_owned()?).metadata()?;
         Ok((metadata.dev(), metadata.ino()))
     };
-    Ok(identity(fd.as_fd())? == identity(other)?)
-}
-
-fn socket(fd: OwnedFd) -> io::Result<UnixStream> {
-    let stream = std::os::unix::net::UnixStream::from(fd);
-    stream.set_nonblocking(true)?;
-    UnixStream::from_std(stream)
+    Ok(identity(fd)? == identity(other)?)
 }
