@@ -32,7 +32,8 @@ pub struct FileFacts {
     pub symbols: Vec<Symbol>,
     pub imports: Vec<Import>,
     /// Path endings of the files the imports name (`app.models` -> `app/models.py`).
-    pub module_files: Vec<String>,
+    /// Shared: the index knows a list it resolved before by its address.
+    pub module_files: Arc<[String]>,
     /// Every identifier-like word of the file: what an import line ranks a module's
     /// definitions by (an import is mostly written for names the file already uses).
     pub words: HashSet<String>,
@@ -115,7 +116,7 @@ impl FileFacts {
             .filter(|import| stdlib::is_standard_import(language, &import.text))
             .flat_map(|import| import.names.iter().cloned())
             .collect();
-        facts.module_files = imports::import_file_endings(language, &modules);
+        facts.module_files = imports::import_file_endings(language, &modules).into();
         if language == Language::Python {
             facts.relative_modules = modules
                 .iter()

@@ -98,7 +98,9 @@ pub struct Index {
 
 /// Import endings resolved to indexed files, at one generation of the index.
 struct ResolvedImports {
-    endings: Vec<String>,
+    /// The very list asked with, kept alive here: the same list again is known by its
+    /// address, without comparing its hundreds of strings (cold in memory by then).
+    endings: Arc<[String]>,
     more: Vec<String>,
     generation: u64,
     files: Arc<ImportedFiles>,
@@ -374,7 +376,7 @@ impl Index {
 
     /// The display paths of the indexed files that end with one of `endings` (at a `/`).
     pub fn files_ending_with(&self, endings: &[String]) -> Arc<ImportedFiles> {
-        self.files_ending_with_either(endings, &[])
+        self.files_ending_with_either(&endings.into(), &[])
     }
 
     /// `files_ending_with` for `endings` and `more` together, without joining them: a
@@ -382,7 +384,7 @@ impl Index {
     /// every completion.
     pub fn files_ending_with_either(
         &self,
-        endings: &[String],
+        endings: &Arc<[String]>,
         more: &[String],
     ) -> Arc<ImportedFiles> {
         let Ok(inner) = self.inner.read() else {
@@ -390,9 +392,11 @@ impl Index {
         };
         let current = |resolved: &ResolvedImports| resolved.generation == inner.generation;
         if let Ok(kept) = self.resolved.lock()
-            && let Some(hit) = kept
-                .iter()
-                .find(|r| current(r) && r.endings == endings && r.more == more)
+            && let Some(hit) = kept.iter().find(|r| {
+                current(r)
+                    && (Arc::ptr_eq(&r.endings, endings) || r.endings == *endings)
+                    && r.more == more
+            })
         {
             return hit.files.clone();
         }
@@ -415,7 +419,7 @@ impl Index {
                 kept.remove(0);
             }
             kept.push(ResolvedImports {
-                endings: endings.to_vec(),
+                endings: endings.clone(),
                 more: more.to_vec(),
                 generation: inner.generation,
                 files: files.clone(),

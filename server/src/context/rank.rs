@@ -18,7 +18,7 @@ use super::index::{Definition, ImportedFiles, Index};
 use super::queries;
 use super::stdlib;
 use super::symbols::{self, Symbol};
-use crate::syntax::Language;
+use crate::syntax::{Language, words};
 
 /// Lines around the cursor whose names count as "in play", besides the enclosing function.
 const LINES_BEFORE: usize = 40;
@@ -627,45 +627,16 @@ fn names_in_play(input: &Input, offset: usize, function: Option<Node>) -> Vec<St
         start = start.min(function.start_byte());
         end = end.max(function.end_byte());
     }
-    let mut found: Vec<(usize, &str)> = Vec::new();
-    // Only the nodes overlapping start..end: a cursor skips the siblings before them
-    // without visiting them, which matters at the top level of a 20,000-line file.
-    let mut cursor = input.tree.walk();
-    let mut descend = true;
-    loop {
-        let node = cursor.node();
-        if descend {
-            if matches!(
-                node.kind(),
-                "identifier" | "type_identifier" | "field_identifier"
-            ) {
-                // `opts.get(..)`, `x.clone()`: the standard library's, not a namesake's. The
-                // parent comes from a copy of the cursor (`Node::parent` would search down
-                // from the root, through every top-level item of the file).
-                let standard = matches!(cursor.field_name(), Some("attribute" | "field")) && {
-                    let mut up = cursor.clone();
-                    up.goto_parent()
-                        && stdlib::is_standard_member(input.language, node, up.node(), text)
-                };
-                if let Some(name) = text.get(node.byte_range())
-                    && !standard
-                {
-                    found.push((node.start_byte().abs_diff(offset), name));
-                }
-            } else if cursor.goto_first_child_for_byte(start).is_some() {
-                descend = cursor.node().start_byte() <= end;
-                continue;
-            }
-        }
-        // On to the next sibling that starts within range, climbing when there is none.
-        if node.start_byte() <= end && cursor.goto_next_sibling() {
-            descend = cursor.node().start_byte() <= end;
-        } else if cursor.goto_parent() {
-            descend = false;
-        } else {
-            break;
-        }
-    }
+    // Read from the text, not the tree: see `syntax::words`.
+    let from = words::code_start(input.language, input.tree, start);
+    let mut found: Vec<(usize, &str)> = words::identifiers(input.language, text, from..end)
+        .into_iter()
+        // `opts.get(..)`, `x.clone()`: the standard library's, not a namesake's.
+        .filter(|word| {
+            !(word.member_of_other && stdlib::is_standard_method(input.language, word.text))
+        })
+        .map(|word| (word.start.abs_diff(offset), word.text))
+        .collect();
     // Copied only once chosen: a long function holds hundreds of identifiers.
     found.sort_unstable();
     let mut seen = HashSet::new();

@@ -158,8 +158,6 @@ pub fn is_standard_import(language: Language, statement: &str) -> bool {
     }
 }
 
-/// Python's standard modules that backend code imports (a subset of
-/// `sys.stdlib_module_names`: the ones whose names a workspace also tends to define).
 /// Whether `node` is the method or attribute name of a member access (`x.get`,
 /// `opts.clone()`) that the standard library's everyday types provide: Python's `dict`,
 /// `list`, `str` and `set` methods; Rust's `Option`, `Result`, `Vec`, `String`, slice,
@@ -181,12 +179,18 @@ pub fn is_standard_member(language: Language, node: Node, parent: Node, text: &s
     if text.get(receiver.byte_range()) == Some("self") {
         return false;
     }
+    text.get(node.byte_range())
+        .is_some_and(|name| is_standard_method(language, name))
+}
+
+/// Whether `name` is one of the everyday methods `is_standard_member` means: for a
+/// caller that knows already that it is a member of something other than `self`.
+pub fn is_standard_method(language: Language, name: &str) -> bool {
     let names = match language {
         Language::Python => PYTHON_METHODS,
         Language::Rust => RUST_METHODS,
     };
-    text.get(node.byte_range())
-        .is_some_and(|name| names.binary_search(&name).is_ok())
+    names.binary_search(&name).is_ok()
 }
 
 /// Methods of the standard library's everyday types (see `is_standard_member`), sorted.
@@ -333,6 +337,9 @@ const RUST_METHODS: &[&str] = &[
     "unwrap_or_else",
     "zip",
 ];
+
+/// Python's standard modules that backend code imports (a subset of
+/// `sys.stdlib_module_names`: the ones whose names a workspace also tends to define).
 const PYTHON_MODULES: &[&str] = &[
     "__future__",
     "abc",

@@ -1,7 +1,8 @@
 //! Language registry: which languages Keel parses, and their tree-sitter grammars.
 //!
-//! Owns the mapping from LSP `languageId` / file extension to a grammar, and one parser
-//! per thread and language. Knows nothing of LSP, documents or the network; it must never
+//! Owns the mapping from LSP `languageId` / file extension to a grammar, one parser per
+//! thread and language, and the identifiers of a stretch of code read from its text
+//! (`words.rs`, for what cannot afford a tree walk). Knows nothing of LSP, documents or the network; it must never
 //! hold a parser across threads (tree-sitter parsers are not `Sync`).
 
 use std::cell::{Cell, RefCell};
@@ -10,6 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Node, ParseOptions, ParseState, Parser, Point, QueryCursorState, Tree};
+
+pub mod words;
 
 /// A language Keel has a grammar for. Documents in any other language are kept as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
