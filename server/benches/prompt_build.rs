@@ -11,7 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use keel::complete::{Site, Workspace};
-use keel::config::Config;
+use keel::config::{Config, ProviderKind};
 use keel::context::{FactsCache, Index, RecentEdits};
 use keel::syntax::Language;
 use ropey::Rope;
@@ -52,7 +52,9 @@ fn main() {
         name: "file:///python_13k.py".into(),
         version: 1,
     };
-    let config = Config::default();
+    // A hosted model's budget, as `outside_client` configures Keel.
+    let mut config = Config::default();
+    config.provider.kind = Some(ProviderKind::OpenaiCompletions);
     let lines: Vec<&str> = text.lines().collect();
     let starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(at, _)| at + 1))

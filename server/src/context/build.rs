@@ -153,10 +153,13 @@ fn build_in(input: &Input, total: usize) -> FimRequest {
         if cost > room {
             continue;
         }
-        // A recent edit can hold a definition already chosen, or the other way round.
-        let repeated = chosen
-            .iter()
-            .any(|other| other.path == candidate.path && other.text.contains(&candidate.text));
+        // A recent edit can hold a definition already chosen, or the other way round. The
+        // lengths first: `contains` prepares its search of the text sought before looking.
+        let repeated = chosen.iter().any(|other| {
+            other.text.len() >= candidate.text.len()
+                && other.path == candidate.path
+                && other.text.contains(&candidate.text)
+        });
         if !repeated {
             room -= cost;
             chosen.push(candidate);

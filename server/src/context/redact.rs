@@ -1,6 +1,7 @@
 //! Secret redaction: every text sent to a model passes through here, and secrets in it are
 //! replaced with a placeholder the model can still read as "a value was here".
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
@@ -90,23 +91,35 @@ static ASSIGNMENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 /// `text` with the values given to secret names replaced, or `None` if it has none.
+///
+/// Each match is found without its groups, which the pattern pins down: the name is the
+/// run of word characters and hyphens it starts with (nothing after the name can be one),
+/// the value what follows the last quote before the closing one (it holds no quote). Most
+/// assignments in code are not secrets, and finding a match's groups costs several times
+/// what finding the match does.
 fn redact_assignments(text: &str) -> Option<String> {
     let pattern = ASSIGNMENT.as_ref()?;
     let mut out = String::new();
     let mut copied = 0;
     let mut at = 0;
-    while let Some(found) = pattern.captures_at(text, at) {
-        let (Some(name), Some(value)) = (found.get(1), found.get(2)) else {
+    while let Some(found) = pattern.find_at(text, at) {
+        let matched = found.as_str();
+        let name_end = matched
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(matched.len());
+        let value_end = matched.len() - 1;
+        let Some(opening) = matched[..value_end].rfind(['"', '\'']) else {
             break;
         };
-        if is_secret_name(name.as_str()) {
-            out.push_str(&text[copied..value.start()]);
+        let value = found.start() + opening + 1..found.start() + value_end;
+        if is_secret_name(&matched[..name_end]) {
+            out.push_str(&text[copied..value.start]);
             out.push_str(PLACEHOLDER);
-            copied = value.end();
-            at = value.end();
+            copied = value.end;
+            at = value.end;
         } else {
             // The value may hold an assignment of its own: `msg = "password = 'hunter2'"`.
-            at = value.start();
+            at = value.start;
         }
     }
     if copied == 0 {
@@ -118,14 +131,20 @@ fn redact_assignments(text: &str) -> Option<String> {
 
 /// `text` with every secret replaced by [`PLACEHOLDER`]; also says which kinds were found.
 pub fn redact(text: &str) -> (String, Vec<&'static str>) {
-    let mut out = text.to_string();
+    let (redacted, found) = redacted(text);
+    (redacted.into_owned(), found)
+}
+
+/// `redact`, borrowing `text` when there is nothing to replace (nearly always).
+fn redacted(text: &str) -> (Cow<'_, str>, Vec<&'static str>) {
+    let mut out = Cow::Borrowed(text);
     let mut found = Vec::new();
     for rule in RULES.iter() {
         if !rule.pattern.is_match(&out) {
             continue;
         }
         found.push(rule.name);
-        out = if rule.keeps_context {
+        out = Cow::Owned(if rule.keeps_context {
             rule.pattern
                 .replace_all(&out, |caps: &Captures| {
                     let first = caps.get(1).map_or("", |m| m.as_str());
@@ -135,18 +154,18 @@ pub fn redact(text: &str) -> (String, Vec<&'static str>) {
                 .into_owned()
         } else {
             rule.pattern.replace_all(&out, PLACEHOLDER).into_owned()
-        };
+        });
     }
     if let Some(redacted) = redact_assignments(&out) {
-        out = redacted;
+        out = Cow::Owned(redacted);
         found.push("secret assignment");
     }
     (out, found)
 }
 
 fn redact_in_place(text: &mut String, found: &mut Vec<&'static str>) {
-    let (redacted, kinds) = redact(text);
-    if !kinds.is_empty() {
+    let (redacted, kinds) = redacted(text);
+    if let Cow::Owned(redacted) = redacted {
         *text = redacted;
         found.extend(kinds);
     }
