@@ -2,6 +2,7 @@
 //! snippets (see `rank`), fitted into a token budget (see `budget`). Pure: plain values in,
 //! a `FimRequest` out.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tree_sitter::Tree;
@@ -146,7 +147,7 @@ fn build_in(input: &Input, total: usize) -> FimRequest {
             let Some(text) = rank::render_members(input, &of) else {
                 continue;
             };
-            candidate.text = text;
+            candidate.text = text.into();
         }
         let cost = candidate.text.len() + candidate.path.len() + 2;
         // What does not fit is skipped before the (pairwise) repetition check.
@@ -158,7 +159,7 @@ fn build_in(input: &Input, total: usize) -> FimRequest {
         let repeated = chosen.iter().any(|other| {
             other.text.len() >= candidate.text.len()
                 && other.path == candidate.path
-                && other.text.contains(&candidate.text)
+                && other.text.contains(candidate.text.as_ref())
         });
         if !repeated {
             room -= cost;
@@ -197,7 +198,7 @@ fn build_in(input: &Input, total: usize) -> FimRequest {
 fn group(chosen: Vec<Candidate>) -> Vec<Snippet> {
     let (imports, chosen): (Vec<Candidate>, Vec<Candidate>) =
         chosen.into_iter().partition(Candidate::is_file_imports);
-    let mut files: Vec<(Arc<str>, Vec<String>)> = Vec::new();
+    let mut files: Vec<(Arc<str>, Vec<Cow<str>>)> = Vec::new();
     for candidate in chosen {
         match files.iter_mut().find(|(path, _)| *path == candidate.path) {
             Some((_, texts)) => texts.push(candidate.text),

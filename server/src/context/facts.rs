@@ -30,6 +30,9 @@ pub struct Import {
 pub struct FileFacts {
     /// In the order they start in the file.
     pub symbols: Vec<Symbol>,
+    /// What the model is shown of each of `symbols` (`Symbol::render`), made once per
+    /// version: a completion offers a hundred of them, and most are never sent.
+    pub rendered: Vec<String>,
     pub imports: Vec<Import>,
     /// Path endings of the files the imports name (`app.models` -> `app/models.py`).
     /// Shared: the index knows a list it resolved before by its address.
@@ -67,8 +70,13 @@ impl FileFacts {
         }
         let mut symbols = symbols::extract(language, text, tree);
         symbols.sort_by_key(|symbol| symbol.start_byte);
+        let rendered = symbols
+            .iter()
+            .map(|symbol| symbol.render(Some(language)))
+            .collect();
         let mut facts = FileFacts {
             symbols,
+            rendered,
             ..FileFacts::default()
         };
         let Some(queries) = queries::for_language(language) else {
@@ -147,8 +155,21 @@ impl FileFacts {
 
     /// The file's definitions of `name`.
     pub fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Symbol> + 'a {
+        self.named_rendered(name).map(|(symbol, _)| symbol)
+    }
+
+    /// The file's definitions of `name`, each with what the model is shown of it.
+    pub fn named_rendered<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = (&'a Symbol, &'a str)> + 'a {
         let found = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
-        found.iter().filter_map(|at| self.symbols.get(*at))
+        found.iter().filter_map(|at| self.symbol_at(*at))
+    }
+
+    /// The `at`th definition of the file, with what the model is shown of it.
+    pub fn symbol_at(&self, at: usize) -> Option<(&Symbol, &str)> {
+        Some((self.symbols.get(at)?, self.rendered.get(at)?))
     }
 }
 

@@ -6,6 +6,7 @@
 //! recent edits elsewhere, and the members of the types in play.
 
 use foldhash::{HashSet, HashSetExt};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use streaming_iterator::StreamingIterator;
@@ -69,7 +70,8 @@ pub(super) struct Candidate<'a> {
     nearness: usize,
     pub(super) path: Arc<str>,
     /// Empty for `members`, which are rendered only if they are reached with room left.
-    pub(super) text: String,
+    /// Borrowed from the file's facts for its own definitions.
+    pub(super) text: Cow<'a, str>,
     pub(super) members: Option<MembersOf<'a>>,
     /// Where a definition of the document itself starts: once the prefix has grown into
     /// the room snippets left, it may show the definition, which then need not be sent
@@ -84,13 +86,13 @@ pub(super) enum MembersOf<'a> {
     Indexed(Arc<Definition>),
 }
 
-impl Candidate<'_> {
-    fn new(tier: Tier, nearness: usize, path: Arc<str>, text: String) -> Self {
+impl<'a> Candidate<'a> {
+    fn new(tier: Tier, nearness: usize, path: Arc<str>, text: impl Into<Cow<'a, str>>) -> Self {
         Candidate {
             tier,
             nearness,
             path,
-            text,
+            text: text.into(),
             members: None,
             at: None,
         }
@@ -133,7 +135,7 @@ pub(super) fn candidates<'a>(
         }
     }
     // A definition reached twice (as a name in play and in the outline) is sent once.
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     out.extend(definitions_in_play(
         input, offset, window, &scopes, &path, &mut seen,
     ));
@@ -302,7 +304,7 @@ fn definitions_in_play<'a>(
     window: &Window,
     scopes: &[Node],
     path: &Arc<str>,
-    seen: &mut HashSet<String>,
+    seen: &mut HashSet<&'a str>,
 ) -> Vec<Candidate<'a>> {
     let facts = input.facts;
     let mut out = Vec::new();
@@ -335,7 +337,7 @@ fn definitions_in_play<'a>(
     let mut imported_files: Option<Arc<ImportedFiles>> = None;
     let mut seen_indexed = HashSet::new();
     for (nearness, name) in names.iter().enumerate() {
-        let here: Vec<&Symbol> = facts.named(name).collect();
+        let here: Vec<(&Symbol, &str)> = facts.named_rendered(name).collect();
         // The standard library's names: a workspace definition of the same name is not
         // what the code means.
         if here.is_empty()
@@ -343,11 +345,14 @@ fn definitions_in_play<'a>(
         {
             continue;
         }
-        if here.iter().any(|symbol| window.shows(symbol.start_byte)) {
+        if here
+            .iter()
+            .any(|(symbol, _)| window.shows(symbol.start_byte))
+        {
             continue;
         }
         let mut found_here = false;
-        for symbol in here {
+        for (symbol, rendered) in here {
             // The enclosing definitions are framed by their headers already.
             if symbol.start_byte <= offset && offset <= symbol.end_byte {
                 found_here = true;
@@ -359,8 +364,7 @@ fn definitions_in_play<'a>(
                     ..Candidate::new(Tier::Members, nearness, path.clone(), String::new())
                 });
             }
-            let rendered = symbol.render(Some(input.language));
-            if seen.insert(rendered.clone()) {
+            if seen.insert(rendered) {
                 out.push(
                     Candidate::new(Tier::SameFile, nearness, path.clone(), rendered)
                         .in_document(symbol.start_byte),
@@ -492,10 +496,10 @@ fn outline<'a>(
     offset: usize,
     window: &Window,
     path: &Arc<str>,
-    seen: &mut HashSet<String>,
+    seen: &mut HashSet<&'a str>,
 ) -> Vec<Candidate<'a>> {
     let facts = input.facts;
-    let listed = |symbol: &&Symbol| {
+    let listed = |(symbol, _): &(&Symbol, &str)| {
         let encloses = symbol.start_byte <= offset && offset <= symbol.end_byte;
         !window.shows(symbol.start_byte)
             && !encloses
@@ -505,19 +509,22 @@ fn outline<'a>(
     let split = facts
         .symbols
         .partition_point(|symbol| symbol.start_byte < offset);
-    let (above, below) = facts.symbols.split_at(split);
-    let mut outline: Vec<&Symbol> = above
-        .iter()
+    let mut outline: Vec<(&Symbol, &str)> = (0..split)
         .rev()
+        .filter_map(|at| facts.symbol_at(at))
         .filter(listed)
         .take(MAX_OUTLINE)
-        .chain(below.iter().filter(listed).take(MAX_OUTLINE))
+        .chain(
+            (split..facts.symbols.len())
+                .filter_map(|at| facts.symbol_at(at))
+                .filter(listed)
+                .take(MAX_OUTLINE),
+        )
         .collect();
-    outline.sort_by_key(|symbol| (symbol.start_byte.abs_diff(offset), symbol.start_byte));
+    outline.sort_by_key(|(symbol, _)| (symbol.start_byte.abs_diff(offset), symbol.start_byte));
     let mut out = Vec::new();
-    for (nearness, symbol) in outline.into_iter().take(MAX_OUTLINE).enumerate() {
-        let rendered = symbol.render(Some(input.language));
-        if seen.insert(rendered.clone()) {
+    for (nearness, (symbol, rendered)) in outline.into_iter().take(MAX_OUTLINE).enumerate() {
+        if seen.insert(rendered) {
             out.push(
                 Candidate::new(Tier::Outline, nearness, path.clone(), rendered)
                     .in_document(symbol.start_byte),
