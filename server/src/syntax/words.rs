@@ -503,6 +503,37 @@ mod tests {
         );
     }
 
+    /// Pieces that make lexers stumble: unterminated and escaped quotes, string prefixes,
+    /// f-string braces, raw-string hashes, lifetimes, multi-byte characters.
+    const PIECES: &[&str] = &[
+        "\"", "'", "\"\"\"", "\\", "f", "rb", "r#", "#", "b'", "{", "}", "{{", "!r", ":", ".",
+        "..", "/*", "*/", "//", "\n", " ", "x", "self", "é", "名", "😀", "'a", "1u8", "_",
+    ];
+
+    proptest::proptest! {
+        /// Whatever the text and wherever reading starts, the lexer ends, never panics, and
+        /// gives only whole identifiers of the text where it says they are.
+        #[test]
+        fn any_text_gives_whole_identifiers_where_they_are(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..60),
+            from in 0usize..200,
+            rust in proptest::bool::ANY,
+        ) {
+            let text: String = picks.iter().map(|at| PIECES[*at]).collect();
+            let language = if rust { Language::Rust } else { Language::Python };
+            let mut start = from.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            for word in identifiers(language, &text, start..text.len()) {
+                let end = word.start + word.text.len();
+                proptest::prop_assert_eq!(text.get(word.start..end), Some(word.text));
+                proptest::prop_assert!(!word.text.is_empty() && !is_keyword(language, word.text));
+                proptest::prop_assert!(word.text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80));
+            }
+        }
+    }
+
     #[test]
     fn reading_starts_after_a_string_or_comment_the_start_lies_inside() {
         let code = "x = 1\ndoc = \"\"\"first line\nsecond value line\n\"\"\"\ny = doc\n";
