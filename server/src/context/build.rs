@@ -269,16 +269,17 @@ mod tests {
         let (far, other) = in_region(&text, "total_165 =", 768, Some(&region));
         assert_ne!(other, region, "a new region");
         let (first, far) = (rendered(&first), rendered(&far));
-        let shared = first
-            .bytes()
-            .zip(far.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
+        let shared = shared_start(&first, &far);
         assert!(
             first[..shared].contains("from app.models import Order, User"),
             "shared only {:?}",
             &first[..shared]
         );
+    }
+
+    /// How many bytes two prompts begin with in common: what a kept KV cache covers.
+    fn shared_start(a: &str, b: &str) -> usize {
+        a.bytes().zip(b.bytes()).take_while(|(a, b)| a == b).count()
     }
 
     #[test]
@@ -291,11 +292,7 @@ mod tests {
             let (next, same) = in_region(&text, marker, 1024, Some(&region));
             assert_eq!(same, region, "{marker}");
             let next = rendered(&next);
-            let shared = first
-                .bytes()
-                .zip(next.bytes())
-                .take_while(|(a, b)| a == b)
-                .count();
+            let shared = shared_start(&first, &next);
             assert!(
                 shared >= first.len().min(next.len()) - "total_100 = helper(body['n'])".len(),
                 "{marker}: only {shared} of {} bytes shared",

@@ -48,13 +48,7 @@ pub fn identifiers(language: Language, text: &str, range: Range<usize>) -> Vec<W
                     Some(Prefix::RustRaw) => rust_raw_string(bytes, word_end),
                     Some(Prefix::RustQuoted) => quoted(bytes, word_end, bytes[word_end], true),
                     None => {
-                        if !is_keyword(language, word) {
-                            found.push(Word {
-                                start: at,
-                                text: word,
-                                member_of_other: member_of_other(bytes, at),
-                            });
-                        }
+                        keep_word(language, text, at..word_end, &mut found);
                         word_end
                     }
                 }
@@ -88,6 +82,23 @@ pub fn code_start(language: Language, tree: &Tree, at: usize) -> usize {
         .filter(|node| literal(node.kind()) && node.start_byte() < at)
         .last()
         .map_or(at, |node| node.end_byte().max(at))
+}
+
+/// The word at `range` of `text` into `found`, unless it is a keyword.
+fn keep_word<'t>(
+    language: Language,
+    text: &'t str,
+    range: Range<usize>,
+    found: &mut Vec<Word<'t>>,
+) {
+    let word = &text[range.clone()];
+    if !is_keyword(language, word) {
+        found.push(Word {
+            start: range.start,
+            text: word,
+            member_of_other: member_of_other(text.as_bytes(), range.start),
+        });
+    }
 }
 
 fn starts_word(byte: u8) -> bool {
@@ -302,14 +313,7 @@ fn replacement_field<'t>(text: &'t str, at: usize, quote: u8, found: &mut Vec<Wo
             b'"' | b'\'' => at = quoted(bytes, at, byte, false),
             _ if code && starts_word(byte) => {
                 let end = word_end(bytes, at);
-                let word = &text[at..end];
-                if !is_keyword(Language::Python, word) {
-                    found.push(Word {
-                        start: at,
-                        text: word,
-                        member_of_other: member_of_other(bytes, at),
-                    });
-                }
+                keep_word(Language::Python, text, at..end, found);
                 at = end;
             }
             b'0'..=b'9' => at = word_end(bytes, at),
