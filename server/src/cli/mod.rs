@@ -147,10 +147,17 @@ fn serve() -> ExitCode {
     let Some(runtime) = runtime_with(Some(SERVER_WORKERS)) else {
         return ExitCode::FAILURE;
     };
-    runtime.block_on(crate::lsp::serve_stdio(forwarded));
+    // On the worker, not on this thread: `block_on` polls its future here, so every
+    // message would cross between this thread and the worker that polls the pipes and
+    // sockets (two wake-ups each way per completion).
+    let served = runtime.block_on(async { tokio::spawn(crate::lsp::serve_stdio(forwarded)).await });
     // The stdin reader may be blocked in a read that will never finish; do not wait for it.
     runtime.shutdown_background();
-    ExitCode::SUCCESS
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        // A panic outside every handler (they contain their own); the hook logged it.
+        Err(_) => ExitCode::FAILURE,
+    }
 }
 
 /// The server's async threads. Its async work is messages and sockets; CPU work of any size
