@@ -118,8 +118,10 @@ fn redact_assignments(text: &str) -> Option<String> {
             copied = value.end;
             at = value.end;
         } else {
-            // The value may hold an assignment of its own: `msg = "password = 'hunter2'"`.
-            at = value.start;
+            // What follows the name may hold an assignment of its own: in the value
+            // (`msg = "password = 'hunter2'"`), or where the match took a type annotation
+            // (`1\n: password = "..."`, the match of `1`).
+            at = found.start() + name_end;
         }
     }
     if copied == 0 {
@@ -180,10 +182,34 @@ fn log(found: &[&'static str]) {
     }
 }
 
+/// Between texts searched at once. A match of a rule in one text is still one with this
+/// around it (a line break is no word character, as the start and end of a text are not),
+/// and no assignment's match can cross it (no name, operator or value holds a `;`), so a
+/// search of the joined texts finds what a search of each would.
+const BETWEEN: &str = "\n;\n";
+
+/// Whether any of `texts` may hold a secret, from one search of them all. A completion's
+/// prompt has dozens of snippets and nearly never a secret, and each search of a text has
+/// a fixed cost: searched one by one, they cost more than the rest of the redaction.
+fn may_hold_secret<'a>(texts: impl Iterator<Item = &'a str>) -> bool {
+    let mut all = String::new();
+    for text in texts {
+        all.push_str(text);
+        all.push_str(BETWEEN);
+    }
+    RULES.iter().any(|rule| rule.pattern.is_match(&all)) || redact_assignments(&all).is_some()
+}
+
 /// Redacts every text of a completion request (prefix, suffix, snippets), unless
 /// `privacy.redact_secrets` is off. Call it right before handing the request to a provider.
 pub fn redact_request(request: &mut FimRequest, privacy: &PrivacyConfig) {
     if !privacy.redact_secrets {
+        return;
+    }
+    let texts = std::iter::once(request.prefix.as_str())
+        .chain(request.suffix.as_deref())
+        .chain(request.snippets.iter().map(|snippet| snippet.text.as_str()));
+    if !may_hold_secret(texts) {
         return;
     }
     let mut found = Vec::new();
@@ -310,6 +336,56 @@ mod tests {
                 .any(|finding| finding.rule_id == "sec-hardcoded-secret");
             let redacted = redact(&code).0.contains(PLACEHOLDER);
             assert_eq!((flagged, redacted), (secret, secret), "{name}");
+        }
+    }
+
+    /// The texts of a request are searched at once first: a secret at the very start or
+    /// end of any of them, after any neighbour, is still found and hidden.
+    #[test]
+    fn a_secret_in_any_text_of_a_request_is_hidden() {
+        let secrets = [
+            "AKIAIOSFODNN7EXAMPLE",
+            "password = \"hunter2\"",
+            ": password = \"hunter2\"",
+            "postgres://app:hunter2@db/app",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+        ];
+        let neighbours = ["", "foo", "x = ", "token", "\"", "value:"];
+        for secret in secrets {
+            for neighbour in neighbours {
+                for (at, placed) in (0..4).flat_map(|at| {
+                    [
+                        secret.to_string(),
+                        format!("{secret}\nx = 1"),
+                        format!("x = 1\n{secret}"),
+                    ]
+                    .map(|placed| (at, placed))
+                }) {
+                    // The other texts, on either side of it, are the neighbour.
+                    let mut texts: Vec<String> = vec![neighbour.to_string(); 4];
+                    texts[at] = placed;
+                    let mut request = FimRequest::new(texts[0].clone(), texts[1].clone());
+                    request.snippets = texts[2..]
+                        .iter()
+                        .map(|text| crate::prompt::Snippet {
+                            path: "a.py".into(),
+                            text: text.clone(),
+                        })
+                        .collect();
+                    redact_request(&mut request, &PrivacyConfig::default());
+                    let sent = [request.prefix.as_str(), request.suffix.as_deref().unwrap()]
+                        .into_iter()
+                        .chain(request.snippets.iter().map(|snippet| snippet.text.as_str()))
+                        .collect::<Vec<_>>()
+                        .join("|");
+                    assert!(
+                        !sent.contains("hunter2")
+                            && !sent.contains("AKIAIOSFODNN7EXAMPLE")
+                            && !sent.contains("MIIE"),
+                        "{secret:?} in text {at} beside {neighbour:?}: {sent}"
+                    );
+                }
+            }
         }
     }
 
