@@ -149,21 +149,33 @@ pub(super) fn candidates<'a>(
 /// queries.
 fn enclosing_scopes<'t>(input: &Input<'t>, offset: usize) -> Option<Vec<Node<'t>>> {
     let queries = queries::for_language(input.language)?;
-    // Only the scopes around the cursor: the query visits just the nodes that contain it.
     let context = &queries.context;
     let capture_names = context.capture_names();
+    let root = input.tree.root_node();
     let mut scopes: Vec<Node> = Vec::new();
+    // A scope holds the cursor (starts before it, ends at or after it), and so does the
+    // node its pattern starts at: the query runs on each node holding the cursor, for the
+    // patterns that start right there. Run once from the root, even limited to the bytes at
+    // the cursor, it stepped over every earlier sibling on the way (hundreds of a module's
+    // statements and a class's methods).
+    let Some(innermost) = root.descendant_for_byte_range(offset.saturating_sub(1), offset) else {
+        return Some(scopes);
+    };
     let mut cursor = QueryCursor::new();
-    cursor.set_byte_range(offset.saturating_sub(1)..offset + 1);
-    let mut matches = cursor.matches(context, input.tree.root_node(), input.text.as_bytes());
-    while let Some(found) = matches.next() {
-        for capture in found.captures() {
-            let node = capture.node;
-            if capture_names.get(capture.index as usize) == Some(&"scope")
-                && node.start_byte() < offset
-                && offset <= node.end_byte()
-            {
-                scopes.push(node);
+    cursor
+        .set_byte_range(offset.saturating_sub(1)..offset + 1)
+        .set_max_start_depth(Some(0));
+    for holding in crate::syntax::ancestors(root, innermost) {
+        let mut matches = cursor.matches(context, holding, input.text.as_bytes());
+        while let Some(found) = matches.next() {
+            for capture in found.captures() {
+                let node = capture.node;
+                if capture_names.get(capture.index as usize) == Some(&"scope")
+                    && node.start_byte() < offset
+                    && offset <= node.end_byte()
+                {
+                    scopes.push(node);
+                }
             }
         }
     }
