@@ -120,8 +120,11 @@ fn redact_assignments(text: &str) -> Option<String> {
         } else {
             // What follows the name may hold an assignment of its own: in the value
             // (`msg = "password = 'hunter2'"`), or where the match took a type annotation
-            // (`1\n: password = "..."`, the match of `1`).
-            at = found.start() + name_end;
+            // (`1\n: password = "..."`, the match of `1`). Always past the match's first
+            // character: the regex's `\w` takes characters `is_alphanumeric` does not (a
+            // combining mark), so `name_end` may be 0.
+            let first = matched.chars().next().map_or(1, char::len_utf8);
+            at = found.start() + name_end.max(first);
         }
     }
     if copied == 0 {
@@ -387,6 +390,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A name the pattern's `\w` reads as a word but `char::is_alphanumeric` does not (a
+    /// combining mark after a letter, where a match may start again) must not stop the
+    /// search from moving on.
+    #[test]
+    fn an_assignment_to_an_odd_name_ends_the_search() {
+        let code = "a\u{301}x = \"a\"\npassword = \"hunter2\"\n";
+        let (redacted, _) = redact(code);
+        assert!(!redacted.contains("hunter2"), "{redacted}");
     }
 
     #[test]
