@@ -217,8 +217,9 @@ pub fn breaks_syntax(
 ) -> bool {
     let root = tree.root_node();
     let scope = scope(language, text, root, cursor);
+    // A scope over `MAX_SCOPE_BYTES` is already those statements, or has none to try.
     if scope.clean
-        && scope.end - scope.start > NARROW_FIRST_BYTES
+        && (NARROW_FIRST_BYTES + 1..=MAX_SCOPE_BYTES).contains(&(scope.end - scope.start))
         && let Some(narrow) = statements_around(language, text, root, cursor)
         && narrow.clean
         && narrow.end - narrow.start <= (scope.end - scope.start) / 2
